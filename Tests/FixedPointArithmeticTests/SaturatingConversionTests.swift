@@ -44,7 +44,7 @@ struct SaturatingConversionTests {
       .toNearestOrEven: [-2, -2, 0, 0, 2, 2, 1, -1],
     ]
     for (x, expected) in zip(inputs, table[rule]!) {
-      #expect(Int64(saturating: x, rounding: rule) == expected, "\(x) by .\(rule)")
+      #expect(Int64(saturating: x, rounding: rule) == expected, "\(x) by \(rule)")
     }
   }
 
@@ -62,22 +62,22 @@ struct SaturatingConversionTests {
         let expected = Int64(oracleRound(x, rule))
         let got = Int64(saturating: x, rounding: rule)
         if got != expected {
-          Issue.record("Int64(saturating: \(x), rounding: .\(rule)) = \(got), expected \(expected)")
+          Issue.record("Int64(saturating: \(x), rounding: \(rule)) = \(got), expected \(expected)")
           return
         }
       }
     }
   }
 
-  @Test("Agrees with shifted(rightBy:) on every Int16 value divided by 2^1...2^5")
+  @Test("Agrees with shifted(rightBy:) on every Int16 value divided by 2, 4 and 32")
   func agreesWithShifts() {
     for rule in RoundingRule.allCases {
-      for c in 1 ... 5 {
+      for c in [1, 2, 5] {
         for x in Int16.min ... Int16.max {
           let viaDouble = Int64(saturating: Double(x) / Double(1 << c), rounding: rule)
           let viaShift = Int64(x.shifted(rightBy: c, rounding: rule))
           if viaDouble != viaShift {
-            Issue.record("\(hex(x)) / 2^\(c) .\(rule): Double path \(viaDouble), shift path \(viaShift)")
+            Issue.record("\(hex(x)) / 2^\(c) \(rule): Double path \(viaDouble), shift path \(viaShift)")
             return
           }
         }
