@@ -1,0 +1,42 @@
+// swift-tools-version: 6.0
+// precsearch: energy-scalable ConvNets on a bit-exact fixed-point multi-precision engine.
+// No package dependencies: toolchain, Foundation and XCTest / Swift Testing only.
+import PackageDescription
+
+/// Release builds target this machine's CPU so that integer and float loops vectorize
+/// (without a CPU target, SIMD code compiles to library calls). Debug builds stay portable.
+let releaseCPU: [SwiftSetting] = [
+  .unsafeFlags(["-Xcc", "-march=native", "-Xcc", "-mprefer-vector-width=512"], .when(configuration: .release))
+]
+
+let package = Package(
+  name: "precsearch",
+  products: [
+    .executable(name: "precsearch", targets: ["precsearch"]),
+    .executable(name: "precsearch-bench", targets: ["precsearch-bench"]),
+    .library(name: "NetworkEngine", targets: ["NetworkEngine"]),
+  ],
+  targets: [
+    // Pure integer arithmetic: rounding shifts, saturation, dynamic fixed-point formats. Stdlib only.
+    .target(name: "FixedPointArithmetic", swiftSettings: releaseCPU),
+    // ConvNet IR, shape inference, float reference and integer kernels, execution plans. Stdlib only.
+    .target(name: "NetworkEngine", dependencies: ["FixedPointArithmetic"], swiftSettings: releaseCPU),
+    // Energy = operation counts x a versioned price table; calibration by NNLS. Stdlib only.
+    .target(name: "EnergyModel", swiftSettings: releaseCPU),
+    // Generic multi-objective search (RNG, dominance, NSGA-II, SA, hypervolume). Knows nothing of networks.
+    .target(name: "MultiObjectiveSearch", swiftSettings: releaseCPU),
+    // The only library module that touches Foundation: model files, data sets, JSON documents.
+    .target(name: "PrecSearchIO", dependencies: ["NetworkEngine", "EnergyModel"], swiftSettings: releaseCPU),
+    // Command library, testable in-process.
+    .target(name: "PrecSearchCLI", dependencies: ["PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch"], swiftSettings: releaseCPU),
+    .executableTarget(name: "precsearch", dependencies: ["PrecSearchCLI"], swiftSettings: releaseCPU),
+    .executableTarget(name: "precsearch-bench", dependencies: ["NetworkEngine", "PrecSearchIO"], swiftSettings: releaseCPU),
+
+    .testTarget(name: "FixedPointArithmeticTests", dependencies: ["FixedPointArithmetic"]),
+    .testTarget(name: "NetworkEngineTests", dependencies: ["NetworkEngine", "FixedPointArithmetic"]),
+    .testTarget(name: "EnergyModelTests", dependencies: ["EnergyModel"]),
+    .testTarget(name: "MultiObjectiveSearchTests", dependencies: ["MultiObjectiveSearch"]),
+    .testTarget(name: "PrecSearchIOTests", dependencies: ["PrecSearchIO", "NetworkEngine"]),
+    .testTarget(name: "PrecSearchCLITests", dependencies: ["PrecSearchCLI", "precsearch"]),
+  ]
+)

@@ -1,0 +1,107 @@
+/// Everything a convolution or pooling kernel needs about its window, resolved once at plan time
+/// (the CMSIS-NN / TFLite `ConvParams` idea: parameters grouped in one named struct).
+///
+/// Layout conventions: activations HWC; conv weights `[outputChannels][kernelHeight][kernelWidth][inputChannelsPerGroup]`.
+/// Output `(oy, ox)` reads input rows `oy * strideHeight - padTop + ky * dilationHeight` for `ky` in
+/// `0..<kernelHeight` (likewise columns); positions outside the input are zero (conv) or ignored (pooling).
+public struct ConvGeometry: Hashable, Sendable {
+  /// Input shape.
+  public var input: TensorShape
+  /// Output shape.
+  public var output: TensorShape
+  /// Kernel rows.
+  public var kernelHeight: Int
+  /// Kernel columns.
+  public var kernelWidth: Int
+  /// Vertical stride.
+  public var strideHeight: Int
+  /// Horizontal stride.
+  public var strideWidth: Int
+  /// Vertical dilation.
+  public var dilationHeight: Int
+  /// Horizontal dilation.
+  public var dilationWidth: Int
+  /// Padding rows above the input.
+  public var padTop: Int
+  /// Padding columns left of the input.
+  public var padLeft: Int
+  /// Channel groups (1 for pooling).
+  public var groups: Int
+
+  /// Input channels per group.
+  public var inputChannelsPerGroup: Int { input.channels / groups }
+  /// Output channels per group.
+  public var outputChannelsPerGroup: Int { output.channels / groups }
+  /// Accumulation length of one output: kernelHeight x kernelWidth x inputChannelsPerGroup.
+  public var fanIn: Int { kernelHeight * kernelWidth * inputChannelsPerGroup }
+  /// Output pixels (rows x columns).
+  public var outputPixels: Int { output.height * output.width }
+  /// True for a depthwise convolution with channel multiplier 1.
+  public var isDepthwise: Bool { groups == input.channels && groups == output.channels && groups > 1 }
+
+  /// Geometry of a validated Conv2D node.
+  public init(conv a: Conv2DAttributes, node: Node, input: TensorShape, output: TensorShape) throws {
+    let (rows, cols) = try ShapeInference.windowGeometry(node: node, input: input, kernelHeight: a.kernelHeight,
+      kernelWidth: a.kernelWidth, strideHeight: a.strideHeight, strideWidth: a.strideWidth,
+      dilationHeight: a.dilationHeight, dilationWidth: a.dilationWidth, padding: a.padding)
+    self.init(input: input, output: output, kernelHeight: a.kernelHeight, kernelWidth: a.kernelWidth,
+              strideHeight: a.strideHeight, strideWidth: a.strideWidth, dilationHeight: a.dilationHeight,
+              dilationWidth: a.dilationWidth, padTop: rows.padBefore, padLeft: cols.padBefore, groups: a.groups)
+  }
+
+  /// Geometry of a validated pooling node.
+  public init(pool p: PoolAttributes, node: Node, input: TensorShape, output: TensorShape) throws {
+    let (rows, cols) = try ShapeInference.windowGeometry(node: node, input: input, kernelHeight: p.kernelHeight,
+      kernelWidth: p.kernelWidth, strideHeight: p.strideHeight, strideWidth: p.strideWidth, padding: p.padding)
+    self.init(input: input, output: output, kernelHeight: p.kernelHeight, kernelWidth: p.kernelWidth,
+              strideHeight: p.strideHeight, strideWidth: p.strideWidth, dilationHeight: 1, dilationWidth: 1,
+              padTop: rows.padBefore, padLeft: cols.padBefore, groups: 1)
+  }
+
+  /// Memberwise initializer.
+  public init(input: TensorShape, output: TensorShape, kernelHeight: Int, kernelWidth: Int, strideHeight: Int,
+              strideWidth: Int, dilationHeight: Int, dilationWidth: Int, padTop: Int, padLeft: Int, groups: Int) {
+    self.input = input
+    self.output = output
+    self.kernelHeight = kernelHeight
+    self.kernelWidth = kernelWidth
+    self.strideHeight = strideHeight
+    self.strideWidth = strideWidth
+    self.dilationHeight = dilationHeight
+    self.dilationWidth = dilationWidth
+    self.padTop = padTop
+    self.padLeft = padLeft
+    self.groups = groups
+  }
+
+  /// Copies the receptive fields of group `group` into `columns`: row `p` (output pixel `oy * outW + ox`) holds
+  /// `fanIn` values ordered (ky, kx, channel), then zeros up to `rowStride`. Padded positions are zero.
+  @inlinable
+  public func im2col<T: Numeric>(_ source: UnsafePointer<T>, group: Int, into columns: UnsafeMutablePointer<T>,
+                                 rowStride: Int) {
+    let cin = inputChannelsPerGroup
+    let channelOffset = group * cin
+    var p = 0
+    for oy in 0..<output.height {
+      for ox in 0..<output.width {
+        let row = columns + p * rowStride
+        var k = 0
+        for ky in 0..<kernelHeight {
+          let iy = oy * strideHeight - padTop + ky * dilationHeight
+          for kx in 0..<kernelWidth {
+            let ix = ox * strideWidth - padLeft + kx * dilationWidth
+            if iy >= 0, iy < input.height, ix >= 0, ix < input.width {
+              let from = source + ((iy * input.width + ix) * input.channels + channelOffset)
+              (row + k).update(from: from, count: cin)
+            } else {
+              (row + k).update(repeating: 0, count: cin)
+            }
+            k += cin
+          }
+        }
+        if rowStride > k { (row + k).update(repeating: 0, count: rowStride - k) }
+        p += 1
+      }
+    }
+  }
+}

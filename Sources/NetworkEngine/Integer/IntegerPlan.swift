@@ -1,0 +1,358 @@
+import FixedPointArithmetic
+
+/// Which implementation runs the Conv2D and Dense layers of an `IntegerPlan`.
+public enum KernelVariant: String, Hashable, Sendable, Codable, CaseIterable {
+  /// Obvious Int64 loops over the HWC tensors: the oracle. Slow on purpose.
+  case reference
+  /// im2col + register-blocked GEMM (Int32 accumulators where provably safe) and a direct depthwise kernel.
+  /// Bit-exact with `reference`.
+  case optimized
+}
+
+/// Requantization of one weighted layer, all shifts resolved (rounding: `.toNearestOrEven`).
+///
+/// Sign convention: every `...Shift` here is a **right** shift (division by 2^shift); a negative value means a
+/// left shift, saturating. This is the convention of `FixedWidthInteger.shifted(rightBy:rounding:)`.
+public struct WeightedLayerParameters: Hashable, Sendable {
+  /// Node name.
+  public var name: String
+  /// The layer's precision pair.
+  public var precision: LayerPrecision
+  /// Bits of the stored input tensor (>= `precision.activationBits`).
+  public var storedInputBits: Int
+  /// Right shift taking stored input codes to the layer's `activationBits` codes (0 when they coincide).
+  public var inputShift: Int
+  /// Fractional bits of the derived weight codes.
+  public var weightFractionalBits: Int
+  /// Fractional bits of the layer's input codes.
+  public var inputFractionalBits: Int
+  /// Fractional bits of the accumulator: weightFractionalBits + inputFractionalBits.
+  public var accumulatorFractionalBits: Int { weightFractionalBits + inputFractionalBits }
+  /// Right shift from the accumulator to the stored output format.
+  public var outputShift: Int
+  /// Bits of the stored output tensor.
+  public var outputBits: Int
+  /// The exact accumulator the optimized kernel uses (see `AccumulatorKind`).
+  public var accumulator: AccumulatorKind
+  /// Accumulation length.
+  public var fanIn: Int
+}
+
+/// An executable fixed-point network at one precision configuration: validated and prepared once ("prepare"),
+/// then run many times without checks ("eval").
+///
+/// Semantics (docs/arithmetic.md): each weighted layer multiplies b_w-bit weights derived from the 16-bit master by
+/// b_a-bit input activations, accumulates exactly, adds the bias at accumulator scale, and requantizes with one
+/// rounding (`.toNearestOrEven`) and saturation into the stored format of its output, whose bit-width is the
+/// highest activation precision among the tensor's readers (16 at the network output). ReLU, pooling and Add act on
+/// integers. The final logits are dequantized to Float; a Softmax output is applied in Float on them.
+public struct IntegerPlan: Sendable {
+  /// The masters this plan derives from.
+  public let model: FixedPointModel
+  /// The precision configuration.
+  public let configuration: PrecisionConfiguration
+  /// The kernel implementation.
+  public let kernels: KernelVariant
+  /// Stored bit-width of every node's output.
+  public let storageBits: [Int]
+  /// Fractional bits of every node's stored output.
+  public let storageFractionalBits: [Int]
+  /// Resolved parameters of every weighted layer, in `network.weightedLayerIndices` order.
+  public let layerParameters: [WeightedLayerParameters]
+  @usableFromInline let steps: [IntegerStep]
+
+  /// The network (folded).
+  public var network: Network { model.network }
+
+  /// Prepares `model` at `configuration`. Throws when the configuration does not fit the network.
+  public init(model: FixedPointModel, configuration: PrecisionConfiguration, kernels: KernelVariant = .optimized) throws {
+    let network = model.network
+    try configuration.validate(for: network)
+    self.model = model
+    self.configuration = configuration
+    self.kernels = kernels
+    let weighted = network.weightedLayerIndices
+    var precisionOfNode = [Int: LayerPrecision]()
+    for (k, i) in weighted.enumerated() { precisionOfNode[i] = configuration.layers[k] }
+
+    // Storage bits per group, from the readers, in reverse topological order of the heads.
+    var groupBits = Array(repeating: 0, count: model.groups.count)
+    for g in stride(from: model.groups.count - 1, through: 0, by: -1) {
+      var bits = 0
+      for (i, node) in network.nodes.enumerated() where model.groupOfNode[i] == g {
+        if i == network.outputIndex { bits = 16 }
+        for r in network.consumerIndices[i] {
+          let reader = network.nodes[r].operation
+          if reader.isWeighted { bits = max(bits, precisionOfNode[r]!.activationBits) }
+          else if case .add = reader { bits = max(bits, groupBits[model.groupOfNode[r]]) }
+          else if case .softmax = reader { bits = 16 }
+        }
+        _ = node
+      }
+      groupBits[g] = max(bits, LayerPrecision.minimumBits)
+    }
+    let storageBits = network.nodes.indices.map { groupBits[model.groupOfNode[$0]] }
+    let storageFraction = network.nodes.indices.map {
+      model.groups[model.groupOfNode[$0]].fractionalBits(atBitWidth: storageBits[$0])
+    }
+    self.storageBits = storageBits
+    self.storageFractionalBits = storageFraction
+
+    var steps: [IntegerStep] = []
+    var parameters: [WeightedLayerParameters] = []
+    var layerNumber = 0
+    for (i, node) in network.nodes.enumerated() {
+      let ins = network.inputIndices[i]
+      switch node.operation {
+      case .input:
+        steps.append(.input(bits: storageBits[i], fractionalBits: storageFraction[i]))
+      case .conv2D, .dense:
+        let master = model.layers[layerNumber]
+        let p = configuration.layers[layerNumber]
+        layerNumber += 1
+        let inGroup = model.groups[model.groupOfNode[ins[0]]]
+        let geometry: ConvGeometry
+        if case .conv2D(let a) = node.operation {
+          geometry = try ConvGeometry(conv: a, node: node, input: network.shapes[ins[0]], output: network.shapes[i])
+        } else {
+          geometry = ConvGeometry(input: network.shapes[ins[0]], output: network.shapes[i], kernelHeight: 1,
+                                  kernelWidth: 1, strideHeight: 1, strideWidth: 1, dilationHeight: 1,
+                                  dilationWidth: 1, padTop: 0, padLeft: 0, groups: 1)
+        }
+        let ws = master.windowShifts[p.weightBits]
+        let weights = master.weightCodes.map { MasterPrecision.derive($0, toBitWidth: p.weightBits, windowShift: ws) }
+        let fw = MasterPrecision.fractionalBits(master: master.weightFractionalBits, bitWidth: p.weightBits, windowShift: ws)
+        let fa = inGroup.fractionalBits(atBitWidth: p.activationBits)
+        // Bias master is at scale fw16 + fa16; the derived scale is fw + fa <= that, so this is a right shift >= 0.
+        let biasShift = (master.weightFractionalBits + inGroup.fractionalBits) - (fw + fa)
+        let bias = master.biasCodes.map { $0.shifted(rightBy: biasShift, rounding: .toNearestOrEven) }
+        let fanIn = geometry.fanIn
+        let parameters1 = WeightedLayerParameters(
+          name: node.name, precision: p, storedInputBits: storageBits[ins[0]],
+          inputShift: storageFraction[ins[0]] - fa, weightFractionalBits: fw, inputFractionalBits: fa,
+          outputShift: fw + fa - storageFraction[i], outputBits: storageBits[i],
+          accumulator: AccumulatorKind.choose(weightBits: p.weightBits, activationBits: p.activationBits, fanIn: fanIn),
+          fanIn: fanIn)
+        parameters.append(parameters1)
+        steps.append(.weighted(WeightedLayerKernel(parameters: parameters1, geometry: geometry, weights: weights,
+                                                   bias: bias)))
+      case .batchNorm:
+        preconditionFailure("FixedPointModel holds a folded network")
+      case .relu: steps.append(.relu)
+      case .relu6:
+        let six = DynamicFixedPointFormat(bitWidth: storageBits[i], fractionalBits: storageFraction[i]).quantize(6)
+        steps.append(.relu6(six: Int16(six)))
+      case .maxPool(let a):
+        steps.append(.maxPool(try ConvGeometry(pool: a, node: node, input: network.shapes[ins[0]], output: network.shapes[i])))
+      case .avgPool(let a):
+        steps.append(.avgPool(try ConvGeometry(pool: a, node: node, input: network.shapes[ins[0]], output: network.shapes[i])))
+      case .globalAvgPool: steps.append(.globalAvgPool)
+      case .add:
+        let fa = storageFraction[ins[0]], fb = storageFraction[ins[1]]
+        let f = max(fa, fb)
+        steps.append(.add(AddParameters(leftShift0: f - fa, leftShift1: f - fb, outputShift: f - storageFraction[i],
+                                        outputBits: storageBits[i])))
+      case .flatten, .softmax: steps.append(.copy)
+      }
+    }
+    self.steps = steps
+    self.layerParameters = parameters
+  }
+
+  /// Scratch memory for one thread's inferences with this plan.
+  public final class Workspace {
+    /// Stored output codes of every node of the last run, in node order (HWC).
+    public internal(set) var outputs: [[Int16]]
+    /// Raw scratch for converted inputs and im2col rows (16-byte aligned; grows on demand).
+    @usableFromInline var scratch: UnsafeMutableRawPointer
+    @usableFromInline var scratchBytes: Int
+    init(plan: IntegerPlan) {
+      outputs = plan.network.shapes.map { Array(repeating: 0, count: $0.elementCount) }
+      scratchBytes = 1 << 16
+      scratch = UnsafeMutableRawPointer.allocate(byteCount: scratchBytes, alignment: 64)
+    }
+    deinit { scratch.deallocate() }
+    /// Makes sure the scratch holds at least `bytes`.
+    func reserve(_ bytes: Int) {
+      if bytes > scratchBytes {
+        scratch.deallocate()
+        scratchBytes = bytes
+        scratch = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+      }
+    }
+  }
+
+  /// A new workspace (one per thread).
+  public func makeWorkspace() -> Workspace { Workspace(plan: self) }
+
+  /// Quantizes a preprocessed float input into the input's stored format: round(x * 2^f) (ties to even),
+  /// saturated to the stored bit-width; NaN becomes 0.
+  public func quantizeInput(_ input: [Float]) -> [Int16] {
+    let format = DynamicFixedPointFormat(bitWidth: storageBits[0], fractionalBits: storageFractionalBits[0])
+    return input.map { Int16(format.quantize(Double($0))) }
+  }
+
+  /// Runs one preprocessed float input; returns the output codes (stored format of the output node's input group).
+  @discardableResult
+  public func runCodes(_ input: [Float], workspace: Workspace) -> [Int16] {
+    precondition(input.count == network.inputShape.elementCount, "input has \(input.count) values, expected \(network.inputShape.elementCount)")
+    workspace.outputs[0] = quantizeInput(input)
+    for i in 1..<steps.count { execute(i, workspace) }
+    return workspace.outputs[network.outputIndex]
+  }
+
+  /// Runs one preprocessed float input; returns class scores: dequantized logits, or Softmax probabilities (in
+  /// Float, on the dequantized logits) when the network ends in Softmax.
+  public func run(_ input: [Float], workspace: Workspace) -> [Float] {
+    let codes = runCodes(input, workspace: workspace)
+    let f = storageFractionalBits[network.outputIndex]
+    let scale = scaledByPowerOfTwo(1, -f)
+    var scores = codes.map { Float(Double($0) * scale) }
+    if case .softmax = network.nodes[network.outputIndex].operation {
+      let m = scores.max() ?? 0
+      var sum: Float = 0
+      for j in scores.indices { scores[j] = _exp(scores[j] - m); sum += scores[j] }
+      for j in scores.indices { scores[j] /= sum }
+    }
+    return scores
+  }
+
+  /// Convenience: runs with a fresh workspace.
+  public func run(_ input: [Float]) -> [Float] { run(input, workspace: makeWorkspace()) }
+
+  private func execute(_ i: Int, _ ws: Workspace) {
+    let inputs = network.inputIndices[i]
+    var out = ws.outputs[i]
+    ws.outputs[i] = []
+    defer { ws.outputs[i] = out }
+    switch steps[i] {
+    case .input: break
+    case .weighted(let kernel):
+      switch kernels {
+      case .reference: ReferenceKernels.weighted(ws.outputs[inputs[0]], kernel, &out)
+      case .optimized: OptimizedKernels.weighted(ws.outputs[inputs[0]], kernel, &out, ws)
+      }
+    case .relu:
+      let x = ws.outputs[inputs[0]]
+      for j in out.indices { out[j] = max(x[j], 0) }
+    case .relu6(let six):
+      let x = ws.outputs[inputs[0]]
+      for j in out.indices { out[j] = min(max(x[j], 0), six) }
+    case .maxPool(let g): IntegerPooling.pool(ws.outputs[inputs[0]], g, max: true, &out)
+    case .avgPool(let g): IntegerPooling.pool(ws.outputs[inputs[0]], g, max: false, &out)
+    case .globalAvgPool:
+      let s = network.shapes[inputs[0]]
+      IntegerPooling.globalAverage(ws.outputs[inputs[0]], pixels: s.height * s.width, channels: s.channels, &out)
+    case .add(let a):
+      let x = ws.outputs[inputs[0]], y = ws.outputs[inputs[1]]
+      for j in out.indices {
+        let l = Int64(x[j]).shiftedWithSaturation(leftBy: a.leftShift0, rounding: .toNearestOrEven)
+        let r = Int64(y[j]).shiftedWithSaturation(leftBy: a.leftShift1, rounding: .toNearestOrEven)
+        out[j] = Int16(l.addingWithSaturation(r).shifted(rightBy: a.outputShift, rounding: .toNearestOrEven)
+                          .clamped(toSignedBitWidth: a.outputBits))
+      }
+    case .copy:
+      out = ws.outputs[inputs[0]]
+    }
+  }
+}
+
+/// Add: both operands are aligned by left shifts to the finer of their two formats, summed exactly (saturating
+/// Int64), then requantized by a rounding right shift and saturated to the output bits.
+public struct AddParameters: Hashable, Sendable {
+  /// Left shift of operand 0.
+  public var leftShift0: Int
+  /// Left shift of operand 1.
+  public var leftShift1: Int
+  /// Right shift from the aligned sum to the output format (negative: left, saturating).
+  public var outputShift: Int
+  /// Output bit-width.
+  public var outputBits: Int
+}
+
+@usableFromInline enum IntegerStep: Sendable {
+  case input(bits: Int, fractionalBits: Int)
+  case weighted(WeightedLayerKernel)
+  case relu
+  case relu6(six: Int16)
+  case maxPool(ConvGeometry)
+  case avgPool(ConvGeometry)
+  case globalAvgPool
+  case add(AddParameters)
+  case copy
+}
+
+/// A weighted layer ready to run: geometry, derived weight codes (node layout
+/// `[outputChannels][kernelHeight][kernelWidth][inputChannelsPerGroup]`), bias at accumulator scale, shifts, and
+/// the packed layouts the optimized kernels use.
+@usableFromInline struct WeightedLayerKernel: Sendable {
+  @usableFromInline let parameters: WeightedLayerParameters
+  @usableFromInline let geometry: ConvGeometry
+  @usableFromInline let weights: [Int16]
+  @usableFromInline let bias: [Int64]
+  /// The exact accumulator of the optimized kernel.
+  let accumulator: AccumulatorKind
+  /// Optimized GEMM layout: per group `[fanIn][gemmColumnStride]` (output channels of the group, zero padded to a
+  /// multiple of 16), converted to the accumulator's scalar.
+  let gemmWeights: GEMMWeights
+  let gemmColumnStride: Int
+  /// Optimized depthwise layout: [kernelHeight * kernelWidth][channels].
+  let depthwiseWeights: [Int16]
+  let requantizer: Requantizer
+
+  enum GEMMWeights: Sendable {
+    case none
+    case float([Float])
+    case int32([Int32])
+    case int64([Int64])
+  }
+
+  init(parameters: WeightedLayerParameters, geometry: ConvGeometry, weights: [Int16], bias: [Int64]) {
+    self.parameters = parameters
+    self.geometry = geometry
+    self.weights = weights
+    self.bias = bias
+    let k = geometry.fanIn
+    accumulator = AccumulatorKind.choose(weightBits: parameters.precision.weightBits,
+                                         activationBits: parameters.precision.activationBits, fanIn: k)
+    requantizer = Requantizer(shift: parameters.outputShift, bits: parameters.outputBits)
+    if geometry.isDepthwise {
+      let taps = geometry.kernelHeight * geometry.kernelWidth, c = geometry.output.channels
+      var d = Array(repeating: Int16(0), count: taps * c)
+      for ch in 0..<c { for t in 0..<taps { d[t * c + ch] = weights[ch * taps + t] } }
+      depthwiseWeights = d
+      gemmWeights = .none
+      gemmColumnStride = 0
+    } else {
+      let og = geometry.outputChannelsPerGroup
+      let stride = (og + 15) / 16 * 16
+      var packed = Array(repeating: Int16(0), count: geometry.groups * k * stride)
+      for o in 0..<geometry.output.channels {
+        let group = o / og, local = o % og
+        for j in 0..<k { packed[(group * k + j) * stride + local] = weights[o * k + j] }
+      }
+      switch accumulator {
+      case .exactFloat32: gemmWeights = .float(packed.map { Float($0) })
+      case .int32: gemmWeights = .int32(packed.map { Int32($0) })
+      case .int64: gemmWeights = .int64(packed.map { Int64($0) })
+      }
+      gemmColumnStride = stride
+      depthwiseWeights = []
+    }
+  }
+
+  /// Requantizes an exact accumulator value (bias not yet added) to the stored output code.
+  @inlinable @inline(__always)
+  func requantize(_ accumulator: Int64, channel: Int) -> Int16 {
+    Int16(accumulator.addingWithSaturation(bias[channel])
+      .shifted(rightBy: parameters.outputShift, rounding: .toNearestOrEven)
+      .clamped(toSignedBitWidth: parameters.outputBits))
+  }
+
+  /// Takes a stored input code to the layer's activation precision.
+  @inlinable @inline(__always)
+  func deriveInput(_ code: Int16) -> Int16 {
+    code.shifted(rightBy: parameters.inputShift, rounding: .toNearestOrEven)
+      .clamped(toSignedBitWidth: parameters.precision.activationBits)
+  }
+}

@@ -1,0 +1,175 @@
+import FixedPointArithmetic
+
+/// A network's 16-bit fixed-point masters: the one stored copy from which every precision is derived.
+///
+/// - Each weighted layer has its weights as Int16 codes `q = round(w * 2^f)` with `f` the largest fractional
+///   bit count that represents `max |w|` (`DynamicFixedPointFormat.fractionalBits(forMaxMagnitude:bitWidth:)`),
+///   and its bias as Int64 codes at the 16-bit accumulator scale `f_w + f_input` (both 16-bit master fractions).
+/// - Activations are grouped: a *requantization point* (the input, every Conv2D/Dense, every Add) starts a group and
+///   format-preserving nodes (ReLU, ReLU6, pooling, Flatten, Softmax's input side) join their input's group. Each
+///   group has one 16-bit master fraction chosen from the calibrated range of its members.
+/// - Optional *window shifts*: for a tensor at precision b the b-bit window may sit `s` bits lower in the master
+///   (saturating the largest values), `s` in `0...(16 - b)`, chosen once per (tensor, b) to minimise squared
+///   quantization error. All zero unless requested in `QuantizationOptions`.
+///
+/// See docs/arithmetic.md for the full semantics.
+public struct FixedPointModel: Sendable {
+  /// The folded network.
+  public let network: Network
+  /// Masters of the weighted layers, in `network.weightedLayerIndices` order.
+  public let layers: [LayerMaster]
+  /// Activation groups, ordered by their head node.
+  public let groups: [ActivationGroup]
+  /// For every node, the index of its activation group.
+  public let groupOfNode: [Int]
+  /// The options the masters were made with.
+  public let options: QuantizationOptions
+
+  /// The 16-bit master of one weighted layer.
+  public struct LayerMaster: Sendable, Hashable {
+    /// Node index in the network.
+    public var nodeIndex: Int
+    /// Weight codes in the node's weight layout.
+    public var weightCodes: [Int16]
+    /// Fractional bits of the weight master.
+    public var weightFractionalBits: Int
+    /// Bias codes at scale 2^-(weightFractionalBits + input group's master fractional bits).
+    public var biasCodes: [Int64]
+    /// `windowShifts[b]` for b in 0...16 (entries below 2 unused).
+    public var windowShifts: [Int]
+  }
+
+  /// One activation group (see the type's documentation).
+  public struct ActivationGroup: Sendable, Hashable {
+    /// The requantization point that starts the group.
+    public var headNode: Int
+    /// Fractional bits of the 16-bit master format.
+    public var fractionalBits: Int
+    /// Largest calibrated magnitude among the members (as used for `fractionalBits`).
+    public var calibratedMagnitude: Float
+    /// `windowShifts[b]` for b in 0...16.
+    public var windowShifts: [Int]
+    /// Fractional bits of the group's codes at precision `bits`.
+    public func fractionalBits(atBitWidth bits: Int) -> Int {
+      MasterPrecision.fractionalBits(master: fractionalBits, bitWidth: bits, windowShift: windowShifts[bits])
+    }
+  }
+
+  /// Builds the masters of `network` (BatchNorm is folded first) from calibrated activation ranges.
+  public init(network unfolded: Network, ranges: ActivationRanges, options: QuantizationOptions = QuantizationOptions()) throws {
+    let network = try unfolded.foldingBatchNorm()
+    self.network = network
+    self.options = options
+    guard ranges.ranges.count == network.nodes.count else {
+      throw NetworkError(node: "", "activation ranges cover \(ranges.ranges.count) nodes but the folded network has \(network.nodes.count)")
+    }
+    for (r, node) in zip(ranges.ranges, network.nodes) {
+      guard r.node == node.name else {
+        throw NetworkError(node: node.name, "activation range record is for '\(r.node)'; ranges must follow the folded network's node order")
+      }
+      guard r.maxMagnitude.isFinite, r.maxPositive.isFinite, r.maxMagnitude >= 0 else {
+        throw NetworkError(node: node.name, "activation range is not finite and non-negative (\(r.maxMagnitude))")
+      }
+    }
+    // Groups.
+    var groupOf = Array(repeating: -1, count: network.nodes.count)
+    var heads: [Int] = []
+    for (i, node) in network.nodes.enumerated() {
+      let joins: Bool
+      switch node.operation {
+      case .softmax: joins = true
+      default: joins = node.operation.preservesFormat
+      }
+      if joins { groupOf[i] = groupOf[network.inputIndices[i][0]] }
+      else { groupOf[i] = heads.count; heads.append(i) }
+    }
+    var magnitude = Array(repeating: Float(0), count: heads.count)
+    for (i, r) in ranges.ranges.enumerated() {
+      if case .softmax = network.nodes[i].operation { continue }  // probabilities, not a fixed-point tensor
+      let readers = network.consumerIndices[i]
+      let onlyReLU = !readers.isEmpty && readers.allSatisfy {
+        switch network.nodes[$0].operation { case .relu, .relu6: return true; default: return false }
+      }
+      magnitude[groupOf[i]] = max(magnitude[groupOf[i]], onlyReLU ? r.maxPositive : r.maxMagnitude)
+    }
+    var groups: [ActivationGroup] = []
+    for (g, head) in heads.enumerated() {
+      let f = DynamicFixedPointFormat.fractionalBits(forMaxMagnitude: Double(magnitude[g]), bitWidth: 16)!
+      groups.append(ActivationGroup(headNode: head, fractionalBits: f, calibratedMagnitude: magnitude[g],
+                                    windowShifts: Array(repeating: 0, count: 17)))
+    }
+    // Weighted layers.
+    var layers: [LayerMaster] = []
+    for i in network.weightedLayerIndices {
+      let node = network.nodes[i]
+      let w = node.parameter(.weight)!.values
+      let maxW = w.reduce(Float(0)) { max($0, abs($1)) }
+      let fw = DynamicFixedPointFormat.fractionalBits(forMaxMagnitude: Double(maxW), bitWidth: 16)!
+      let format = DynamicFixedPointFormat(bitWidth: 16, fractionalBits: fw)
+      let codes = w.map { Int16(format.quantize(Double($0))) }
+      let fin = groups[groupOf[network.inputIndices[i][0]]].fractionalBits
+      let outputs = network.shapes[i].channels
+      let bias = node.parameter(.bias)?.values ?? Array(repeating: 0, count: outputs)
+      let biasScale = fw + fin
+      let biasCodes = bias.map { b -> Int64 in
+        // b * 2^biasScale, exact power-of-two scaling then one rounding; saturates instead of trapping.
+        Int64(saturating: scaledByPowerOfTwo(Double(b), biasScale), rounding: .toNearestOrEven)
+      }
+      var shifts = Array(repeating: 0, count: 17)
+      if options.weightWindowSearch {
+        for b in LayerPrecision.minimumBits..<16 {
+          shifts[b] = WindowSearch.bestShift(codes: codes, bitWidth: b)
+        }
+      }
+      layers.append(LayerMaster(nodeIndex: i, weightCodes: codes, weightFractionalBits: fw, biasCodes: biasCodes,
+                                windowShifts: shifts))
+    }
+    self.layers = layers
+    self.groups = groups
+    self.groupOfNode = groupOf
+  }
+
+  /// Convenience: calibrates on `calibrationInputs` with the float reference, then builds the masters.
+  public init(network: Network, calibrationInputs: [[Float]], options: QuantizationOptions = QuantizationOptions()) throws {
+    let plan = try FloatPlan(network: network)
+    try self.init(network: plan.network, ranges: ActivationRanges(observing: plan, inputs: calibrationInputs),
+                  options: options)
+  }
+}
+
+/// x * 2^n computed exactly (for finite x and moderate n) without a libm call.
+@usableFromInline func scaledByPowerOfTwo(_ x: Double, _ n: Int) -> Double {
+  var result = x
+  var remaining = n
+  while remaining > 0 { let s = min(remaining, 1000); result *= Double(sign: .plus, exponent: s, significand: 1); remaining -= s }
+  while remaining < 0 { let s = min(-remaining, 1000); result /= Double(sign: .plus, exponent: s, significand: 1); remaining += s }
+  return result
+}
+
+/// How masters are made.
+public struct QuantizationOptions: Hashable, Sendable, Codable {
+  /// Choose a per-(weight tensor, b) window shift that minimises the weights' squared quantization error.
+  public var weightWindowSearch: Bool
+  /// Creates options (defaults: no window search).
+  public init(weightWindowSearch: Bool = false) { self.weightWindowSearch = weightWindowSearch }
+}
+
+/// Per-(tensor, b) window shift selection.
+public enum WindowSearch {
+  /// The shift s in 0...(16 - b) that minimises sum over codes of (derive(q, b, s) * 2^(16-b-s) - q)^2,
+  /// i.e. the squared error against the master; ties go to the smaller shift.
+  public static func bestShift(codes: [Int16], bitWidth b: Int) -> Int {
+    var best = 0
+    var bestError = Double.infinity
+    for s in 0...(16 - b) {
+      let scale = Double(sign: .plus, exponent: 16 - b - s, significand: 1)
+      var error = 0.0
+      for q in codes {
+        let d = Double(MasterPrecision.derive(q, toBitWidth: b, windowShift: s)) * scale - Double(q)
+        error += d * d
+      }
+      if error < bestError { bestError = error; best = s }
+    }
+    return best
+  }
+}

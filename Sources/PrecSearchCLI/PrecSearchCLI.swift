@@ -1,0 +1,1 @@
+// PrecSearchCLI: the command library behind the `precsearch` executable.

@@ -1,0 +1,1 @@
+// PrecSearchIO: model files, data sets, JSON documents and provenance (the only library module using Foundation).

@@ -1,0 +1,1 @@
+// precsearch-bench: release-built benchmarks (see README).

@@ -1,0 +1,1 @@
+// The precsearch command-line tool (see PrecSearchCLI).
