@@ -3,7 +3,7 @@ extension Double {
   ///
   /// The `toNearestOrDown/Up/Zero` rules, which `FloatingPointRoundingRule` lacks, compare `self` with
   /// `floor + 0.5`; that sum is exact because it is only formed when `|self| < 2^52`.
-  @usableFromInline
+  @inlinable
   internal func _rounded(by rule: RoundingRule) -> Double {
     switch rule {
     case .down: return rounded(.down)
@@ -29,7 +29,7 @@ extension Double {
 
   /// `self * 2^exponent` for every `exponent` (no overflow in the exponent arithmetic): the result is exact
   /// unless it overflows (to ±infinity) or falls into the subnormal range.
-  @usableFromInline
+  @inlinable
   internal func _scaledByPowerOfTwo(_ exponent: Int) -> Double {
     Double(sign: .plus, exponent: exponent, significand: self)
   }

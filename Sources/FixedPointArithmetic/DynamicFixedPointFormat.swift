@@ -51,6 +51,7 @@ public struct DynamicFixedPointFormat: Sendable, Hashable {
   public var maximumCode: Int64 { ((1 as Int64) << (_effectiveBitWidth - 1)) - 1 }
 
   /// The value of one code step, `2^-fractionalBits` (0 or +infinity when out of `Double`'s range).
+  @inlinable
   public var resolution: Double { (1.0)._scaledByPowerOfTwo(fractionalBits == .min ? .max : -fractionalBits) }
 
   /// The largest representable value, `maximumCode * resolution` (0 when `bitWidth == 1`).
@@ -60,6 +61,7 @@ public struct DynamicFixedPointFormat: Sendable, Hashable {
 
   /// The code nearest to `x`: `x * 2^fractionalBits` rounded by `.toNearestOrEven` and saturated to
   /// `minimumCode ... maximumCode`. NaN gives 0; ±infinity saturate.
+  @inlinable
   public func quantize(_ x: Double) -> Int64 {
     if x.isNaN { return 0 }
     let code = Int64(saturating: x._scaledByPowerOfTwo(fractionalBits), rounding: .toNearestOrEven)
@@ -68,6 +70,7 @@ public struct DynamicFixedPointFormat: Sendable, Hashable {
 
   /// The real value of code `q`, `q * 2^-fractionalBits` (rounded to `Double` only when `|q| > 2^53` or the
   /// result leaves `Double`'s normal range). The code is not clamped to the format's range.
+  @inlinable
   public func value(ofCode q: Int64) -> Double {
     Double(q)._scaledByPowerOfTwo(fractionalBits == .min ? .max : -fractionalBits)
   }

@@ -11,6 +11,7 @@ extension Int64 {
   /// Int64(saturating: 9.3e18, rounding: .down)                  // Int64.max
   /// Int64(saturating: .nan, rounding: .down)                    // 0
   /// ```
+  @inlinable
   public init(saturating x: Double, rounding rule: RoundingRule) {
     if x.isNaN {
       self = 0
