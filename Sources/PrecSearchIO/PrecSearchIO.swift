@@ -1,1 +1,0 @@
-// PrecSearchIO: model files, data sets, JSON documents and provenance (the only library module using Foundation).
