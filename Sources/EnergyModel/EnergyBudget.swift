@@ -23,11 +23,41 @@ public enum EnergyBudget: Sendable, Hashable, Codable, CustomStringConvertible {
     }
   }
 
-  /// `1200000 pJ` or `40%` (re-parseable).
+  /// `1200.0pJ` or `40.0%` (re-parseable; the percentage may differ from the fraction in the last bit).
   public var description: String {
     switch self {
     case .absolute(let picojoules): return "\(picojoules)pJ"
     case .relativeToUniform16Bit(let fraction): return "\(fraction * 100)%"
+    }
+  }
+
+  private enum CodingKeys: String, CodingKey { case kind, picojoules, fraction }
+
+  /// Decodes `{"kind": "absolute", "picojoules": x}` or `{"kind": "relativeToUniform16Bit", "fraction": f}`.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let kind = try container.decode(String.self, forKey: .kind)
+    switch kind {
+    case "absolute": self = .absolute(picojoules: try container.decode(Double.self, forKey: .picojoules))
+    case "relativeToUniform16Bit":
+      self = .relativeToUniform16Bit(fraction: try container.decode(Double.self, forKey: .fraction))
+    default:
+      throw DecodingError.dataCorruptedError(
+        forKey: .kind, in: container,
+        debugDescription: "budget kind is '\(kind)'; expected 'absolute' or 'relativeToUniform16Bit'")
+    }
+  }
+
+  /// Encodes `{"kind": "absolute", "picojoules": x}` or `{"kind": "relativeToUniform16Bit", "fraction": f}`.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    switch self {
+    case .absolute(let picojoules):
+      try container.encode("absolute", forKey: .kind)
+      try container.encode(picojoules, forKey: .picojoules)
+    case .relativeToUniform16Bit(let fraction):
+      try container.encode("relativeToUniform16Bit", forKey: .kind)
+      try container.encode(fraction, forKey: .fraction)
     }
   }
 

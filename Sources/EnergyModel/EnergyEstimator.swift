@@ -177,10 +177,19 @@ public struct EnergyEstimator: Sendable {
   }
 
   /// The breakdown of `workloads` at 16 bits for weights, activations and outputs.
+  ///
+  /// - Throws: ``EnergyModelError`` for an invalid workload, or if no mode holds 16 x 16 (the layer is then named
+  ///   `<name> (uniform 16-bit reference)`).
   public func uniform16BitBreakdown(workloads: [LayerWorkload]) throws -> EnergyBreakdown {
     var total = EnergyBreakdown.zero
     for workload in workloads {
-      total = total + breakdown(try quantities(workload, .uniform(16)))
+      do {
+        total = total + breakdown(try quantities(workload, .uniform(16)))
+      } catch EnergyModelError.noModeHoldsPrecision(let layer, let weightBits, let activationBits, let available) {
+        throw EnergyModelError.noModeHoldsPrecision(
+          layer: layer + " (uniform 16-bit reference)", weightBits: weightBits, activationBits: activationBits,
+          available: available)
+      }
     }
     return total
   }

@@ -191,6 +191,19 @@ import Testing
     }
   }
 
+  @Test func aTableWithoutA16BitModeCannotPriceTheReference() throws {
+    var table = EnergyTable.subwordParallel16x8x4
+    guard case .modes(let modes) = table.compute else { throw TreeCodingError(message: "expected modes") }
+    table.compute = .modes(Array(modes.dropFirst()))
+    let estimator = try EnergyEstimator(table: table)
+    // 8-bit configurations price fine; the 16-bit reference names the problem.
+    let workloads = TestWorkloads.threeLayer
+    #expect(try estimator.totalPicojoules(workloads: workloads, precisions: Array(repeating: .uniform(8), count: 3)) > 0)
+    #expect {
+      try estimator.report(workloads: workloads, precisions: Array(repeating: .uniform(8), count: 3))
+    } throws: { "\($0)".contains("conv1 (uniform 16-bit reference)") && "\($0)".contains("8x8 (8x8 bits), 4x4") }
+  }
+
   @Test func presetsValidateAndUnknownNamesAreRefused() throws {
     for name in EnergyTable.presetNames {
       let table = try EnergyTable.preset(named: name)

@@ -50,7 +50,7 @@ enum TestWorkloads {
 
   /// ResNet-8 on 32x32 CIFAR-10 (MLPerf Tiny style): conv 3x3 3->16, three stages (16, 32, 64 channels) of one
   /// basic block each, 1x1 stride-2 shortcuts in stages 2 and 3, global pooling, dense 64->10.
-  /// 12,501,632 MACs, 77,360 weights + 234 biases (batch norm folded).
+  /// 12,501,632 MACs, 77,360 weights + 346 biases (batch norm folded into conv biases).
   static let resnet8Like: [LayerWorkload] = [
     conv("stem", hw: 32, inC: 3, outC: 16, k: 3, inHW: 32),
     conv("s1.conv1", hw: 32, inC: 16, outC: 16, k: 3, inHW: 32),
