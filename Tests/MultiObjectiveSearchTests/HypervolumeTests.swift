@@ -1,3 +1,4 @@
+import Foundation
 import MultiObjectiveSearch
 import Testing
 
@@ -123,5 +124,10 @@ func gridHypervolume(_ points: [[Int]], reference: [Int]) -> Int {
     #expect(throws: SearchError.self) { try ObjectiveNormalization(ideal: [1, 2], nadir: [0, 3]) }
     #expect(throws: SearchError.self) { try HypervolumeIndicator(referencePoint: [1, 1, 1], normalization: normalization) }
     #expect(throws: SearchError.self) { try ObjectiveNormalization.bounding([]) }
+    // Decoding validates like the initializers do.
+    #expect(try JSONDecoder().decode(HypervolumeIndicator.self, from: JSONEncoder().encode(indicator)) == indicator)
+    let inverted = Data(#"{"ideal":[1],"nadir":[0]}"#.utf8)
+    #expect(throws: SearchError.self) { try JSONDecoder().decode(ObjectiveNormalization.self, from: inverted) }
+    #expect(throws: SearchError.self) { try JSONDecoder().decode(HypervolumeIndicator.self, from: Data(#"{"referencePoint":[]}"#.utf8)) }
   }
 }

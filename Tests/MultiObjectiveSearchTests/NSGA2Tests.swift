@@ -159,6 +159,14 @@ func runNSGA2(_ variant: ZDTProblem.Variant, seed: UInt64, evaluations: Int = 40
     #expect(throws: SearchError.self) {
       try NSGA2(configuration: .init(populationSize: 1), searchSpace: problem.searchSpace, objectiveCount: 2)
     }
+    var otherProblem = try ZDTProblem(.zdt1, variableCount: 5, levels: 10)
+    var fresh = try NSGA2(configuration: .init(populationSize: 4), searchSpace: problem.searchSpace, objectiveCount: 2)
+    #expect(throws: SearchError.self) { try fresh.minimize(&otherProblem, until: .evaluations(10)) }
+    // A corrupted checkpoint is rejected, not trusted.
+    let corrupted = String(decoding: try JSONEncoder().encode(nsga), as: UTF8.self)
+      .replacingOccurrences(of: "\"populationSize\":4", with: "\"populationSize\":1")
+    #expect(corrupted.contains("\"populationSize\":1"))
+    #expect(throws: SearchError.self) { try JSONDecoder().decode(NSGA2.self, from: Data(corrupted.utf8)) }
     #expect(throws: SearchError.self) {
       try NSGA2(configuration: .init(hypervolume: HypervolumeIndicator(referencePoint: [1, 1, 1])), searchSpace: problem.searchSpace, objectiveCount: 2)
     }

@@ -59,4 +59,24 @@ public struct HypervolumeIndicator: Hashable, Sendable, Codable {
     if let normalization { points = points.map(normalization.unchecked) }
     return Hypervolume.unchecked(points, referencePoint: referencePoint)
   }
+
+  private enum CodingKeys: String, CodingKey {
+    case referencePoint, normalization
+  }
+
+  /// Decodes the reference point and optional normalization and validates them as
+  /// ``init(referencePoint:normalization:)`` does.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    try self.init(
+      referencePoint: container.decode([Double].self, forKey: .referencePoint),
+      normalization: container.decodeIfPresent(ObjectiveNormalization.self, forKey: .normalization))
+  }
+
+  /// Encodes the reference point and, when set, the normalization.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(referencePoint, forKey: .referencePoint)
+    try container.encodeIfPresent(normalization, forKey: .normalization)
+  }
 }

@@ -82,4 +82,22 @@ public struct ObjectiveNormalization: Hashable, Sendable, Codable {
       return (point[k] - ideal[k]) / (range > 0 ? range : 1)
     }
   }
+
+  private enum CodingKeys: String, CodingKey {
+    case ideal, nadir
+  }
+
+  /// Decodes `{"ideal": [...], "nadir": [...]}` and validates it as ``init(ideal:nadir:)`` does.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    try self.init(
+      ideal: container.decode([Double].self, forKey: .ideal), nadir: container.decode([Double].self, forKey: .nadir))
+  }
+
+  /// Encodes `{"ideal": [...], "nadir": [...]}`.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(ideal, forKey: .ideal)
+    try container.encode(nadir, forKey: .nadir)
+  }
 }
