@@ -103,6 +103,24 @@ func runNSGA2(_ variant: ZDTProblem.Variant, seed: UInt64, evaluations: Int = 40
     }
   }
 
+  @Test func moreSeededCandidatesThanThePopulationKeepsTheBest() throws {
+    var problem = try ZDTProblem(.zdt1, variableCount: 4, levels: 10)
+    // Four optimal genomes (x2..x4 = 0) and six dominated ones.
+    let genomes = (0..<4).map { [3 * $0, 0, 0, 0] } + (1...6).map { [$0, $0, $0, $0] }
+    let candidates = zip(genomes, try problem.evaluate(genomes)).map { Candidate(genome: $0, evaluation: $1) }
+    var nsga = try NSGA2(
+      configuration: .init(populationSize: 4, hypervolume: zdtIndicator(), seed: 1), searchSpace: problem.searchSpace,
+      objectiveCount: 2, initialCandidates: candidates)
+    #expect(Set(nsga.population.map(\.genome)) == Set(genomes.prefix(4)))
+    #expect(nsga.archive.members.map(\.genome) == Array(genomes.prefix(4)))
+    #expect(nsga.hypervolumeHistory.count == 1)  // generation 0 complete without evaluations
+    #expect(nsga.evaluationCount == 0)
+    let offspring = nsga.ask()
+    #expect(offspring.count == 4)
+    try nsga.tell(problem.evaluate(offspring))
+    #expect(nsga.generation == 1 && nsga.evaluationCount == 4)
+  }
+
   @Test func shortenedBatchesArePrefixesOfFullBatches() throws {
     var problem = try ZDTProblem(.zdt1, variableCount: 6, levels: 10)
     var nsga = try NSGA2(configuration: .init(populationSize: 12, seed: 2), searchSpace: problem.searchSpace, objectiveCount: 2)

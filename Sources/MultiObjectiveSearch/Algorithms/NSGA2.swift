@@ -87,9 +87,9 @@ public struct NSGA2: SearchAlgorithm, Hashable, Sendable, Codable {
     try archive.insert(contentsOf: initialCandidates)
     self.population = candidates
 
+    for genome in initialGenomes { try searchSpace.validate(genome) }
     var genomes: [[Int]] = []
     for genome in initialGenomes where candidates.count + genomes.count < configuration.populationSize {
-      try searchSpace.validate(genome)
       if seen.insert(genome).inserted { genomes.append(genome) }
     }
     self.seedGenomes = genomes
