@@ -1,0 +1,301 @@
+import Foundation
+import NetworkEngine
+
+/// `precsearch evaluate`: top-1 accuracy of one precision configuration on the integer engine, next to the float
+/// reference accuracy on the same images.
+struct EvaluateCommand: Subcommand {
+  static let modelOption = OptionSpec.value(
+    "model", valueName: "path", help: "The model file to evaluate; it must hold calibrated activation ranges.",
+    isRequired: true)
+  static let dataOption = OptionSpec.value(
+    "data", valueName: "path",
+    help: "The labeled images: a directory with the IDX test split (t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte) "
+      + "or an IDX images file whose labels file has 'labels-idx1' in place of 'images-idx3'.",
+    isRequired: true)
+  static let weightBitsOption = OptionSpec.value(
+    "weight-bits", valueName: "list",
+    help: "Weight bit-widths in 2...16: one value for every weighted layer, or a comma-separated value per "
+      + "weighted layer in the order 'precsearch inspect' lists them.",
+    isRequired: true)
+  static let activationBitsOption = OptionSpec.value(
+    "activation-bits", valueName: "list",
+    help: "Input-activation bit-widths in 2...16, given like --weight-bits.", isRequired: true)
+  static let jsonOption = OptionSpec.flag("json", help: "Print one JSON document (keys sorted) instead of the summary.")
+  static let limitOption = OptionSpec.value(
+    "limit", valueName: "count", help: "Evaluate only the first <count> images (all images when omitted).")
+  static let kernelsOption = OptionSpec.value(
+    "kernels", valueName: "variant",
+    help: "The integer kernels: 'reference' (slow Int64 loops, the oracle) or 'optimized' (bit-exact, fast).",
+    defaultValue: KernelVariant.optimized.rawValue, allowedValues: KernelVariant.allCases.map(\.rawValue))
+
+  static let configuration = CommandConfiguration(
+    name: "evaluate",
+    abstract: "Measure the accuracy of one per-layer precision configuration on the fixed-point engine.",
+    discussion: """
+      Runs every image through the bit-exact integer engine at the given weight and activation bit-widths and \
+      through the float reference, and reports both top-1 accuracies and how often the two agree. The \
+      weighted layers are the Conv2D and Dense layers, in the order 'precsearch inspect' lists them.
+      """,
+    options: [modelOption, dataOption, weightBitsOption, activationBitsOption, jsonOption, limitOption, kernelsOption],
+    examples: [
+      "precsearch evaluate --model lenet.psmodel --data mnist/ --weight-bits 8 --activation-bits 8",
+      "precsearch evaluate --model lenet.psmodel --data mnist/ --weight-bits 8,4,4,8 --activation-bits 8 --json",
+    ])
+
+  var modelPath: String
+  var dataPath: String
+  /// One value (uniform) or one per weighted layer; matched against the model in `run`.
+  var weightBits: [Int]
+  var activationBits: [Int]
+  var json: Bool
+  var limit: Int?
+  var kernels: KernelVariant
+
+  init(parsing arguments: ParsedArguments) throws(UsageError) {
+    let bitRange = LayerPrecision.minimumBits...LayerPrecision.maximumBits
+    modelPath = try arguments.requiredValue(Self.modelOption)
+    dataPath = try arguments.requiredValue(Self.dataOption)
+    weightBits = try ValueParsing.bitWidthList(try arguments.requiredValue(Self.weightBitsOption), in: bitRange,
+                                               for: Self.weightBitsOption)
+    activationBits = try ValueParsing.bitWidthList(try arguments.requiredValue(Self.activationBitsOption),
+                                                   in: bitRange, for: Self.activationBitsOption)
+    json = arguments.flag(Self.jsonOption)
+    limit = try arguments.integer(Self.limitOption, in: 1...Int.max)
+    kernels = try arguments.choice(Self.kernelsOption, as: KernelVariant.self) ?? .optimized
+  }
+
+  /// Expands the bit lists to one pair per weighted layer; a usage error naming the layers when a list has neither
+  /// one value nor one per layer.
+  static func precisionConfiguration(weightBits: [Int], activationBits: [Int],
+                                     layerNames: [String]) throws(UsageError) -> PrecisionConfiguration {
+    func expand(_ list: [Int], _ option: OptionSpec) throws(UsageError) -> [Int] {
+      if list.count == 1 { return Array(repeating: list[0], count: layerNames.count) }
+      guard list.count == layerNames.count else {
+        throw UsageError("'\(option.longSpelling)' has \(list.count) values but the model has \(layerNames.count) "
+          + "weighted layers (\(layerNames.joined(separator: ", "))); give one value for all layers or one per layer.")
+      }
+      return list
+    }
+    let weights = try expand(weightBits, weightBitsOption)
+    let activations = try expand(activationBits, activationBitsOption)
+    return PrecisionConfiguration(layers: zip(weights, activations).map {
+      LayerPrecision(weightBits: $0, activationBits: $1)
+    })
+  }
+
+  func run(output: inout some TextOutputStream, errors: inout some TextOutputStream) throws {
+    let model = try ModelLoading.load(path: modelPath)
+    guard let ranges = model.activationRanges else {
+      throw CommandFailure("model '\(modelPath)' has no calibration ranges (activationRanges), which the fixed-point "
+        + "engine needs to choose its formats; use a model file written after calibration on training data")
+    }
+    let network = model.network
+    let configuration = try Self.precisionConfiguration(weightBits: weightBits, activationBits: activationBits,
+                                                        layerNames: network.weightedLayerNames)
+    let data = try DatasetLoading.load(path: dataPath)
+    let evaluation = try Evaluation.run(model: model, ranges: ranges, configuration: configuration, kernels: kernels,
+                                        data: data, limit: limit, dataDescription: dataPath)
+    let report = EvaluationReport(modelPath: modelPath, model: model, evaluation: evaluation)
+    // ENERGY (issue 4): once EnergyModel is wired in, estimate the energy of `configuration` here (total,
+    // compute / memory / leakage, per layer, relative to uniform 16-bit, cycles and latency) from
+    // `network.layerStatistics` and an `--energy-model NAME|FILE` option, and store it in `report.energy`.
+    output.write(json ? try JSONOutput.encode(report) : report.text)
+  }
+}
+
+/// The outcome of running one configuration and the float reference over a data set.
+struct Evaluation {
+  var configuration: PrecisionConfiguration
+  var kernels: KernelVariant
+  var layerNames: [String]
+  var layerMACs: [Int]
+  var imagesPath: String
+  var labelsPath: String
+  var dataDescription: String
+  var availableImages: Int
+  var evaluatedImages: Int
+  var fixedPointCorrect: Int
+  var floatCorrect: Int
+  /// Images on which the integer engine and the float reference pick the same class.
+  var agreeing: Int
+  var seconds: Double
+
+  /// Runs `configuration` (integer engine) and the float reference over the first `limit` images of `data`,
+  /// split over the available cores; the counts do not depend on the split.
+  static func run(model: LoadedModel, ranges: ActivationRanges, configuration: PrecisionConfiguration,
+                  kernels: KernelVariant, data: LabeledImageSet, limit: Int?, dataDescription: String) throws -> Evaluation {
+    let network = model.network
+    guard data.shape == network.inputShape else {
+      throw CommandFailure("the images in '\(dataDescription)' are \(data.shape) but the model's input is "
+        + "\(network.inputShape) (height x width x channels)")
+    }
+    let classes = network.outputShape.elementCount
+    if let bad = data.labels.firstIndex(where: { $0 < 0 || $0 >= classes }) {
+      throw CommandFailure("label \(data.labels[bad]) of image \(bad) in '\(data.labelsPath)' is outside the "
+        + "model's \(classes) classes (0...\(classes - 1))")
+    }
+    try model.preprocessing.validate(channels: network.inputShape.channels)
+    let fixedPointModel = try FixedPointModel(network: network, ranges: ranges)
+    let plan = try IntegerPlan(model: fixedPointModel, configuration: configuration, kernels: kernels)
+    let floatPlan = try FloatPlan(network: network)
+    let count = min(limit ?? data.count, data.count)
+    let preprocessing = model.preprocessing
+    let channels = network.inputShape.channels
+
+    let start = ContinuousClock.now
+    let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, count))
+    let tallies = TallyBox(count: workers)
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      let begin = count * worker / workers, end = count * (worker + 1) / workers
+      let integerWorkspace = plan.makeWorkspace(), floatWorkspace = floatPlan.makeWorkspace()
+      var tally = Tally()
+      for i in begin..<end {
+        let input = preprocessing.apply(data.image(i), channels: channels)
+        let fixedClass = argmax(plan.run(input, workspace: integerWorkspace))
+        let floatClass = argmax(floatPlan.run(input, workspace: floatWorkspace))
+        if fixedClass == data.labels[i] { tally.fixedPointCorrect += 1 }
+        if floatClass == data.labels[i] { tally.floatCorrect += 1 }
+        if fixedClass == floatClass { tally.agreeing += 1 }
+      }
+      tallies.store(tally, at: worker)
+    }
+    let total = tallies.sum()
+    let elapsed = ContinuousClock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let folded = plan.network
+    return Evaluation(
+      configuration: configuration, kernels: kernels, layerNames: folded.weightedLayerNames,
+      layerMACs: folded.weightedLayerIndices.map { folded.layerStatistics[$0].macs },
+      imagesPath: data.imagesPath, labelsPath: data.labelsPath, dataDescription: dataDescription,
+      availableImages: data.count, evaluatedImages: count, fixedPointCorrect: total.fixedPointCorrect,
+      floatCorrect: total.floatCorrect, agreeing: total.agreeing, seconds: seconds)
+  }
+
+  /// Index of the largest score; the first one on ties; NaN never wins.
+  static func argmax(_ scores: [Float]) -> Int {
+    var best = 0
+    var bestScore = -Float.infinity
+    for (i, s) in scores.enumerated() where s > bestScore {
+      best = i
+      bestScore = s
+    }
+    return best
+  }
+
+  struct Tally {
+    var fixedPointCorrect = 0
+    var floatCorrect = 0
+    var agreeing = 0
+  }
+
+  /// Per-worker tallies; each worker writes only its own slot, and the slots are read after all workers finish.
+  final class TallyBox: @unchecked Sendable {
+    private var slots: [Tally]
+    init(count: Int) { slots = Array(repeating: Tally(), count: count) }
+    /// Called once per worker with a distinct `index`; `slots` is never resized, so the writes do not overlap.
+    func store(_ tally: Tally, at index: Int) {
+      slots.withUnsafeMutableBufferPointer { $0[index] = tally }
+    }
+    func sum() -> Tally {
+      slots.reduce(into: Tally()) {
+        $0.fixedPointCorrect += $1.fixedPointCorrect
+        $0.floatCorrect += $1.floatCorrect
+        $0.agreeing += $1.agreeing
+      }
+    }
+  }
+}
+
+/// What `evaluate` reports; encoded as-is for `--json`.
+struct EvaluationReport: Codable, Hashable {
+  struct Tool: Codable, Hashable {
+    var name: String
+    var version: String
+  }
+
+  struct DataSummary: Codable, Hashable {
+    var path: String
+    var imagesFile: String
+    var labelsFile: String
+    var availableImages: Int
+    var evaluatedImages: Int
+  }
+
+  struct Layer: Codable, Hashable {
+    var name: String
+    var weightBits: Int
+    var activationBits: Int
+    var macs: Int
+  }
+
+  struct Accuracy: Codable, Hashable {
+    /// Top-1 accuracy of the integer engine at the configuration (0...1).
+    var fixedPoint: Double
+    /// Top-1 accuracy of the float reference (0...1).
+    var floatReference: Double
+    var fixedPointCorrect: Int
+    var floatReferenceCorrect: Int
+    /// Fraction of images on which both pick the same class (0...1).
+    var top1Agreement: Double
+  }
+
+  /// Wall-clock figures; the only part that differs between identical runs.
+  struct Timing: Codable, Hashable {
+    var seconds: Double
+    var imagesPerSecond: Double
+  }
+
+  var schemaVersion = 1
+  var tool: Tool
+  var model: String
+  var modelName: String?
+  var data: DataSummary
+  var kernels: String
+  /// `w8a8,w4a8,...`.
+  var configuration: String
+  var layers: [Layer]
+  var accuracy: Accuracy
+  var timing: Timing
+  // ENERGY (issue 4): `var energy: EnergyReport?` (nil until an energy model is given) goes here.
+
+  init(modelPath: String, model: LoadedModel, evaluation e: Evaluation) {
+    tool = Tool(name: PrecSearchTool.name, version: PrecSearchTool.version)
+    self.model = modelPath
+    modelName = model.name
+    data = DataSummary(path: e.dataDescription, imagesFile: e.imagesPath, labelsFile: e.labelsPath,
+                availableImages: e.availableImages, evaluatedImages: e.evaluatedImages)
+    kernels = e.kernels.rawValue
+    configuration = e.configuration.description
+    layers = e.layerNames.indices.map {
+      Layer(name: e.layerNames[$0], weightBits: e.configuration.layers[$0].weightBits,
+            activationBits: e.configuration.layers[$0].activationBits, macs: e.layerMACs[$0])
+    }
+    let n = Double(max(e.evaluatedImages, 1))
+    accuracy = Accuracy(fixedPoint: Double(e.fixedPointCorrect) / n, floatReference: Double(e.floatCorrect) / n,
+                        fixedPointCorrect: e.fixedPointCorrect, floatReferenceCorrect: e.floatCorrect,
+                        top1Agreement: Double(e.agreeing) / n)
+    timing = Timing(seconds: e.seconds, imagesPerSecond: e.seconds > 0 ? Double(e.evaluatedImages) / e.seconds : 0)
+  }
+
+  /// The human-readable summary.
+  var text: String {
+    typealias N = NumberFormatting
+    var text = "Model:    \(model)\(modelName.map { " (\($0))" } ?? ""), \(layers.count) weighted layers\n"
+    text += "Data:     \(data.path): \(N.grouped(data.evaluatedImages)) of \(N.grouped(data.availableImages)) images\n"
+    text += "Kernels:  \(kernels)\n\n"
+    var table = TextTable([("Layer", .left), ("Weight bits", .right), ("Activation bits", .right), ("MACs", .right)])
+    for layer in layers {
+      table.append([layer.name, String(layer.weightBits), String(layer.activationBits), N.grouped(layer.macs)])
+    }
+    text += table.rendered() + "\n"
+    let evaluated = N.grouped(data.evaluatedImages)
+    text += "Accuracy, fixed point:      \(N.percent(accuracy.fixedPoint)) (\(N.grouped(accuracy.fixedPointCorrect)) / \(evaluated))\n"
+    text += "Accuracy, float reference:  \(N.percent(accuracy.floatReference)) (\(N.grouped(accuracy.floatReferenceCorrect)) / \(evaluated))\n"
+    let difference = (accuracy.fixedPoint - accuracy.floatReference) * 100
+    text += "Difference:                 \(difference >= 0 ? "+" : "")\(N.fixed(difference, decimals: 2)) percentage points; "
+      + "the two agree on the top class for \(N.percent(accuracy.top1Agreement)) of the images\n"
+    // ENERGY (issue 4): print the energy lines (total with units, compute / memory / leakage, relative to uniform
+    // 16-bit, cycles and latency) here.
+    return text
+  }
+}

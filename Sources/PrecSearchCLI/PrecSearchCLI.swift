@@ -1,1 +1,0 @@
-// PrecSearchCLI: the command library behind the `precsearch` executable.

@@ -1,0 +1,94 @@
+import Foundation
+import NetworkEngine
+@testable import PrecSearchCLI
+
+/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator so that test networks and data are repeatable.
+struct SplitMix64: RandomNumberGenerator {
+  private var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15  // wraparound intended: the generator works modulo 2^64
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+/// What one in-process run of the tool produced.
+struct ToolRun {
+  var status: Int32
+  var output: String
+  var errors: String
+  /// Standard error split into lines (without the trailing empty line).
+  var errorLines: [String] { errors.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
+}
+
+/// Runs `PrecSearchTool` in-process on `arguments`.
+func runTool(_ arguments: [String]) -> ToolRun {
+  var output = ""
+  var errors = ""
+  let status = PrecSearchTool.run(arguments: arguments, output: &output, errors: &errors)
+  return ToolRun(status: status, output: output, errors: errors)
+}
+
+/// A fresh empty directory under the system temporary directory, removed by `cleanup()`.
+struct TemporaryDirectory {
+  let url: URL
+  init() throws {
+    url = FileManager.default.temporaryDirectory
+      .appendingPathComponent("precsearch-cli-tests-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  }
+  func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+  func cleanup() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// Small fixtures: seeded networks with calibrated ranges and a seeded set of 28x28 images.
+enum Fixtures {
+  static let preprocessing = InputPreprocessing(scale: 1.0 / 255, mean: [0.5], standardDeviation: [0.25])
+
+  /// LeNet (28x28x1, two conv + BatchNorm, two dense, about 0.85 M MACs) with He-uniform weights from `seed`,
+  /// calibrated on 2 random images. Slow to run in debug builds: used for figures, not for evaluation.
+  static func leNetModel(seed: UInt64 = 1) throws -> LoadedModel {
+    var generator = SplitMix64(seed: seed)
+    return try calibrated(ReferenceArchitectures.leNet(using: &generator), name: "test-lenet", samples: 2, seed: seed)
+  }
+
+  /// A tiny 28x28x1 classifier (about 25 k MACs, fast in debug builds): conv1 3x3x4 stride 2 + BatchNorm + ReLU,
+  /// conv2 3x3x8 stride 2 + ReLU, Flatten, Dense 10 (`fc`), Softmax; calibrated on 16 random images.
+  static func tinyModel(seed: UInt64 = 1) throws -> LoadedModel {
+    var generator = SplitMix64(seed: seed)
+    var builder = NetworkBuilder(input: TensorShape(height: 28, width: 28, channels: 1))
+    try builder.conv("conv1", Conv2DAttributes(outputChannels: 4, kernelHeight: 3, kernelWidth: 3, strideHeight: 2,
+                                               strideWidth: 2), using: &generator)
+    builder.batchNorm("bn1")
+    try builder.add("relu1", .relu)
+    try builder.conv("conv2", Conv2DAttributes(outputChannels: 8, kernelHeight: 3, kernelWidth: 3, strideHeight: 2,
+                                               strideWidth: 2), using: &generator)
+    try builder.add("relu2", .relu)
+    try builder.add("flatten", .flatten)
+    try builder.dense("fc", outputs: 10, using: &generator)
+    try builder.add("softmax", .softmax)
+    return try calibrated(builder.build(), name: "test-tiny", samples: 16, seed: seed)
+  }
+
+  /// `network` with ranges observed by the float reference on `samples` random images.
+  static func calibrated(_ network: Network, name: String, samples: Int, seed: UInt64) throws -> LoadedModel {
+    let calibration = images(count: samples, seed: seed &+ 100)
+    let floatPlan = try FloatPlan(network: network)
+    let inputs = (0..<calibration.count).map { preprocessing.apply(calibration.image($0), channels: 1) }
+    let ranges = ActivationRanges(observing: floatPlan, inputs: inputs)
+    return LoadedModel(network: network, name: name, classLabels: (0..<10).map { "class\($0)" },
+                       preprocessing: preprocessing, activationRanges: ranges)
+  }
+
+  /// `count` random 28x28x1 images with labels `i % 10` (replaced by the caller where it matters).
+  static func images(count: Int, seed: UInt64) -> LabeledImageSet {
+    var generator = SplitMix64(seed: seed)
+    let shape = TensorShape(height: 28, width: 28, channels: 1)
+    let pixels = (0..<(count * shape.elementCount)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    return LabeledImageSet(shape: shape, pixels: pixels, labels: (0..<count).map { $0 % 10 },
+                           imagesPath: "images", labelsPath: "labels")
+  }
+}

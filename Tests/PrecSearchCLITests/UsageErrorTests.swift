@@ -1,0 +1,169 @@
+import Foundation
+import Testing
+@testable import PrecSearchCLI
+
+/// Exit statuses and messages for mistakes on the command line (64) and failures at run time (1).
+@Suite struct UsageErrorTests {
+  /// Checks the three-part usage error: `Error: <reason>`, the usage line(s), the pointer to help; nothing on stdout.
+  func expectUsageError(_ arguments: [String], reason: String, command: String?,
+                        sourceLocation: SourceLocation = #_sourceLocation) {
+    let run = runTool(arguments)
+    #expect(run.status == 64, "\(arguments)", sourceLocation: sourceLocation)
+    #expect(run.output.isEmpty, "\(arguments)", sourceLocation: sourceLocation)
+    let lines = run.errorLines
+    #expect(lines.first == "Error: " + reason, "\(arguments)", sourceLocation: sourceLocation)
+    let pointer = command.map { "  See 'precsearch \($0) --help' for more information." }
+      ?? "  See 'precsearch --help' for more information."
+    #expect(lines.last == pointer, "\(arguments)", sourceLocation: sourceLocation)
+    let usage = command.map { "Usage: precsearch \($0)" } ?? "Usage: precsearch <subcommand>"
+    #expect(lines.count >= 3 && lines[1].hasPrefix(usage), "\(arguments)", sourceLocation: sourceLocation)
+  }
+
+  static let validEvaluate = ["evaluate", "--model", "m.psmodel", "--data", "d", "--weight-bits", "8",
+                              "--activation-bits", "8"]
+
+  @Test func unknownSubcommand() {
+    expectUsageError(["evalute"], reason: "Unknown subcommand 'evalute'. Did you mean 'evaluate'?", command: nil)
+    expectUsageError(["frobnicate"], reason: "Unknown subcommand 'frobnicate'; expected one of: inspect, evaluate, help.",
+                     command: nil)
+    expectUsageError(["help", "nope"], reason: "Unknown subcommand 'nope'; expected one of: inspect, evaluate, help.",
+                     command: nil)
+    expectUsageError(["help", "inspect", "extra"], reason: "Unexpected argument 'extra'.", command: nil)
+  }
+
+  @Test func optionsBeforeTheSubcommand() {
+    expectUsageError(["--model", "x", "inspect"],
+                     reason: "Unknown option '--model'. Options go after the subcommand, e.g. 'precsearch inspect --model PATH'.",
+                     command: nil)
+    expectUsageError(["--versoin"],
+                     reason: "Unknown option '--versoin'. Did you mean '--version'? Options go after the subcommand, e.g. 'precsearch inspect --model PATH'.",
+                     command: nil)
+  }
+
+  @Test func unknownOptionOnASubcommand() {
+    expectUsageError(["inspect", "--model", "m", "--jsn"], reason: "Unknown option '--jsn'. Did you mean '--json'?",
+                     command: "inspect")
+    expectUsageError(Self.validEvaluate + ["--version"], reason: "Unknown option '--version'.", command: "evaluate")
+  }
+
+  @Test func missingValueAndMissingOption() {
+    expectUsageError(["inspect", "--model"], reason: "Missing value for '--model <path>'.", command: "inspect")
+    expectUsageError(["inspect", "--json"], reason: "Missing expected argument '--model <path>'.", command: "inspect")
+    expectUsageError(["evaluate", "--model", "m", "--data", "d", "--weight-bits", "8"],
+                     reason: "Missing expected argument '--activation-bits <list>'.", command: "evaluate")
+  }
+
+  @Test func repeatedOption() {
+    expectUsageError(["inspect", "--model", "a", "--model", "b"],
+                     reason: "The option '--model' was given more than once; give it once.", command: "inspect")
+  }
+
+  @Test func badNumbersAndChoices() {
+    expectUsageError(Self.validEvaluate + ["--limit", "ten"],
+                     reason: "The value 'ten' is invalid for '--limit <count>'; expected an integer of at least 1.",
+                     command: "evaluate")
+    expectUsageError(Self.validEvaluate + ["--limit", "-5"],
+                     reason: "The value '-5' is out of range for '--limit <count>'; expected an integer of at least 1.",
+                     command: "evaluate")
+    expectUsageError(Self.validEvaluate + ["--kernels", "fast"],
+                     reason: "The value 'fast' is invalid for '--kernels <variant>'; expected one of: 'reference', 'optimized'.",
+                     command: "evaluate")
+  }
+
+  @Test func badBitLists() {
+    var arguments = Self.validEvaluate
+    arguments[6] = "8,1"
+    expectUsageError(arguments,
+                     reason: "The value '8,1' is invalid for '--weight-bits <list>': 1 (item 2 of 2) is not a bit-width in 2...16.",
+                     command: "evaluate")
+    arguments = Self.validEvaluate
+    arguments[8] = "eight"
+    expectUsageError(arguments,
+                     reason: "The value 'eight' is invalid for '--activation-bits <list>': 'eight' is not an integer; expected bit-widths in 2...16.",
+                     command: "evaluate")
+  }
+
+  @Test func unexpectedPositional() {
+    expectUsageError(["inspect", "model.psmodel"], reason: "Unexpected argument 'model.psmodel'.", command: "inspect")
+  }
+
+  @Test func bitListCountMustMatchTheWeightedLayersWhichAreNamed() throws {
+    let names = ["conv1", "conv2", "fc1", "fc2"]
+    let uniform = try EvaluateCommand.precisionConfiguration(weightBits: [8], activationBits: [4], layerNames: names)
+    #expect(uniform == .uniform(weightBits: 8, activationBits: 4, layerCount: 4))
+    let mixed = try EvaluateCommand.precisionConfiguration(weightBits: [8, 6, 4, 2], activationBits: [16],
+                                                           layerNames: names)
+    #expect(mixed.description == "w8a16,w6a16,w4a16,w2a16")
+    #expect(throws: UsageError("'--weight-bits' has 3 values but the model has 4 weighted layers (conv1, conv2, fc1, fc2); give one value for all layers or one per layer.")) {
+      try EvaluateCommand.precisionConfiguration(weightBits: [8, 8, 8], activationBits: [8], layerNames: names)
+    }
+    #expect(throws: UsageError("'--activation-bits' has 2 values but the model has 4 weighted layers (conv1, conv2, fc1, fc2); give one value for all layers or one per layer.")) {
+      try EvaluateCommand.precisionConfiguration(weightBits: [8], activationBits: [8, 8], layerNames: names)
+    }
+  }
+
+  @Test func runtimeFailuresExitOneWithOneErrorLine() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanup() }
+    let missing = directory.path("missing.psmodel")
+    for arguments in [["inspect", "--model", missing],
+                      ["evaluate", "--model", missing, "--data", directory.url.path, "--weight-bits", "8",
+                       "--activation-bits", "8"],
+                      ["inspect", "--model", directory.url.path]] {
+      let run = runTool(arguments)
+      #expect(run.status == 1, "\(arguments)")
+      #expect(run.output.isEmpty)
+      #expect(run.errorLines.count == 1, "\(run.errors)")
+      #expect(run.errors.hasPrefix("Error: cannot read model file '"), "\(run.errors)")
+    }
+  }
+
+  @Test func dataPathsAreResolvedWithClearErrors() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanup() }
+    // Missing path.
+    #expect(throws: CommandFailure("cannot read data '\(directory.path("nothing"))': no such file or directory")) {
+      try DatasetLoading.resolveIDXPaths(directory.path("nothing"))
+    }
+    // A directory without the test split names the file it looked for.
+    #expect(throws: CommandFailure.self) { try DatasetLoading.resolveIDXPaths(directory.url.path) }
+    do {
+      _ = try DatasetLoading.resolveIDXPaths(directory.url.path)
+    } catch let failure as CommandFailure {
+      #expect(failure.message.contains("t10k-images-idx3-ubyte"))
+    }
+    // A file whose name does not say images-idx3.
+    let other = directory.path("pictures.bin")
+    try Array("x".utf8).write(to: other)
+    #expect(throws: CommandFailure.self) { try DatasetLoading.resolveIDXPaths(other) }
+    // An images file without its labels file, then with it.
+    let images = directory.path("train-images-idx3-ubyte")
+    try [UInt8]().write(to: images)
+    #expect(throws: CommandFailure("cannot read data '\(images)': its labels file '\(directory.path("train-labels-idx1-ubyte"))' does not exist")) {
+      try DatasetLoading.resolveIDXPaths(images)
+    }
+    try [UInt8]().write(to: directory.path("train-labels-idx1-ubyte"))
+    let resolved = try DatasetLoading.resolveIDXPaths(images)
+    #expect(resolved.images == images && resolved.labels == directory.path("train-labels-idx1-ubyte"))
+    // The directory form, with a compressed file pointed out.
+    try [UInt8]().write(to: directory.path("t10k-images-idx3-ubyte"))
+    try [UInt8]().write(to: directory.path("t10k-labels-idx1-ubyte.gz"))
+    do {
+      _ = try DatasetLoading.resolveIDXPaths(directory.url.path)
+      Issue.record("expected a failure")
+    } catch let failure as CommandFailure {
+      #expect(failure.message.contains("decompress it with gunzip"), "\(failure.message)")
+    }
+    try [UInt8]().write(to: directory.path("t10k-labels-idx1-ubyte"))
+    let split = try DatasetLoading.resolveIDXPaths(directory.url.path)
+    #expect(split.images == directory.path("t10k-images-idx3-ubyte"))
+    #expect(split.labels == directory.path("t10k-labels-idx1-ubyte"))
+  }
+}
+
+extension Array where Element == UInt8 {
+  /// Writes the bytes to `path` (test helper).
+  func write(to path: String) throws {
+    try Foundation.Data(self).write(to: URL(fileURLWithPath: path))
+  }
+}
