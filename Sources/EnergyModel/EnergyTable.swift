@@ -60,9 +60,9 @@ public struct EnergyTable: Sendable, Hashable, Codable {
   public var compute: ComputeDatapath
   /// How memory accesses are priced.
   public var memory: MemoryEnergies
-  /// Static (leakage) power of the whole accelerator while it runs, in microwatts (>= 0).
+  /// Static (leakage) power of the whole accelerator while it runs, in microwatts (0...1e12).
   public var leakagePowerMicrowatts: Sourced<Double>
-  /// Clock frequency, in megahertz (> 0).
+  /// Clock frequency, in megahertz (1e-6...1e6).
   public var clockFrequencyMegahertz: Sourced<Double>
   /// Number of MAC units working in parallel (>= 1); cycles = macs / (units * macsPerCycle of the mode).
   public var parallelMACUnits: Sourced<Int>
@@ -103,9 +103,9 @@ public struct EnergyTable: Sendable, Hashable, Codable {
       memory.activationWrite.energyPerBitPicojoules.value, "memory.activationWrite.energyPerBitPicojoules")
     try Self.checkEnergy(leakagePowerMicrowatts.value, "leakagePowerMicrowatts")
     let clock = clockFrequencyMegahertz.value
-    guard clock.isFinite, clock > 0 else {
+    guard clock >= 1e-6, clock <= 1e6 else {
       throw EnergyModelError.invalidTable(
-        field: "clockFrequencyMegahertz.value", value: "\(clock)", expected: "a finite frequency > 0 MHz")
+        field: "clockFrequencyMegahertz.value", value: "\(clock)", expected: "a frequency in 1e-6...1e6 MHz")
     }
     try Self.checkInteger(parallelMACUnits.value, 1 ... (1 << 30), "parallelMACUnits.value")
     try Self.checkInteger(biasBits.value, 1 ... 64, "biasBits.value")
@@ -140,9 +140,11 @@ public struct EnergyTable: Sendable, Hashable, Codable {
     }
   }
 
+  /// Energies (pJ) and leakage (uW) are bounded by 1e12 so that, with counts <= 2^50 and the clock bounds, every
+  /// product the estimator forms stays finite (below about 1e34 pJ).
   private static func checkEnergy(_ value: Double, _ field: String) throws {
-    guard value.isFinite, value >= 0 else {
-      throw EnergyModelError.invalidTable(field: field + ".value", value: "\(value)", expected: "a finite number >= 0")
+    guard value >= 0, value <= 1e12 else {
+      throw EnergyModelError.invalidTable(field: field + ".value", value: "\(value)", expected: "a number in 0...1e12")
     }
   }
 

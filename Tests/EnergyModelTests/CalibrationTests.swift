@@ -112,6 +112,7 @@ import Testing
     let result = try EnergyCalibrator.fit(base: base, workloads: workloads, measurements: rows)
     var worst = 0.0
     var worstSigmas = 0.0
+    var worstStandardError = 0.0
     for (coefficient, expected) in zip(result.coefficients, truth.calibrationCoefficientValues) {
       let label = "\(preset) seed \(seed) \(coefficient.name): fitted \(coefficient.fittedValue) +- \(coefficient.standardError ?? -1), truth \(expected)"
       let isLeakageOfModeList = preset == "swp-16-8-4" && coefficient.name == "leakagePowerMicrowatts"
@@ -121,6 +122,7 @@ import Testing
       let sigmas = abs(coefficient.fittedValue - expected) / standardError
       worst = max(worst, abs(coefficient.fittedValue - expected) / expected * 100)
       worstSigmas = max(worstSigmas, sigmas)
+      worstStandardError = max(worstStandardError, standardError / expected * 100)
       #expect(sigmas < 4, Comment(rawValue: label))
       #expect(standardError < 0.25 * expected, Comment(rawValue: label))
     }
@@ -128,7 +130,7 @@ import Testing
       table: result.table, truth: truth, workloads: workloads, count: 100, using: &generator)
     let r2 = try #require(result.rSquared)
     let loo = try #require(result.leaveOneOutMeanAbsolutePercentageError)
-    print("calibration \(preset) seed \(seed): worst coefficient error \(worst) % (\(worstSigmas) standard errors),"
+    print("calibration \(preset) seed \(seed): worst coefficient error \(worst) % (\(worstSigmas) standard errors; largest standard error \(worstStandardError) %),"
       + " R^2 \(r2), MAPE \(result.meanAbsolutePercentageError) %, LOO MAPE \(loo) % (max"
       + " \(result.leaveOneOutMaximumAbsolutePercentageError ?? -1) %), held-out MAPE \(heldOut.mean) % (max"
       + " \(heldOut.maximum) %)")
