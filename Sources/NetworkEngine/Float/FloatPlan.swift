@@ -10,7 +10,7 @@ public struct FloatPlan: Sendable {
 
   @usableFromInline enum Step: Sendable {
     case input
-    /// weightsKxO: per group, [fanIn][outputChannelsPerGroup] (transposed so the inner loop runs over outputs).
+    /// weightsKxO: per group, [fanIn][outputChannelsPerGroup rounded up to 16] (the GEMM's B layout).
     case conv(ConvGeometry, weightsKxO: [Float], bias: [Float], depthwiseKxC: [Float])
     case dense(inputs: Int, outputs: Int, weightsIxO: [Float], bias: [Float])
     case relu, relu6
@@ -41,10 +41,10 @@ public struct FloatPlan: Sendable {
           for ch in 0..<c { for t in 0..<taps { d[t * c + ch] = w[ch * taps + t] } }
           steps.append(.conv(g, weightsKxO: [], bias: bias, depthwiseKxC: d))
         } else {
-          let k = g.fanIn, og = g.outputChannelsPerGroup
-          var t = Array(repeating: Float(0), count: g.groups * k * og)
+          let k = g.fanIn, og = g.outputChannelsPerGroup, stride = (og + 15) / 16 * 16
+          var t = Array(repeating: Float(0), count: g.groups * k * stride)
           for grp in 0..<g.groups { for o in 0..<og { for j in 0..<k {
-            t[(grp * k + j) * og + o] = w[(grp * og + o) * k + j]
+            t[(grp * k + j) * stride + o] = w[(grp * og + o) * k + j]
           } } }
           steps.append(.conv(g, weightsKxO: t, bias: bias, depthwiseKxC: []))
         }
@@ -81,8 +81,8 @@ public struct FloatPlan: Sendable {
       var maxColumns = 0, maxAcc = 0
       for s in plan.steps {
         if case let .conv(g, _, _, d) = s, d.isEmpty {
-          maxColumns = max(maxColumns, g.outputPixels * g.fanIn)
-          maxAcc = max(maxAcc, g.outputChannelsPerGroup)
+          maxColumns = max(maxColumns, g.paddedOutputPixels * g.fanIn)
+          maxAcc = max(maxAcc, g.paddedOutputPixels * (g.outputChannelsPerGroup + 15) / 16 * 16)
         }
         if case let .dense(_, m, _, _) = s { maxAcc = max(maxAcc, m) }
       }
@@ -149,25 +149,20 @@ public struct FloatPlan: Sendable {
   static func conv(_ x: [Float], _ g: ConvGeometry, _ wt: [Float], _ bias: [Float], _ out: inout [Float],
                    columns: inout [Float], accumulator: inout [Float]) {
     let k = g.fanIn, og = g.outputChannelsPerGroup, oc = g.output.channels, pixels = g.outputPixels
+    let stride = (og + 15) / 16 * 16
     x.withUnsafeBufferPointer { xp in
       columns.withUnsafeMutableBufferPointer { cp in
         accumulator.withUnsafeMutableBufferPointer { ap in
           out.withUnsafeMutableBufferPointer { op in
             wt.withUnsafeBufferPointer { wp in
               for grp in 0..<g.groups {
-                g.im2col(xp.baseAddress!, group: grp, into: cp.baseAddress!, rowStride: k)
-                let w = wp.baseAddress! + grp * k * og
+                g.im2col(xp.baseAddress!, group: grp, into: cp.baseAddress!)
+                GEMMKernel.run(a: UnsafePointer(cp.baseAddress!), rows: g.paddedOutputPixels, depth: k,
+                               b: wp.baseAddress! + grp * k * stride, columnStride: stride, c: ap.baseAddress!)
                 for p in 0..<pixels {
-                  let acc = ap.baseAddress!
-                  for o in 0..<og { acc[o] = bias[grp * og + o] }
-                  let row = cp.baseAddress! + p * k
-                  for j in 0..<k {
-                    let a = row[j]
-                    let wr = w + j * og
-                    for o in 0..<og { acc[o] += a * wr[o] }
-                  }
+                  let src = ap.baseAddress! + p * stride
                   let dst = op.baseAddress! + p * oc + grp * og
-                  for o in 0..<og { dst[o] = acc[o] }
+                  for o in 0..<og { dst[o] = src[o] + bias[grp * og + o] }
                 }
               }
             }

@@ -104,4 +104,49 @@ public struct ConvGeometry: Hashable, Sendable {
       }
     }
   }
+
+  /// Output pixels rounded up to a multiple of 4 (the GEMM row tile).
+  public var paddedOutputPixels: Int { (outputPixels + 3) / 4 * 4 }
+
+  /// im2col: row `p` (output pixel `oy * outW + ox`) of group `group` gets the `fanIn` values of its receptive field
+  /// ordered (ky, kx, channel); padded positions are zero, and rows `outputPixels..<paddedOutputPixels` are zero.
+  /// Channel runs that are a multiple of 16 long are copied 16 lanes at a time.
+  @inlinable
+  public func im2col<U: SIMDScalar & Numeric>(_ source: UnsafePointer<U>, group: Int, into rows: UnsafeMutablePointer<U>) {
+    let cin = inputChannelsPerGroup
+    let depth = fanIn
+    let channelOffset = group &* cin
+    let vectorized = cin % 16 == 0
+    var dst = rows
+    // Index arithmetic uses &* and &+: every index is below Network.maximumElementCount (2^28) by validation.
+    for oy in 0..<output.height {
+      for ox in 0..<output.width {
+        for ky in 0..<kernelHeight {
+          let iy = oy &* strideHeight &- padTop &+ ky &* dilationHeight
+          let rowInside = iy >= 0 && iy < input.height
+          for kx in 0..<kernelWidth {
+            let ix = ox &* strideWidth &- padLeft &+ kx &* dilationWidth
+            if rowInside, ix >= 0, ix < input.width {
+              let from = source + ((iy &* input.width &+ ix) &* input.channels &+ channelOffset)
+              if vectorized {
+                var c = 0
+                while c < cin {
+                  UnsafeMutableRawPointer(dst + c).storeBytes(
+                    of: UnsafeRawPointer(from + c).loadUnaligned(as: SIMD16<U>.self), as: SIMD16<U>.self)
+                  c &+= 16
+                }
+              } else {
+                for c in 0..<cin { dst[c] = from[c] }
+              }
+            } else {
+              for c in 0..<cin { dst[c] = 0 }
+            }
+            dst += cin
+          }
+        }
+      }
+    }
+    let padding = (paddedOutputPixels - outputPixels) * depth
+    for j in 0..<padding { dst[j] = 0 }
+  }
 }

@@ -1,24 +1,34 @@
 /// Scalars the blocked GEMM micro-kernel runs on: Float (exact for small integers, see below), Int32 and Int64.
 @usableFromInline protocol GEMMScalar: SIMDScalar, Numeric {
+  /// Lane-wise sum (wrapping for integers; never wraps here because sums are exact by construction).
+  static func sum(_ lhs: SIMD16<Self>, _ rhs: SIMD16<Self>) -> SIMD16<Self>
   /// acc + w * broadcast(a), lane-wise (fused for Float).
   static func multiplyAccumulate(_ acc: SIMD16<Self>, _ w: SIMD16<Self>, _ a: Self) -> SIMD16<Self>
   /// Conversion from a stored Int16 code.
   init(code: Int16)
-  /// The value as Int64 (exact for every value the kernels produce).
+  /// The value as Int64 (exact for every value the kernels produce), without traps so that loops vectorize.
   var int64: Int64 { get }
 }
 
 extension Float: GEMMScalar {
   @inlinable @inline(__always)
+  static func sum(_ lhs: SIMD16<Float>, _ rhs: SIMD16<Float>) -> SIMD16<Float> { lhs + rhs }
+  @inlinable @inline(__always)
   static func multiplyAccumulate(_ acc: SIMD16<Float>, _ w: SIMD16<Float>, _ a: Float) -> SIMD16<Float> {
     acc.addingProduct(w, SIMD16(repeating: a))
   }
   @inlinable @inline(__always) init(code: Int16) { self.init(code) }
-  /// Only called on integral values below 2^24 in magnitude (the exactness precondition of the Float path).
-  @inlinable @inline(__always) var int64: Int64 { Int64(self) }
+  /// Only called on integral values below 2^24 in magnitude (the exactness precondition of the Float path):
+  /// adding 1.5 * 2^52 in Double puts the integer in the low mantissa bits exactly (valid for |v| < 2^51).
+  @inlinable @inline(__always) var int64: Int64 {
+    let magic = 6_755_399_441_055_744.0
+    return Int64(bitPattern: (Double(self) + magic).bitPattern) &- Int64(bitPattern: magic.bitPattern)
+  }
 }
 
 extension Int32: GEMMScalar {
+  @inlinable @inline(__always)
+  static func sum(_ lhs: SIMD16<Int32>, _ rhs: SIMD16<Int32>) -> SIMD16<Int32> { lhs &+ rhs }
   @inlinable @inline(__always)
   static func multiplyAccumulate(_ acc: SIMD16<Int32>, _ w: SIMD16<Int32>, _ a: Int32) -> SIMD16<Int32> {
     acc &+ w &* SIMD16(repeating: a)
@@ -29,6 +39,8 @@ extension Int32: GEMMScalar {
 
 extension Int64: GEMMScalar {
   @inlinable @inline(__always)
+  static func sum(_ lhs: SIMD16<Int64>, _ rhs: SIMD16<Int64>) -> SIMD16<Int64> { lhs &+ rhs }
+  @inlinable @inline(__always)
   static func multiplyAccumulate(_ acc: SIMD16<Int64>, _ w: SIMD16<Int64>, _ a: Int64) -> SIMD16<Int64> {
     acc &+ w &* SIMD16(repeating: a)
   }
@@ -36,69 +48,84 @@ extension Int64: GEMMScalar {
   @inlinable @inline(__always) var int64: Int64 { self }
 }
 
-/// The blocked GEMM shared by the float path and the integer kernels:
-/// `C[p][o] = sum_k A[p][k] * B[k][o]` for `p` in `0..<rows`, `o` in `0..<columns`.
+/// The blocked GEMM shared by the float path and the integer kernels: `C = A x B`.
 ///
-/// `A` is row-major `[rows][depth]` (im2col rows), `B` is `[depth][columnStride]` with `columnStride` a multiple of
-/// 16 (zero padded), and the result goes to `store(p, o, value)` for `o < columns` only. The tile is 8 rows x 16
-/// columns held in registers; products are accumulated over `k` in increasing order, so Float results are
-/// deterministic, and for integer scalars the sum is exact whenever it fits the scalar (the callers guarantee it).
+/// - `A` is row-major `[rows][depth]` (im2col rows, see `ConvGeometry.im2col`), with `rows` a multiple of 4
+///   (zero rows complete the last tile).
+/// - `B` is `[depth][columnStride]`, `columnStride` a multiple of 16 (zero padded).
+/// - `C` is `[rows][columnStride]`, fully written.
+/// Register tiles: 4 rows x 32 columns when `columnStride` is a multiple of 32, else 4 rows x 16 columns with the
+/// even and odd `k` accumulated separately and summed at the end (8 independent accumulators either way). The
+/// summation order is fixed, so Float results are deterministic; integer scalars (and Float holding integers below
+/// 2^24) are exact whenever the sum fits, which the callers guarantee.
 @usableFromInline enum GEMMKernel {
-  @inlinable @inline(__always)
-  static func run<S: GEMMScalar>(a: UnsafePointer<S>, rows: Int, depth: Int, b: UnsafePointer<S>, columns: Int,
-                                 columnStride: Int, store: (Int, Int, S) -> Void) {
-    var p = 0
-    while p < rows {
-      let tile = min(8, rows - p)
+  /// Rows per register tile.
+  static let rowTile = 4
+
+  @inlinable
+  static func run<S: GEMMScalar>(a: UnsafePointer<S>, rows: Int, depth: Int, b: UnsafePointer<S>,
+                                 columnStride: Int, c: UnsafeMutablePointer<S>) {
+    let rowBytes = columnStride * MemoryLayout<S>.stride
+    let vector = 16 * MemoryLayout<S>.stride
+    var r = 0
+    while r < rows {
+      let r0 = a + r * depth, r1 = r0 + depth, r2 = r1 + depth, r3 = r2 + depth
       var o = 0
-      while o < columns {
-        var c0 = SIMD16<S>(), c1 = SIMD16<S>(), c2 = SIMD16<S>(), c3 = SIMD16<S>()
-        var c4 = SIMD16<S>(), c5 = SIMD16<S>(), c6 = SIMD16<S>(), c7 = SIMD16<S>()
-        let r0 = a + p * depth
-        if tile == 8 {
-          let r1 = r0 + depth, r2 = r1 + depth, r3 = r2 + depth, r4 = r3 + depth, r5 = r4 + depth
-          let r6 = r5 + depth, r7 = r6 + depth
+      if columnStride % 32 == 0 {
+        while o < columnStride {
+          var c00 = SIMD16<S>(), c01 = SIMD16<S>(), c10 = SIMD16<S>(), c11 = SIMD16<S>()
+          var c20 = SIMD16<S>(), c21 = SIMD16<S>(), c30 = SIMD16<S>(), c31 = SIMD16<S>()
           var bp = UnsafeRawPointer(b + o)
           for k in 0..<depth {
-            let w = bp.loadUnaligned(as: SIMD16<S>.self)
-            c0 = S.multiplyAccumulate(c0, w, r0[k]); c1 = S.multiplyAccumulate(c1, w, r1[k])
-            c2 = S.multiplyAccumulate(c2, w, r2[k]); c3 = S.multiplyAccumulate(c3, w, r3[k])
-            c4 = S.multiplyAccumulate(c4, w, r4[k]); c5 = S.multiplyAccumulate(c5, w, r5[k])
-            c6 = S.multiplyAccumulate(c6, w, r6[k]); c7 = S.multiplyAccumulate(c7, w, r7[k])
-            bp += columnStride * MemoryLayout<S>.stride
+            let w0 = bp.loadUnaligned(as: SIMD16<S>.self)
+            let w1 = bp.loadUnaligned(fromByteOffset: vector, as: SIMD16<S>.self)
+            let a0 = r0[k], a1 = r1[k], a2 = r2[k], a3 = r3[k]
+            c00 = S.multiplyAccumulate(c00, w0, a0); c01 = S.multiplyAccumulate(c01, w1, a0)
+            c10 = S.multiplyAccumulate(c10, w0, a1); c11 = S.multiplyAccumulate(c11, w1, a1)
+            c20 = S.multiplyAccumulate(c20, w0, a2); c21 = S.multiplyAccumulate(c21, w1, a2)
+            c30 = S.multiplyAccumulate(c30, w0, a3); c31 = S.multiplyAccumulate(c31, w1, a3)
+            bp += rowBytes
           }
-        } else {
-          for t in 0..<tile {
-            let r = r0 + t * depth
-            var c = SIMD16<S>()
-            var bp = UnsafeRawPointer(b + o)
-            for k in 0..<depth {
-              c = S.multiplyAccumulate(c, bp.loadUnaligned(as: SIMD16<S>.self), r[k])
-              bp += columnStride * MemoryLayout<S>.stride
-            }
-            switch t {
-            case 0: c0 = c
-            case 1: c1 = c
-            case 2: c2 = c
-            case 3: c3 = c
-            case 4: c4 = c
-            case 5: c5 = c
-            case 6: c6 = c
-            default: c7 = c
-            }
-          }
+          let d = UnsafeMutableRawPointer(c + r * columnStride + o)
+          d.storeBytes(of: c00, as: SIMD16<S>.self); d.storeBytes(of: c01, toByteOffset: vector, as: SIMD16<S>.self)
+          (d + rowBytes).storeBytes(of: c10, as: SIMD16<S>.self)
+          (d + rowBytes).storeBytes(of: c11, toByteOffset: vector, as: SIMD16<S>.self)
+          (d + 2 * rowBytes).storeBytes(of: c20, as: SIMD16<S>.self)
+          (d + 2 * rowBytes).storeBytes(of: c21, toByteOffset: vector, as: SIMD16<S>.self)
+          (d + 3 * rowBytes).storeBytes(of: c30, as: SIMD16<S>.self)
+          (d + 3 * rowBytes).storeBytes(of: c31, toByteOffset: vector, as: SIMD16<S>.self)
+          o += 32
         }
-        let width = min(16, columns - o)
-        let accumulators = (c0, c1, c2, c3, c4, c5, c6, c7)
-        withUnsafeBytes(of: accumulators) { raw in
-          let values = raw.bindMemory(to: S.self)
-          for t in 0..<tile {
-            for j in 0..<width { store(p + t, o + j, values[t * 16 + j]) }
+      } else {
+        while o < columnStride {
+          var e0 = SIMD16<S>(), e1 = SIMD16<S>(), e2 = SIMD16<S>(), e3 = SIMD16<S>()
+          var f0 = SIMD16<S>(), f1 = SIMD16<S>(), f2 = SIMD16<S>(), f3 = SIMD16<S>()
+          var bp = UnsafeRawPointer(b + o)
+          var k = 0
+          while k + 1 < depth {
+            let w0 = bp.loadUnaligned(as: SIMD16<S>.self)
+            let w1 = bp.loadUnaligned(fromByteOffset: rowBytes, as: SIMD16<S>.self)
+            e0 = S.multiplyAccumulate(e0, w0, r0[k]); f0 = S.multiplyAccumulate(f0, w1, r0[k + 1])
+            e1 = S.multiplyAccumulate(e1, w0, r1[k]); f1 = S.multiplyAccumulate(f1, w1, r1[k + 1])
+            e2 = S.multiplyAccumulate(e2, w0, r2[k]); f2 = S.multiplyAccumulate(f2, w1, r2[k + 1])
+            e3 = S.multiplyAccumulate(e3, w0, r3[k]); f3 = S.multiplyAccumulate(f3, w1, r3[k + 1])
+            bp += 2 * rowBytes
+            k += 2
           }
+          if k < depth {
+            let w0 = bp.loadUnaligned(as: SIMD16<S>.self)
+            e0 = S.multiplyAccumulate(e0, w0, r0[k]); e1 = S.multiplyAccumulate(e1, w0, r1[k])
+            e2 = S.multiplyAccumulate(e2, w0, r2[k]); e3 = S.multiplyAccumulate(e3, w0, r3[k])
+          }
+          let d = UnsafeMutableRawPointer(c + r * columnStride + o)
+          d.storeBytes(of: S.sum(e0, f0), as: SIMD16<S>.self)
+          (d + rowBytes).storeBytes(of: S.sum(e1, f1), as: SIMD16<S>.self)
+          (d + 2 * rowBytes).storeBytes(of: S.sum(e2, f2), as: SIMD16<S>.self)
+          (d + 3 * rowBytes).storeBytes(of: S.sum(e3, f3), as: SIMD16<S>.self)
+          o += 16
         }
-        o += 16
       }
-      p += 8
+      r += 4
     }
   }
 }

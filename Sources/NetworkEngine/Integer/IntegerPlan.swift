@@ -125,7 +125,9 @@ public struct IntegerPlan: Sendable {
         let fa = inGroup.fractionalBits(atBitWidth: p.activationBits)
         // Bias master is at scale fw16 + fa16; the derived scale is fw + fa <= that, so this is a right shift >= 0.
         let biasShift = (master.weightFractionalBits + inGroup.fractionalBits) - (fw + fa)
-        let bias = master.biasCodes.map { $0.shifted(rightBy: biasShift, rounding: .toNearestOrEven) }
+        // Saturated to +-2^62 so that accumulator (|acc| <= 2^58) + bias never overflows Int64.
+        let biasLimit = Int64(1) << 62
+        let bias = master.biasCodes.map { min(max($0.shifted(rightBy: biasShift, rounding: .toNearestOrEven), -biasLimit), biasLimit) }
         let fanIn = geometry.fanIn
         let parameters1 = WeightedLayerParameters(
           name: node.name, precision: p, storedInputBits: storageBits[ins[0]],
@@ -233,23 +235,23 @@ public struct IntegerPlan: Sendable {
       case .optimized: OptimizedKernels.weighted(ws.outputs[inputs[0]], kernel, &out, ws)
       }
     case .relu:
-      let x = ws.outputs[inputs[0]]
-      for j in out.indices { out[j] = max(x[j], 0) }
+      ws.outputs[inputs[0]].withUnsafeBufferPointer { x in
+        out.withUnsafeMutableBufferPointer { o in for j in 0..<o.count { o[j] = max(x[j], 0) } }
+      }
     case .relu6(let six):
-      let x = ws.outputs[inputs[0]]
-      for j in out.indices { out[j] = min(max(x[j], 0), six) }
+      ws.outputs[inputs[0]].withUnsafeBufferPointer { x in
+        out.withUnsafeMutableBufferPointer { o in for j in 0..<o.count { o[j] = min(max(x[j], 0), six) } }
+      }
     case .maxPool(let g): IntegerPooling.pool(ws.outputs[inputs[0]], g, max: true, &out)
     case .avgPool(let g): IntegerPooling.pool(ws.outputs[inputs[0]], g, max: false, &out)
     case .globalAvgPool:
       let s = network.shapes[inputs[0]]
       IntegerPooling.globalAverage(ws.outputs[inputs[0]], pixels: s.height * s.width, channels: s.channels, &out)
     case .add(let a):
-      let x = ws.outputs[inputs[0]], y = ws.outputs[inputs[1]]
-      for j in out.indices {
-        let l = Int64(x[j]).shiftedWithSaturation(leftBy: a.leftShift0, rounding: .toNearestOrEven)
-        let r = Int64(y[j]).shiftedWithSaturation(leftBy: a.leftShift1, rounding: .toNearestOrEven)
-        out[j] = Int16(l.addingWithSaturation(r).shifted(rightBy: a.outputShift, rounding: .toNearestOrEven)
-                          .clamped(toSignedBitWidth: a.outputBits))
+      ws.outputs[inputs[0]].withUnsafeBufferPointer { x in
+        ws.outputs[inputs[1]].withUnsafeBufferPointer { y in
+          out.withUnsafeMutableBufferPointer { o in a.run(x.baseAddress!, y.baseAddress!, o.baseAddress!, count: o.count) }
+        }
       }
     case .copy:
       out = ws.outputs[inputs[0]]
@@ -258,16 +260,35 @@ public struct IntegerPlan: Sendable {
 }
 
 /// Add: both operands are aligned by left shifts to the finer of their two formats, summed exactly (saturating
-/// Int64), then requantized by a rounding right shift and saturated to the output bits.
+/// Int64), then requantized by a rounding right shift (ties to even) and saturated to the output bits.
 public struct AddParameters: Hashable, Sendable {
-  /// Left shift of operand 0.
+  /// Left shift of operand 0 (>= 0).
   public var leftShift0: Int
-  /// Left shift of operand 1.
+  /// Left shift of operand 1 (>= 0).
   public var leftShift1: Int
   /// Right shift from the aligned sum to the output format (negative: left, saturating).
   public var outputShift: Int
   /// Output bit-width.
   public var outputBits: Int
+
+  /// The definition, one element at a time.
+  func reference(_ x: Int16, _ y: Int16) -> Int16 {
+    let l = Int64(x).shiftedWithSaturation(leftBy: leftShift0, rounding: .toNearestOrEven)
+    let r = Int64(y).shiftedWithSaturation(leftBy: leftShift1, rounding: .toNearestOrEven)
+    return Int16(l.addingWithSaturation(r).shifted(rightBy: outputShift, rounding: .toNearestOrEven)
+                   .clamped(toSignedBitWidth: outputBits))
+  }
+
+  /// Runs over `count` elements. With both left shifts <= 40 the aligned operands stay below 2^55 and their sum
+  /// below 2^56, so plain Int64 arithmetic equals the saturating definition; otherwise the definition runs.
+  func run(_ x: UnsafePointer<Int16>, _ y: UnsafePointer<Int16>, _ out: UnsafeMutablePointer<Int16>, count: Int) {
+    if leftShift0 <= 40 && leftShift1 <= 40 {
+      let requantizer = Requantizer(shift: outputShift, bits: outputBits)
+      for j in 0..<count { out[j] = requantizer.apply((Int64(x[j]) << leftShift0) + (Int64(y[j]) << leftShift1)) }
+    } else {
+      for j in 0..<count { out[j] = reference(x[j], y[j]) }
+    }
+  }
 }
 
 @usableFromInline enum IntegerStep: Sendable {
@@ -341,10 +362,12 @@ public struct AddParameters: Hashable, Sendable {
     }
   }
 
-  /// Requantizes an exact accumulator value (bias not yet added) to the stored output code.
+  /// Requantizes an exact accumulator value (bias not yet added) to the stored output code:
+  /// round((accumulator + bias) / 2^outputShift) with ties to even, saturated to the output bits. The bias is
+  /// saturated to +-2^62 at plan time and |accumulator| <= 2^58, so the sum is exact.
   @inlinable @inline(__always)
   func requantize(_ accumulator: Int64, channel: Int) -> Int16 {
-    Int16(accumulator.addingWithSaturation(bias[channel])
+    Int16((accumulator + bias[channel])
       .shifted(rightBy: parameters.outputShift, rounding: .toNearestOrEven)
       .clamped(toSignedBitWidth: parameters.outputBits))
   }

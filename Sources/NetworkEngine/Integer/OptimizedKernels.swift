@@ -23,8 +23,9 @@ public enum AccumulatorKind: String, Hashable, Sendable, Codable {
   }
 }
 
-/// Rounding right shift (ties to even) plus saturation, specialised for the requantization hot loop.
-/// Equal to `v.shifted(rightBy: shift, rounding: .toNearestOrEven).clamped(toSignedBitWidth: bits)` for all v.
+/// Rounding right shift (ties to even) plus saturation, specialised for the requantization hot loops.
+/// Equal to `v.shifted(rightBy: shift, rounding: .toNearestOrEven).clamped(toSignedBitWidth: bits)` for all v;
+/// branch-free for shifts in 1...62 so that loops over it vectorize.
 @usableFromInline struct Requantizer: Sendable {
   @usableFromInline let shift: Int
   @usableFromInline let low: Int64
@@ -34,20 +35,25 @@ public enum AccumulatorKind: String, Hashable, Sendable, Codable {
     low = -(Int64(1) << (bits - 1))
     high = (Int64(1) << (bits - 1)) - 1
   }
+  /// True when `apply` takes the branch-free path.
+  @usableFromInline var isFast: Bool { shift >= 1 && shift <= 62 }
+
   @inlinable @inline(__always)
   func apply(_ v: Int64) -> Int16 {
     var q: Int64
     if shift >= 1 && shift <= 62 {
-      q = v >> shift                       // floor
-      let r = v & ((Int64(1) << shift) - 1) // remainder in [0, 2^shift)
+      q = v >> shift                        // floor
+      let r = v & ((Int64(1) << shift) &- 1) // remainder in [0, 2^shift)
       let half = Int64(1) << (shift - 1)
-      if r > half || (r == half && q & 1 != 0) { q += 1 }  // q <= 2^62, no overflow
+      let above: Int64 = r > half ? 1 : 0
+      let tie: Int64 = r == half ? 1 : 0
+      q = q &+ (above | (tie & q & 1))      // q < 2^62: no overflow
     } else if shift == 0 {
       q = v
     } else {
       q = v.shifted(rightBy: shift, rounding: .toNearestOrEven)
     }
-    return Int16(min(max(q, low), high))
+    return Int16(truncatingIfNeeded: min(max(q, low), high))
   }
 }
 
@@ -85,30 +91,41 @@ public enum AccumulatorKind: String, Hashable, Sendable, Codable {
     let g = k.geometry
     let depth = g.fanIn, og = g.outputChannelsPerGroup, oc = g.output.channels, pixels = g.outputPixels
     let stride = k.gemmColumnStride
-    let p = k.parameters
-    let identity = p.inputShift == 0 && p.storedInputBits == p.precision.activationBits
-    let inputBytes = x.count * MemoryLayout<S>.stride
-    let columnBytes = pixels * depth * MemoryLayout<S>.stride
-    ws.reserve(inputBytes + columnBytes)
-    let converted = ws.scratch.bindMemory(to: S.self, capacity: x.count)
-    x.withUnsafeBufferPointer { xp in
-      if identity { for j in 0..<xp.count { converted[j] = S(code: xp[j]) } }
-      else { for j in 0..<xp.count { converted[j] = S(code: k.deriveInput(xp[j])) } }
-    }
-    let columns = (ws.scratch + inputBytes).bindMemory(to: S.self, capacity: pixels * depth)
+    let rows = g.paddedOutputPixels
+    let packedBytes = rows * depth * MemoryLayout<S>.stride
+    let convertedBytes = (x.count + 16) * MemoryLayout<S>.stride
+    ws.reserve(packedBytes + rows * stride * MemoryLayout<S>.stride + convertedBytes)
+    let packed = ws.scratch.bindMemory(to: S.self, capacity: rows * depth)
+    let c = (ws.scratch + packedBytes).bindMemory(to: S.self, capacity: rows * stride)
+    let converted = (ws.scratch + packedBytes + rows * stride * MemoryLayout<S>.stride)
+      .bindMemory(to: S.self, capacity: x.count)
     let requantizer = k.requantizer
-    k.bias.withUnsafeBufferPointer { bias in
-      weights.withUnsafeBufferPointer { wp in
-        out.withUnsafeMutableBufferPointer { op in
-          let dst = op.baseAddress!
-          for group in 0..<g.groups {
-            g.im2col(UnsafePointer(converted), group: group, into: columns, rowStride: depth)
-            let base = group * og
-            GEMMKernel.run(a: UnsafePointer(columns), rows: pixels, depth: depth,
-                           b: wp.baseAddress! + group * depth * stride, columns: og, columnStride: stride) { pixel, o, v in
-              let c = base + o
-              let (sum, overflow) = v.int64.addingReportingOverflow(bias[c])
-              dst[pixel * oc + c] = requantizer.apply(overflow ? (bias[c] < 0 ? .min : .max) : sum)
+    // Derive (when the stored input is wider than the layer's activation bits) and convert in one pass.
+    x.withUnsafeBufferPointer { xp in
+      let p = k.parameters
+      if p.inputShift == 0 && p.storedInputBits == p.precision.activationBits {
+        for j in 0..<xp.count { converted[j] = S(code: xp[j]) }
+      } else {
+        for j in 0..<xp.count { converted[j] = S(code: k.deriveInput(xp[j])) }
+      }
+    }
+    do {
+      let xp = UnsafeBufferPointer(start: converted, count: x.count)
+      k.bias.withUnsafeBufferPointer { bias in
+        weights.withUnsafeBufferPointer { wp in
+          out.withUnsafeMutableBufferPointer { op in
+            for group in 0..<g.groups {
+              g.im2col(xp.baseAddress!, group: group, into: packed)
+              GEMMKernel.run(a: UnsafePointer(packed), rows: rows, depth: depth,
+                             b: wp.baseAddress! + group * depth * stride, columnStride: stride, c: c)
+              let base = group * og
+              let b = bias.baseAddress! + base
+              for pixel in 0..<pixels {
+                let row = c + pixel * stride
+                let dst = op.baseAddress! + pixel * oc + base
+                // |accumulator| <= 2^58 and |bias| <= 2^62 (saturated at plan time): the sum cannot overflow.
+                for o in 0..<og { dst[o] = requantizer.apply(row[o].int64 &+ b[o]) }
+              }
             }
           }
         }
