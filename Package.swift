@@ -21,12 +21,14 @@ let package = Package(
     .target(name: "FixedPointArithmetic", swiftSettings: releaseCPU),
     // ConvNet IR, shape inference, float reference and integer kernels, execution plans. Stdlib only.
     .target(name: "NetworkEngine", dependencies: ["FixedPointArithmetic"], swiftSettings: releaseCPU),
+    // Float training: backward passes, optimizers, schedules, augmentation, the training loop. Stdlib only.
+    .target(name: "NetworkTraining", dependencies: ["NetworkEngine"], swiftSettings: releaseCPU),
     // Energy = operation counts x a versioned price table; calibration by NNLS. Stdlib only.
     .target(name: "EnergyModel", swiftSettings: releaseCPU),
     // Generic multi-objective search (RNG, dominance, NSGA-II, SA, hypervolume). Knows nothing of networks.
     .target(name: "MultiObjectiveSearch", swiftSettings: releaseCPU),
     // The only library module that touches Foundation: model files, data sets, JSON documents.
-    .target(name: "PrecSearchIO", dependencies: ["NetworkEngine", "EnergyModel"], swiftSettings: releaseCPU),
+    .target(name: "PrecSearchIO", dependencies: ["NetworkEngine", "EnergyModel", "NetworkTraining"], swiftSettings: releaseCPU),
     // Command library, testable in-process.
     .target(name: "PrecSearchCLI", dependencies: ["PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch"], swiftSettings: releaseCPU),
     .executableTarget(name: "precsearch", dependencies: ["PrecSearchCLI"], swiftSettings: releaseCPU),
@@ -34,6 +36,7 @@ let package = Package(
 
     .testTarget(name: "FixedPointArithmeticTests", dependencies: ["FixedPointArithmetic"]),
     .testTarget(name: "NetworkEngineTests", dependencies: ["NetworkEngine", "FixedPointArithmetic"]),
+    .testTarget(name: "NetworkTrainingTests", dependencies: ["NetworkTraining", "NetworkEngine"]),
     .testTarget(name: "EnergyModelTests", dependencies: ["EnergyModel"]),
     .testTarget(name: "MultiObjectiveSearchTests", dependencies: ["MultiObjectiveSearch"]),
     .testTarget(name: "PrecSearchIOTests", dependencies: ["PrecSearchIO", "NetworkEngine"]),

@@ -1,0 +1,1 @@
+// NetworkTraining: float training of the reference ConvNets.
