@@ -129,3 +129,15 @@ extension Int64: GEMMScalar {
     }
   }
 }
+
+/// Public entry point to the blocked Float GEMM (used by training): `C = A x B`.
+public enum FloatGEMM {
+  /// `A` row-major `[rows][depth]` with `rows` a multiple of 4, `B` `[depth][columnStride]` with `columnStride` a
+  /// multiple of 16, `C` `[rows][columnStride]` (fully overwritten). Deterministic summation order.
+  public static func multiply(a: UnsafePointer<Float>, rows: Int, depth: Int, b: UnsafePointer<Float>,
+                              columnStride: Int, c: UnsafeMutablePointer<Float>) {
+    precondition(rows % 4 == 0 && columnStride % 16 == 0, "rows must be a multiple of 4 and columnStride of 16")
+    GEMMKernel.run(a: a, rows: rows, depth: depth, b: b, columnStride: columnStride, c: c)
+  }
+}
+
