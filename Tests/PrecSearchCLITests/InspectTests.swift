@@ -1,5 +1,6 @@
 import Foundation
 import NetworkEngine
+import PrecSearchIO
 import Testing
 @testable import PrecSearchCLI
 
@@ -62,7 +63,7 @@ import Testing
     try builder.add("sum", .add, inputs: [stem, branch])
     try builder.add("gap", .globalAvgPool)
     let network = try builder.build()
-    let model = LoadedModel(network: network, name: nil, classLabels: [], preprocessing: .identity, activationRanges: nil)
+    let model = ModelFile(name: "tiny", network: network)
     let report = InspectReport(model: model, path: "tiny")
     let text = report.text
     #expect(text.contains(" 4x4x2 + 4x4x2 "))

@@ -1,57 +1,31 @@
 import Foundation
 import NetworkEngine
+import PrecSearchIO
 
-/// What the commands need from a model file.
-struct LoadedModel {
-  /// The network as stored (BatchNorm not yet folded).
-  var network: Network
-  /// The model's name, when the file gives one.
-  var name: String?
-  /// Class labels in output order (may be empty).
-  var classLabels: [String]
-  /// How raw inputs become the network's float input.
-  var preprocessing: InputPreprocessing
-  /// Calibrated activation ranges of the folded network; nil when the file has none.
-  var activationRanges: ActivationRanges?
-}
-
-/// Reads model files for the commands, turning every problem into a one-line `CommandFailure` that names the file.
+/// Reads model files for the commands. Every defect becomes a one-line error naming the file (PrecSearchIO's
+/// `ModelFileError`), printed as `Error: ...` with exit status 1.
 enum ModelLoading {
-  static func load(path: String) throws -> LoadedModel {
+  static func load(path: String) throws -> ModelFile {
     try FileChecks.requireReadableFile(path, what: "model file")
-    // PrecSearchIO's ModelFile reader is plugged in here once it exists.
-    throw CommandFailure("cannot read model file '\(path)': model files are not supported by this build yet")
+    return try ModelFile.read(from: path)
   }
 }
 
-/// A labeled set of 8-bit images, all of one shape, laid out HWC one image after another.
-struct LabeledImageSet {
-  /// Shape of one image.
-  var shape: TensorShape
-  /// `count * shape.elementCount` pixel values.
-  var pixels: [UInt8]
-  /// One class index per image.
-  var labels: [Int]
+/// A labeled image set and the files it was read from.
+struct LoadedDataset {
+  /// The images (HWC, 8-bit) and their class indices.
+  var images: ImageDataset
   /// Where the images came from (shown in reports).
   var imagesPath: String
   /// Where the labels came from (shown in reports).
   var labelsPath: String
-
-  /// Number of images.
-  var count: Int { labels.count }
-
-  /// The raw pixels of image `index`.
-  func image(_ index: Int) -> ArraySlice<UInt8> {
-    let size = shape.elementCount
-    return pixels[(index * size)..<((index + 1) * size)]
-  }
 }
 
 /// Finds and reads data sets given with `--data`.
 enum DatasetLoading {
   /// File names of the IDX test split inside a directory (MNIST and Fashion-MNIST use these names).
-  static let testImagesName = "t10k-images-idx3-ubyte"
-  static let testLabelsName = "t10k-labels-idx1-ubyte"
+  static let testImagesName = URL(fileURLWithPath: IDXReader.filePaths(directory: "/", split: .test).images).lastPathComponent
+  static let testLabelsName = URL(fileURLWithPath: IDXReader.filePaths(directory: "/", split: .test).labels).lastPathComponent
 
   /// The images and labels files that `path` designates: a directory holding the IDX test split, or an IDX images
   /// file whose labels file has `labels-idx1` in place of `images-idx3` in its name.
@@ -61,9 +35,7 @@ enum DatasetLoading {
       throw CommandFailure("cannot read data '\(path)': no such file or directory")
     }
     if isDirectory.boolValue {
-      let directory = URL(fileURLWithPath: path, isDirectory: true)
-      let images = directory.appendingPathComponent(testImagesName).path
-      let labels = directory.appendingPathComponent(testLabelsName).path
+      let (images, labels) = IDXReader.filePaths(directory: path, split: .test)
       for file in [images, labels] where !FileManager.default.fileExists(atPath: file) {
         let hint = FileManager.default.fileExists(atPath: file + ".gz") ? " (found '\(file).gz'; decompress it with gunzip)" : ""
         throw CommandFailure("cannot read data '\(path)': the directory has no '\(URL(fileURLWithPath: file).lastPathComponent)'\(hint); "
@@ -82,16 +54,15 @@ enum DatasetLoading {
     guard FileManager.default.fileExists(atPath: labels) else {
       throw CommandFailure("cannot read data '\(path)': its labels file '\(labels)' does not exist")
     }
-    return (url.path, labels)
+    return (path, labels)
   }
 
-  /// Reads the labeled images that `path` designates (see `resolveIDXPaths`).
-  static func load(path: String) throws -> LabeledImageSet {
+  /// Reads the labeled images that `path` designates (see `resolveIDXPaths`); with `classCount`, every label must
+  /// be below it. Malformed files give PrecSearchIO's `DatasetError`, which names the file and byte offset.
+  static func load(path: String, classCount: Int?) throws -> LoadedDataset {
     let files = try resolveIDXPaths(path)
-    try FileChecks.requireReadableFile(files.images, what: "images file")
-    try FileChecks.requireReadableFile(files.labels, what: "labels file")
-    // PrecSearchIO's IDX reader is plugged in here once it exists.
-    throw CommandFailure("cannot read data '\(path)': IDX files are not supported by this build yet")
+    let images = try IDXReader.read(images: files.images, labels: files.labels, classCount: classCount)
+    return LoadedDataset(images: images, imagesPath: files.images, labelsPath: files.labels)
   }
 }
 

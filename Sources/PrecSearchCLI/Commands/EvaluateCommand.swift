@@ -1,5 +1,6 @@
 import Foundation
 import NetworkEngine
+import PrecSearchIO
 
 /// `precsearch evaluate`: top-1 accuracy of one precision configuration on the integer engine, next to the float
 /// reference accuracy on the same images.
@@ -92,7 +93,7 @@ struct EvaluateCommand: Subcommand {
     let network = model.network
     let configuration = try Self.precisionConfiguration(weightBits: weightBits, activationBits: activationBits,
                                                         layerNames: network.weightedLayerNames)
-    let data = try DatasetLoading.load(path: dataPath)
+    let data = try DatasetLoading.load(path: dataPath, classCount: network.outputShape.elementCount)
     let evaluation = try Evaluation.run(model: model, ranges: ranges, configuration: configuration, kernels: kernels,
                                         data: data, limit: limit, dataDescription: dataPath)
     let report = EvaluationReport(modelPath: modelPath, model: model, evaluation: evaluation)
@@ -122,16 +123,17 @@ struct Evaluation {
 
   /// Runs `configuration` (integer engine) and the float reference over the first `limit` images of `data`,
   /// split over the available cores; the counts do not depend on the split.
-  static func run(model: LoadedModel, ranges: ActivationRanges, configuration: PrecisionConfiguration,
-                  kernels: KernelVariant, data: LabeledImageSet, limit: Int?, dataDescription: String) throws -> Evaluation {
+  static func run(model: ModelFile, ranges: ActivationRanges, configuration: PrecisionConfiguration,
+                  kernels: KernelVariant, data loaded: LoadedDataset, limit: Int?, dataDescription: String) throws -> Evaluation {
     let network = model.network
+    let data = loaded.images
     guard data.shape == network.inputShape else {
       throw CommandFailure("the images in '\(dataDescription)' are \(data.shape) but the model's input is "
         + "\(network.inputShape) (height x width x channels)")
     }
     let classes = network.outputShape.elementCount
-    if let bad = data.labels.firstIndex(where: { $0 < 0 || $0 >= classes }) {
-      throw CommandFailure("label \(data.labels[bad]) of image \(bad) in '\(data.labelsPath)' is outside the "
+    if let bad = data.labels.firstIndex(where: { Int($0) >= classes }) {
+      throw CommandFailure("label \(data.labels[bad]) of image \(bad) in '\(loaded.labelsPath)' is outside the "
         + "model's \(classes) classes (0...\(classes - 1))")
     }
     try model.preprocessing.validate(channels: network.inputShape.channels)
@@ -153,8 +155,9 @@ struct Evaluation {
         let input = preprocessing.apply(data.image(i), channels: channels)
         let fixedClass = argmax(plan.run(input, workspace: integerWorkspace))
         let floatClass = argmax(floatPlan.run(input, workspace: floatWorkspace))
-        if fixedClass == data.labels[i] { tally.fixedPointCorrect += 1 }
-        if floatClass == data.labels[i] { tally.floatCorrect += 1 }
+        let label = Int(data.labels[i])
+        if fixedClass == label { tally.fixedPointCorrect += 1 }
+        if floatClass == label { tally.floatCorrect += 1 }
         if fixedClass == floatClass { tally.agreeing += 1 }
       }
       tallies.store(tally, at: worker)
@@ -166,7 +169,7 @@ struct Evaluation {
     return Evaluation(
       configuration: configuration, kernels: kernels, layerNames: folded.weightedLayerNames,
       layerMACs: folded.weightedLayerIndices.map { folded.layerStatistics[$0].macs },
-      imagesPath: data.imagesPath, labelsPath: data.labelsPath, dataDescription: dataDescription,
+      imagesPath: loaded.imagesPath, labelsPath: loaded.labelsPath, dataDescription: dataDescription,
       availableImages: data.count, evaluatedImages: count, fixedPointCorrect: total.fixedPointCorrect,
       floatCorrect: total.floatCorrect, agreeing: total.agreeing, seconds: seconds)
   }
@@ -248,7 +251,7 @@ struct EvaluationReport: Codable, Hashable {
   var schemaVersion = 1
   var tool: Tool
   var model: String
-  var modelName: String?
+  var modelName: String
   var data: DataSummary
   var kernels: String
   /// `w8a8,w4a8,...`.
@@ -258,7 +261,7 @@ struct EvaluationReport: Codable, Hashable {
   var timing: Timing
   // ENERGY (issue 4): `var energy: EnergyReport?` (nil until an energy model is given) goes here.
 
-  init(modelPath: String, model: LoadedModel, evaluation e: Evaluation) {
+  init(modelPath: String, model: ModelFile, evaluation e: Evaluation) {
     tool = Tool(name: PrecSearchTool.name, version: PrecSearchTool.version)
     self.model = modelPath
     modelName = model.name
@@ -280,7 +283,7 @@ struct EvaluationReport: Codable, Hashable {
   /// The human-readable summary.
   var text: String {
     typealias N = NumberFormatting
-    var text = "Model:    \(model)\(modelName.map { " (\($0))" } ?? ""), \(layers.count) weighted layers\n"
+    var text = "Model:    \(model) (\(modelName)), \(layers.count) weighted layers\n"
     text += "Data:     \(data.path): \(N.grouped(data.evaluatedImages)) of \(N.grouped(data.availableImages)) images\n"
     text += "Kernels:  \(kernels)\n\n"
     var table = TextTable([("Layer", .left), ("Weight bits", .right), ("Activation bits", .right), ("MACs", .right)])

@@ -1,5 +1,6 @@
 import Foundation
 import NetworkEngine
+import PrecSearchIO
 
 /// `precsearch inspect --model PATH [--json]`: every node of a model with its operator, shapes, parameters and
 /// MACs, the totals, and what BatchNorm folding changes.
@@ -77,7 +78,8 @@ struct InspectReport: Codable, Hashable {
 
   var schemaVersion = 1
   var model: String
-  var name: String?
+  var name: String
+  var description: String?
   var inputShape: TensorShape
   var outputShape: TensorShape
   var classLabels: [String]
@@ -88,14 +90,15 @@ struct InspectReport: Codable, Hashable {
   /// Number of calibration samples behind the stored activation ranges; nil when the file has none.
   var calibrationSampleCount: Int?
 
-  init(model: LoadedModel, path: String) {
+  init(model: ModelFile, path: String) {
     let network = model.network
     let statistics = network.layerStatistics
     self.model = path
     name = model.name
+    description = model.description
     inputShape = network.inputShape
     outputShape = network.outputShape
-    classLabels = model.classLabels
+    classLabels = model.labels
     nodes = statistics.enumerated().map { index, s in
       NodeEntry(index: index, name: s.name, kind: s.kind, inputShapes: s.inputShapes, outputShape: s.outputShape,
                 parameters: s.parameterCount, macs: s.macs, fanIn: s.fanIn,
@@ -120,7 +123,8 @@ struct InspectReport: Codable, Hashable {
   /// The human-readable report: a header, the node table, totals and the folding note.
   var text: String {
     typealias N = NumberFormatting
-    var text = "Model: \(model)\(name.map { " (\($0))" } ?? "")\n"
+    var text = "Model: \(model) (\(name))\n"
+    if let description { text += "Description: \(description)\n" }
     text += "Input \(inputShape) -> output \(outputShape)"
     if !classLabels.isEmpty { text += "; \(classLabels.count) classes: " + Self.abbreviated(classLabels) }
     text += "\n"
