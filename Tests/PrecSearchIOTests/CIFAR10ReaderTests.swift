@@ -99,6 +99,18 @@ import Testing
     for i in 0..<5 { #expect(TrainValidationSplit.splitMix64(seed: 1234, index: i) == g.next()) }
   }
 
+  @Test func seededStratifiedBalancesClasses() throws {
+    let source = try Self.dataset(300)  // labels i % 10: 30 per class
+    let a = try TrainValidationSplit(splitting: source, rule: .seededStratified(perClass: 4, seed: 9))
+    #expect(a.validation.classHistogram(classes: 10) == Array(repeating: 4, count: 10))
+    #expect(a.train.classHistogram(classes: 10) == Array(repeating: 26, count: 10))
+    // Within each class the choice is the smallest keys, as for seededRandom restricted to that class.
+    let class3 = (0..<300).filter { $0 % 10 == 3 }
+      .sorted { TrainValidationSplit.splitMix64(seed: 9, index: $0) < TrainValidationSplit.splitMix64(seed: 9, index: $1) }
+    #expect(Set(a.validationIndices.filter { $0 % 10 == 3 }) == Set(class3.prefix(4)))
+    #expect(throws: DatasetError.self) { _ = try TrainValidationSplit(splitting: source, rule: .seededStratified(perClass: 30, seed: 0)) }
+  }
+
   @Test func rejectsImpossibleCounts() throws {
     let source = try Self.dataset(5)
     for rule in [ValidationHoldout.lastImages(count: 0), .lastImages(count: 5), .seededRandom(count: 9, seed: 0)] {

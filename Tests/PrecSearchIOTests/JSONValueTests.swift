@@ -22,7 +22,10 @@ import Testing
 
   @Test func serializationIsDeterministicAndSorted() throws {
     let a: JSONValue = ["b": 1, "a": [1, 2, 3], "c": ["y": true, "x": nil]]
-    #expect(try a.serialized() == "{\n  \"a\": [1, 2, 3],\n  \"b\": 1,\n  \"c\": {\n    \"x\": null,\n    \"y\": true\n  }\n}")
+    #expect(try a.serialized() == "{\n  \"a\": [1, 2, 3],\n  \"b\": 1,\n  \"c\": {\"x\": null, \"y\": true}\n}")
+    // A flat object longer than 100 characters is spread over lines.
+    let long: JSONValue = ["k": .string(String(repeating: "x", count: 100))]
+    #expect(try long.serialized() == "{\n  \"k\": \"\(String(repeating: "x", count: 100))\"\n}")
     #expect(try a.serialized(pretty: false) == "{\"a\":[1,2,3],\"b\":1,\"c\":{\"x\":null,\"y\":true}}")
     #expect(try JSONValue.number(1.0).serialized() == "1.0")
     #expect(try JSONValue.number(1e-5).serialized() == "1e-05")

@@ -9,13 +9,9 @@ public enum ValidationHoldout: Hashable, Sendable, Codable {
   /// (ties, which need equal 64-bit keys, go to the lower index). Independent of the Swift version and easy to
   /// reproduce in any language.
   case seededRandom(count: Int, seed: UInt64)
-
-  /// The number of validation images.
-  public var count: Int {
-    switch self {
-    case .lastImages(let n), .seededRandom(let n, _): return n
-    }
-  }
+  /// Class-balanced: for every label present, the `perClass` images of that label with the smallest SplitMix64
+  /// keys (the keys of `seededRandom`) are validation. Every label must have more than `perClass` images.
+  case seededStratified(perClass: Int, seed: UInt64)
 
   /// The rule as a JSON object for provenance, e.g. `{"rule": "seededRandom", "count": 5000, "seed": 1}`
   /// (the seed as a decimal string, since it may exceed JSON's exact integer range).
@@ -23,6 +19,8 @@ public enum ValidationHoldout: Hashable, Sendable, Codable {
     switch self {
     case .lastImages(let n): return ["rule": "lastImages", "count": .integer(n)]
     case .seededRandom(let n, let seed): return ["rule": "seededRandom", "count": .integer(n), "seed": .string(String(seed))]
+    case .seededStratified(let n, let seed):
+      return ["rule": "seededStratified", "perClass": .integer(n), "seed": .string(String(seed))]
     }
   }
 }
@@ -42,21 +40,36 @@ public struct TrainValidationSplit: Sendable {
   /// The validation images.
   public let validation: ImageDataset
 
-  /// Splits `source` by `rule`. Throws `DatasetError` unless `1 <= rule.count < source.count`.
+  /// Splits `source` by `rule`. Throws `DatasetError` unless the validation set gets at least one image and the
+  /// training set keeps at least one (for `seededStratified`: at least one of every label).
   public init(splitting source: ImageDataset, rule: ValidationHoldout) throws {
     let n = source.count
-    guard rule.count >= 1, rule.count < n else {
-      throw DatasetError(file: nil,
-        message: "a validation set of \(rule.count) images must have at least 1 image and leave at least 1 of the \(n) for training")
+    guard n >= 2 else { throw DatasetError(file: nil, message: "cannot hold out validation images from \(n) image(s)") }
+    func checkCount(_ count: Int, of total: Int, _ what: String) throws {
+      guard count >= 1, count < total else {
+        throw DatasetError(file: nil,
+          message: "a validation set of \(count) \(what) must have at least 1 image and leave at least 1 of the \(total) for training")
+      }
     }
     var isValidation = [Bool](repeating: false, count: n)
+    func smallestKeys(_ indices: [Int], _ count: Int, _ seed: UInt64) {
+      let keyed = indices.map { (key: Self.splitMix64(seed: seed, index: $0), index: $0) }
+      for c in keyed.sorted(by: { ($0.key, $0.index) < ($1.key, $1.index) }).prefix(count) { isValidation[c.index] = true }
+    }
     switch rule {
     case .lastImages(let count):
+      try checkCount(count, of: n, "images")
       for i in (n - count)..<n { isValidation[i] = true }
     case .seededRandom(let count, let seed):
-      let keyed = (0..<n).map { (key: Self.splitMix64(seed: seed, index: $0), index: $0) }
-      let chosen = keyed.sorted { ($0.key, $0.index) < ($1.key, $1.index) }.prefix(count)
-      for c in chosen { isValidation[c.index] = true }
+      try checkCount(count, of: n, "images")
+      smallestKeys(Array(0..<n), count, seed)
+    case .seededStratified(let perClass, let seed):
+      var byLabel = [[Int]](repeating: [], count: 256)
+      for i in 0..<n { byLabel[Int(source.labels[i])].append(i) }
+      for (label, indices) in byLabel.enumerated() where !indices.isEmpty {
+        try checkCount(perClass, of: indices.count, "images of label \(label)")
+        smallestKeys(indices, perClass, seed)
+      }
     }
     self.rule = rule
     validationIndices = (0..<n).filter { isValidation[$0] }

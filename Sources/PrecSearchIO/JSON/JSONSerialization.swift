@@ -12,7 +12,9 @@ extension JSONValue {
   /// The value as deterministic JSON text: object keys sorted (by `String`'s `<`), no trailing newline.
   ///
   /// `pretty`: members and array elements on their own lines, indented by two spaces per level, except that an
-  /// array whose elements are all scalars stays on one line (`[3, 3, 16]`). Numbers: `.integer` in decimal,
+  /// array whose elements are all scalars stays on one line (`[3, 3, 16]`), and so does an object whose members
+  /// are all scalars or such arrays when that line has at most 100 characters
+  /// (`{"count": 36, "offset": 0, "role": "weight", "shape": [4, 3, 3, 1]}`). Numbers: `.integer` in decimal,
   /// `.number` as Swift's shortest round-trip form (`0.1`, `1e-05`, `1.0`), so parsing gives back the same value.
   /// Strings escape `"`, `\` and control characters; other characters are written as UTF-8.
   ///
@@ -31,7 +33,7 @@ extension JSONValue {
   }
 
   private static func write(_ value: JSONValue, into out: inout String, pretty: Bool, indent: Int,
-                            path: String) throws(JSONEncodingError) {
+                            path: String, spaced: Bool = false) throws(JSONEncodingError) {
     switch value {
     case .null: out += "null"
     case .bool(let b): out += b ? "true" : "false"
@@ -45,22 +47,30 @@ extension JSONValue {
       let inline = !pretty || elements.allSatisfy(\.isScalar)
       out += "["
       for (i, e) in elements.enumerated() {
-        if i > 0 { out += inline ? (pretty ? ", " : ",") : "," }
+        if i > 0 { out += inline ? (pretty || spaced ? ", " : ",") : "," }
         if !inline { newline(&out, indent + 1) }
-        try write(e, into: &out, pretty: pretty, indent: indent + 1, path: "\(path)[\(i)]")
+        try write(e, into: &out, pretty: pretty, indent: indent + 1, path: "\(path)[\(i)]", spaced: spaced)
       }
       if !inline { newline(&out, indent) }
       out += "]"
     case .object(let members):
       if members.isEmpty { out += "{}"; return }
+      // A small flat object (members all scalars or scalar arrays, one line of at most 100 characters) stays
+      // on one line.
+      let inline = pretty && members.values.allSatisfy { $0.isScalar || ($0.arrayValue?.allSatisfy(\.isScalar) ?? false) }
+      if inline {
+        var line = ""
+        try write(value, into: &line, pretty: false, indent: 0, path: path, spaced: true)
+        if line.count <= 100 { out += line; return }
+      }
       out += "{"
       for (i, key) in members.keys.sorted().enumerated() {
-        if i > 0 { out += "," }
+        if i > 0 { out += spaced ? ", " : "," }
         if pretty { newline(&out, indent + 1) }
         writeString(key, into: &out)
-        out += pretty ? ": " : ":"
+        out += pretty || spaced ? ": " : ":"
         try write(members[key]!, into: &out, pretty: pretty, indent: indent + 1,
-                  path: path.isEmpty ? key : "\(path).\(key)")
+                  path: path.isEmpty ? key : "\(path).\(key)", spaced: spaced)
       }
       if pretty { newline(&out, indent) }
       out += "}"
