@@ -98,3 +98,37 @@ import Testing
     }
   }
 }
+
+@Suite struct IDXWriterAndLoaderTests {
+  @Test func writerRoundTripsThroughTheReader() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.cleanup() }
+    let set = try ImageDataset(height: 3, width: 2, channels: 1, pixels: (0..<24).map { UInt8($0 * 9) }, labels: [3, 1, 4, 1])
+    try IDXWriter.write(set, directory: dir.path, prefix: "validation")
+    #expect(try IDXReader.read(directory: dir.path, prefix: "validation", classCount: 10) == set)
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir.file("validation-labels-idx1-ubyte"))))
+    #expect(bytes == [0, 0, 8, 1, 0, 0, 0, 4, 3, 1, 4, 1])
+    let rgb = try ImageDataset(height: 1, width: 1, channels: 3, pixels: [1, 2, 3], labels: [0])
+    #expect(throws: DatasetError.self) { try IDXWriter.write(rgb, directory: dir.path, prefix: "x") }
+  }
+
+  @Test func loaderDetectsTheFormat() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.cleanup() }
+    let text = errorText { _ = try ImageDatasetLoader.detect(directory: dir.path) }
+    #expect(text.contains("no known data set"), "\(text)")
+    #expect(errorText { _ = try ImageDatasetLoader.detect(directory: dir.file("missing")) }.contains("no such directory"))
+    // CIFAR-10 in the subdirectory cifar10-to-bin writes.
+    let cifar = dir.file("cifar-10-batches-bin")
+    try FileManager.default.createDirectory(atPath: cifar, withIntermediateDirectories: true)
+    try Data(CIFAR10ReaderTests.record(label: 7)).write(to: URL(fileURLWithPath: cifar + "/test_batch.bin"))
+    let detected = try ImageDatasetLoader.detect(directory: dir.path)
+    #expect(detected.format == .cifar10Binary && detected.directory.hasSuffix("cifar-10-batches-bin"))
+    #expect(try ImageDatasetLoader.read(directory: dir.path, split: .test).labels == [7])
+    // IDX next to it wins (checked first in the directory itself).
+    let set = try ImageDataset(height: 1, width: 1, channels: 1, pixels: [5], labels: [2])
+    try IDXWriter.write(set, directory: dir.path, prefix: "t10k")
+    #expect(try ImageDatasetLoader.detect(directory: dir.path).format == .idx)
+    #expect(try ImageDatasetLoader.read(directory: dir.path, split: .test, classCount: 10) == set)
+  }
+}

@@ -49,18 +49,31 @@ public enum IDXReader {
     return ImageDataset(unchecked: i.height, i.width, 1, i.pixels, l)
   }
 
-  /// The standard file names of a split in `directory`: `train-images-idx3-ubyte` / `train-labels-idx1-ubyte`
-  /// for `.train`, `t10k-images-idx3-ubyte` / `t10k-labels-idx1-ubyte` for `.test`.
-  public static func filePaths(directory: String, split: PublishedSplit) -> (images: String, labels: String) {
-    let prefix = split == .train ? "train" : "t10k"
+  /// The file-name prefix of a published split: `train` or `t10k`.
+  public static func filePrefix(split: PublishedSplit) -> String { split == .train ? "train" : "t10k" }
+
+  /// The paths `DIRECTORY/PREFIX-images-idx3-ubyte` and `DIRECTORY/PREFIX-labels-idx1-ubyte`.
+  public static func filePaths(directory: String, prefix: String) -> (images: String, labels: String) {
     let dir = URL(fileURLWithPath: directory)
     return (dir.appendingPathComponent("\(prefix)-images-idx3-ubyte").path,
             dir.appendingPathComponent("\(prefix)-labels-idx1-ubyte").path)
   }
 
+  /// The standard file names of a split in `directory`: `train-images-idx3-ubyte` / `train-labels-idx1-ubyte`
+  /// for `.train`, `t10k-images-idx3-ubyte` / `t10k-labels-idx1-ubyte` for `.test`.
+  public static func filePaths(directory: String, split: PublishedSplit) -> (images: String, labels: String) {
+    filePaths(directory: directory, prefix: filePrefix(split: split))
+  }
+
   /// The split `split` of the IDX data set in `directory` (file names as in `filePaths`). Throws `DatasetError`.
   public static func read(directory: String, split: PublishedSplit, classCount: Int? = nil) throws -> ImageDataset {
-    let (images, labels) = filePaths(directory: directory, split: split)
+    try read(directory: directory, prefix: filePrefix(split: split), classCount: classCount)
+  }
+
+  /// The IDX pair `PREFIX-images-idx3-ubyte` + `PREFIX-labels-idx1-ubyte` in `directory` (e.g. prefix
+  /// `validation` for a held-out split written by `IDXWriter`). Throws `DatasetError`.
+  public static func read(directory: String, prefix: String, classCount: Int? = nil) throws -> ImageDataset {
+    let (images, labels) = filePaths(directory: directory, prefix: prefix)
     return try read(images: images, labels: labels, classCount: classCount)
   }
 
@@ -114,5 +127,34 @@ public enum IDXReader {
         message: "\(available - expected) unexpected bytes after the \(expected) \(what) bytes the header \(dims) announces")
     }
     return Array(bytes[start...])
+  }
+}
+
+/// Writes single-channel data sets as IDX image and label files (the format `IDXReader` reads), e.g. to ship a
+/// held-out validation split.
+public enum IDXWriter {
+  /// Writes `dataset` (which must have 1 channel and fewer than 2^32 images) to `images` and `labels`, each
+  /// atomically. Throws `DatasetError` for a multi-channel data set, `FileAccessError` when a file cannot be written.
+  public static func write(_ dataset: ImageDataset, images: String, labels: String) throws {
+    guard dataset.channels == 1 else {
+      throw DatasetError(file: images, message: "IDX image files hold 1 channel; this data set has \(dataset.channels)")
+    }
+    guard dataset.count <= Int(UInt32.max), dataset.height <= Int(UInt32.max), dataset.width <= Int(UInt32.max) else {
+      throw DatasetError(file: images, message: "sizes above 2^32 - 1 do not fit an IDX header")
+    }
+    func bigEndian(_ v: Int) -> [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: v >> $0) } }
+    var imageBytes = Data(bigEndian(Int(IDXReader.imagesMagic)) + bigEndian(dataset.count) + bigEndian(dataset.height)
+                          + bigEndian(dataset.width))
+    imageBytes.append(contentsOf: dataset.pixels)
+    var labelBytes = Data(bigEndian(Int(IDXReader.labelsMagic)) + bigEndian(dataset.count))
+    labelBytes.append(contentsOf: dataset.labels)
+    try FileIO.writeAtomically(imageBytes, to: images)
+    try FileIO.writeAtomically(labelBytes, to: labels)
+  }
+
+  /// Writes `dataset` as `DIRECTORY/PREFIX-images-idx3-ubyte` and `DIRECTORY/PREFIX-labels-idx1-ubyte`.
+  public static func write(_ dataset: ImageDataset, directory: String, prefix: String) throws {
+    let (images, labels) = IDXReader.filePaths(directory: directory, prefix: prefix)
+    try write(dataset, images: images, labels: labels)
   }
 }

@@ -64,7 +64,7 @@ public struct ImageDataset: Hashable, Sendable {
     return ImageDataset(unchecked: height, width, channels, p, l)
   }
 
-  /// The images of `first` followed by those of `second`; throws `DatasetError` when the image sizes differ.
+  /// The images of `parts` one after the other; throws `DatasetError` when `parts` is empty or image sizes differ.
   public static func concatenating(_ parts: [ImageDataset]) throws -> ImageDataset {
     guard let head = parts.first else { throw DatasetError(file: nil, message: "nothing to concatenate") }
     for p in parts where p.shape != head.shape {
