@@ -26,7 +26,7 @@ struct EvaluateCommand: Subcommand {
     "limit", valueName: "count", help: "Evaluate only the first <count> images (all images when omitted).")
   static let kernelsOption = OptionSpec.value(
     "kernels", valueName: "variant",
-    help: "The integer kernels: 'reference' (slow Int64 loops, the oracle) or 'optimized' (bit-exact, fast).",
+    help: "The integer kernels that run Conv2D and Dense; both give bit-identical results, 'reference' is the slow oracle.",
     defaultValue: KernelVariant.optimized.rawValue, allowedValues: KernelVariant.allCases.map(\.rawValue))
 
   static let configuration = CommandConfiguration(
