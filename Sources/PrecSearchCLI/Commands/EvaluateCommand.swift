@@ -191,14 +191,18 @@ struct Evaluation {
     var agreeing = 0
   }
 
-  /// Per-worker tallies; each worker writes only its own slot, and the slots are read after all workers finish.
+  /// Per-worker tallies in fixed storage: each worker writes only its own slot through the (immutable) pointer, so
+  /// concurrent writes never touch the same memory and never mutate a Swift property; `sum()` runs after all
+  /// workers have finished (`concurrentPerform` returns only then).
   final class TallyBox: @unchecked Sendable {
-    private var slots: [Tally]
-    init(count: Int) { slots = Array(repeating: Tally(), count: count) }
-    /// Called once per worker with a distinct `index`; `slots` is never resized, so the writes do not overlap.
-    func store(_ tally: Tally, at index: Int) {
-      slots.withUnsafeMutableBufferPointer { $0[index] = tally }
+    private let slots: UnsafeMutableBufferPointer<Tally>
+    init(count: Int) {
+      slots = .allocate(capacity: count)
+      slots.initialize(repeating: Tally())
     }
+    deinit { slots.deallocate() }
+    /// Called once per worker with a distinct `index` in `0..<count`.
+    func store(_ tally: Tally, at index: Int) { slots[index] = tally }
     func sum() -> Tally {
       slots.reduce(into: Tally()) {
         $0.fixedPointCorrect += $1.fixedPointCorrect
