@@ -117,17 +117,21 @@ public struct ConvGeometry: Hashable, Sendable {
     let depth = fanIn
     let channelOffset = group &* cin
     let vectorized = cin % 16 == 0
+    // Local copies of the geometry keep the loop variables in registers.
+    let outH = output.height, outW = output.width, inH = input.height, inW = input.width, inC = input.channels
+    let kh = kernelHeight, kw = kernelWidth, sh = strideHeight, sw = strideWidth
+    let dh = dilationHeight, dw = dilationWidth, pt = padTop, pl = padLeft
     var dst = rows
     // Index arithmetic uses &* and &+: every index is below Network.maximumElementCount (2^28) by validation.
-    for oy in 0..<output.height {
-      for ox in 0..<output.width {
-        for ky in 0..<kernelHeight {
-          let iy = oy &* strideHeight &- padTop &+ ky &* dilationHeight
-          let rowInside = iy >= 0 && iy < input.height
-          for kx in 0..<kernelWidth {
-            let ix = ox &* strideWidth &- padLeft &+ kx &* dilationWidth
-            if rowInside, ix >= 0, ix < input.width {
-              let from = source + ((iy &* input.width &+ ix) &* input.channels &+ channelOffset)
+    for oy in 0..<outH {
+      for ox in 0..<outW {
+        for ky in 0..<kh {
+          let iy = oy &* sh &- pt &+ ky &* dh
+          let rowInside = iy >= 0 && iy < inH
+          for kx in 0..<kw {
+            let ix = ox &* sw &- pl &+ kx &* dw
+            if rowInside, ix >= 0, ix < inW {
+              let from = source + ((iy &* inW &+ ix) &* inC &+ channelOffset)
               if vectorized {
                 var c = 0
                 while c < cin {
@@ -149,4 +153,48 @@ public struct ConvGeometry: Hashable, Sendable {
     let padding = (paddedOutputPixels - outputPixels) * depth
     for j in 0..<padding { dst[j] = 0 }
   }
+
+  /// True when the convolution can run as an implicit GEMM over a zero-padded copy of its input (stride 1, one
+  /// group): output pixel (oy, ox) and tap (ky, kx) read padded pixel (oy + ky * dh, ox + kx * dw).
+  public var supportsImplicitGEMM: Bool { strideHeight == 1 && strideWidth == 1 && groups == 1 }
+  /// Width of the padded input grid: output width + (kernelWidth - 1) * dilationWidth.
+  public var gridWidth: Int { output.width + (kernelWidth - 1) * dilationWidth }
+  /// Height of the padded input grid.
+  public var gridHeight: Int { output.height + (kernelHeight - 1) * dilationHeight }
+  /// GEMM rows of the implicit form: one per grid position of the output rows (`output.height * gridWidth`; the
+  /// `gridWidth - output.width` extra columns are computed and ignored), rounded up to a multiple of 4.
+  public var gridRows: Int { (output.height * gridWidth + 3) / 4 * 4 }
+  /// Elements of the padded grid buffer, including the zero tail the last GEMM rows read.
+  public var gridElementCount: Int {
+    (gridHeight * gridWidth + 4 + (kernelWidth - 1) * dilationWidth) * input.channels
+  }
+  /// Element offset of each kernel tap (ky, kx) in the padded grid, in (ky, kx) order.
+  public var gridTapOffsets: [Int] {
+    var offsets: [Int] = []
+    for ky in 0..<kernelHeight {
+      for kx in 0..<kernelWidth { offsets.append((ky * dilationHeight * gridWidth + kx * dilationWidth) * input.channels) }
+    }
+    return offsets
+  }
+
+  /// Writes the zero-padded input grid (and its zero tail) converting every value with `convert`.
+  @inlinable
+  public func fillGrid<T, U: Numeric>(_ source: UnsafePointer<T>, into grid: UnsafeMutablePointer<U>,
+                                      convert: (T) -> U) {
+    let c = input.channels, gw = gridWidth, inH = input.height, inW = input.width
+    let total = gridElementCount
+    for j in 0..<total { grid[j] = 0 }
+    for y in 0..<inH {
+      let gy = y &+ padTop
+      if gy >= gridHeight { break }
+      for x in 0..<inW {
+        let gx = x &+ padLeft
+        if gx >= gw { break }
+        let from = source + (y &* inW &+ x) &* c
+        let to = grid + (gy &* gw &+ gx) &* c
+        for ch in 0..<c { to[ch] = convert(from[ch]) }
+      }
+    }
+  }
 }
+

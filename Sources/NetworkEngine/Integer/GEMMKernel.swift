@@ -65,26 +65,45 @@ extension Int64: GEMMScalar {
   @inlinable
   static func run<S: GEMMScalar>(a: UnsafePointer<S>, rows: Int, depth: Int, b: UnsafePointer<S>,
                                  columnStride: Int, c: UnsafeMutablePointer<S>) {
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: 1) { offsets in
+      offsets[0] = 0
+      run(a: a, rows: rows, rowStride: depth, segmentOffsets: UnsafePointer(offsets.baseAddress!), segmentCount: 1,
+          segmentLength: depth, b: b, columnStride: columnStride, c: c)
+    }
+  }
+
+  /// The general form ("implicit GEMM"): row `r` of `A` is the concatenation of `segmentCount` runs of
+  /// `segmentLength` values starting at `a + r * rowStride + segmentOffsets[s]`. With `rowStride = depth` and one
+  /// segment it is an ordinary row-major matrix; with `rowStride = channels` and one segment per kernel tap it
+  /// runs a stride-1 convolution straight from a zero-padded input, without im2col.
+  @inlinable
+  static func run<S: GEMMScalar>(a: UnsafePointer<S>, rows: Int, rowStride: Int, segmentOffsets: UnsafePointer<Int>,
+                                 segmentCount: Int, segmentLength: Int, b: UnsafePointer<S>, columnStride: Int,
+                                 c: UnsafeMutablePointer<S>) {
     let rowBytes = columnStride * MemoryLayout<S>.stride
     let vector = 16 * MemoryLayout<S>.stride
     var r = 0
     while r < rows {
-      let r0 = a + r * depth, r1 = r0 + depth, r2 = r1 + depth, r3 = r2 + depth
+      let base0 = a + r * rowStride, base1 = base0 + rowStride, base2 = base1 + rowStride, base3 = base2 + rowStride
       var o = 0
       if columnStride % 32 == 0 {
         while o < columnStride {
           var c00 = SIMD16<S>(), c01 = SIMD16<S>(), c10 = SIMD16<S>(), c11 = SIMD16<S>()
           var c20 = SIMD16<S>(), c21 = SIMD16<S>(), c30 = SIMD16<S>(), c31 = SIMD16<S>()
           var bp = UnsafeRawPointer(b + o)
-          for k in 0..<depth {
-            let w0 = bp.loadUnaligned(as: SIMD16<S>.self)
-            let w1 = bp.loadUnaligned(fromByteOffset: vector, as: SIMD16<S>.self)
-            let a0 = r0[k], a1 = r1[k], a2 = r2[k], a3 = r3[k]
-            c00 = S.multiplyAccumulate(c00, w0, a0); c01 = S.multiplyAccumulate(c01, w1, a0)
-            c10 = S.multiplyAccumulate(c10, w0, a1); c11 = S.multiplyAccumulate(c11, w1, a1)
-            c20 = S.multiplyAccumulate(c20, w0, a2); c21 = S.multiplyAccumulate(c21, w1, a2)
-            c30 = S.multiplyAccumulate(c30, w0, a3); c31 = S.multiplyAccumulate(c31, w1, a3)
-            bp += rowBytes
+          for segment in 0..<segmentCount {
+            let offset = segmentOffsets[segment]
+            let r0 = base0 + offset, r1 = base1 + offset, r2 = base2 + offset, r3 = base3 + offset
+            for k in 0..<segmentLength {
+              let w0 = bp.loadUnaligned(as: SIMD16<S>.self)
+              let w1 = bp.loadUnaligned(fromByteOffset: vector, as: SIMD16<S>.self)
+              let a0 = r0[k], a1 = r1[k], a2 = r2[k], a3 = r3[k]
+              c00 = S.multiplyAccumulate(c00, w0, a0); c01 = S.multiplyAccumulate(c01, w1, a0)
+              c10 = S.multiplyAccumulate(c10, w0, a1); c11 = S.multiplyAccumulate(c11, w1, a1)
+              c20 = S.multiplyAccumulate(c20, w0, a2); c21 = S.multiplyAccumulate(c21, w1, a2)
+              c30 = S.multiplyAccumulate(c30, w0, a3); c31 = S.multiplyAccumulate(c31, w1, a3)
+              bp += rowBytes
+            }
           }
           let d = UnsafeMutableRawPointer(c + r * columnStride + o)
           d.storeBytes(of: c00, as: SIMD16<S>.self); d.storeBytes(of: c01, toByteOffset: vector, as: SIMD16<S>.self)
@@ -101,21 +120,26 @@ extension Int64: GEMMScalar {
           var e0 = SIMD16<S>(), e1 = SIMD16<S>(), e2 = SIMD16<S>(), e3 = SIMD16<S>()
           var f0 = SIMD16<S>(), f1 = SIMD16<S>(), f2 = SIMD16<S>(), f3 = SIMD16<S>()
           var bp = UnsafeRawPointer(b + o)
-          var k = 0
-          while k + 1 < depth {
-            let w0 = bp.loadUnaligned(as: SIMD16<S>.self)
-            let w1 = bp.loadUnaligned(fromByteOffset: rowBytes, as: SIMD16<S>.self)
-            e0 = S.multiplyAccumulate(e0, w0, r0[k]); f0 = S.multiplyAccumulate(f0, w1, r0[k + 1])
-            e1 = S.multiplyAccumulate(e1, w0, r1[k]); f1 = S.multiplyAccumulate(f1, w1, r1[k + 1])
-            e2 = S.multiplyAccumulate(e2, w0, r2[k]); f2 = S.multiplyAccumulate(f2, w1, r2[k + 1])
-            e3 = S.multiplyAccumulate(e3, w0, r3[k]); f3 = S.multiplyAccumulate(f3, w1, r3[k + 1])
-            bp += 2 * rowBytes
-            k += 2
-          }
-          if k < depth {
-            let w0 = bp.loadUnaligned(as: SIMD16<S>.self)
-            e0 = S.multiplyAccumulate(e0, w0, r0[k]); e1 = S.multiplyAccumulate(e1, w0, r1[k])
-            e2 = S.multiplyAccumulate(e2, w0, r2[k]); e3 = S.multiplyAccumulate(e3, w0, r3[k])
+          for segment in 0..<segmentCount {
+            let offset = segmentOffsets[segment]
+            let r0 = base0 + offset, r1 = base1 + offset, r2 = base2 + offset, r3 = base3 + offset
+            var k = 0
+            while k + 1 < segmentLength {
+              let w0 = bp.loadUnaligned(as: SIMD16<S>.self)
+              let w1 = bp.loadUnaligned(fromByteOffset: rowBytes, as: SIMD16<S>.self)
+              e0 = S.multiplyAccumulate(e0, w0, r0[k]); f0 = S.multiplyAccumulate(f0, w1, r0[k + 1])
+              e1 = S.multiplyAccumulate(e1, w0, r1[k]); f1 = S.multiplyAccumulate(f1, w1, r1[k + 1])
+              e2 = S.multiplyAccumulate(e2, w0, r2[k]); f2 = S.multiplyAccumulate(f2, w1, r2[k + 1])
+              e3 = S.multiplyAccumulate(e3, w0, r3[k]); f3 = S.multiplyAccumulate(f3, w1, r3[k + 1])
+              bp += 2 * rowBytes
+              k += 2
+            }
+            if k < segmentLength {
+              let w0 = bp.loadUnaligned(as: SIMD16<S>.self)
+              e0 = S.multiplyAccumulate(e0, w0, r0[k]); e1 = S.multiplyAccumulate(e1, w0, r1[k])
+              e2 = S.multiplyAccumulate(e2, w0, r2[k]); e3 = S.multiplyAccumulate(e3, w0, r3[k])
+              bp += rowBytes
+            }
           }
           let d = UnsafeMutableRawPointer(c + r * columnStride + o)
           d.storeBytes(of: S.sum(e0, f0), as: SIMD16<S>.self)

@@ -282,7 +282,24 @@ public struct AddParameters: Hashable, Sendable {
   /// Runs over `count` elements. With both left shifts <= 40 the aligned operands stay below 2^55 and their sum
   /// below 2^56, so plain Int64 arithmetic equals the saturating definition; otherwise the definition runs.
   func run(_ x: UnsafePointer<Int16>, _ y: UnsafePointer<Int16>, _ out: UnsafeMutablePointer<Int16>, count: Int) {
-    if leftShift0 <= 40 && leftShift1 <= 40 {
+    if leftShift0 <= 14 && leftShift1 <= 14 && outputShift >= 1 && outputShift <= 30 {
+      // Int32 lanes: each aligned operand is below 2^29 in magnitude, the sum below 2^30.
+      let s = Int32(outputShift)
+      let mask = (Int32(1) << s) &- 1, half = Int32(1) << (s - 1)
+      let low = -(Int32(1) << (outputBits - 1)), high = (Int32(1) << (outputBits - 1)) - 1
+      let l0 = Int32(leftShift0), l1 = Int32(leftShift1)
+      for j in 0..<count {
+        let v = (Int32(x[j]) << l0) &+ (Int32(y[j]) << l1)
+        var q = v >> s
+        let r = v & mask
+        let above: Int32 = r > half ? 1 : 0
+        let tie: Int32 = r == half ? 1 : 0
+        q = q &+ (above | (tie & q & 1))
+        q = q < low ? low : q
+        q = q > high ? high : q
+        out[j] = Int16(truncatingIfNeeded: q)
+      }
+    } else if leftShift0 <= 40 && leftShift1 <= 40 {
       let requantizer = Requantizer(shift: outputShift, bits: outputBits)
       for j in 0..<count { out[j] = requantizer.apply((Int64(x[j]) << leftShift0) + (Int64(y[j]) << leftShift1)) }
     } else {
@@ -320,6 +337,12 @@ public struct AddParameters: Hashable, Sendable {
   /// Optimized depthwise layout: [kernelHeight * kernelWidth][channels].
   let depthwiseWeights: [Int16]
   let requantizer: Requantizer
+  /// How the optimized GEMM path requantizes (floating point when provably exact).
+  let floatingRequantization: FloatingRequantization
+  /// The bias as Float (exact when `floatingRequantization` is `.float`).
+  let floatBias: [Float]
+  /// Tap offsets into the padded grid (implicit GEMM, see `ConvGeometry.supportsImplicitGEMM`).
+  let gridTapOffsets: [Int]
 
   enum GEMMWeights: Sendable {
     case none
@@ -337,6 +360,11 @@ public struct AddParameters: Hashable, Sendable {
     accumulator = AccumulatorKind.choose(weightBits: parameters.precision.weightBits,
                                          activationBits: parameters.precision.activationBits, fanIn: k)
     requantizer = Requantizer(shift: parameters.outputShift, bits: parameters.outputBits)
+    let maxBias = bias.reduce(Int64(0)) { max($0, $1 == .min ? .max : abs($1)) }
+    floatingRequantization = FloatingRequantization.choose(accumulator: accumulator, parameters: parameters,
+                                                           maxBias: maxBias)
+    floatBias = bias.map { Float($0) }
+    gridTapOffsets = geometry.supportsImplicitGEMM ? geometry.gridTapOffsets : []
     if geometry.isDepthwise {
       let taps = geometry.kernelHeight * geometry.kernelWidth, c = geometry.output.channels
       var d = Array(repeating: Int16(0), count: taps * c)

@@ -57,6 +57,50 @@ public enum AccumulatorKind: String, Hashable, Sendable, Codable {
   }
 }
 
+/// Requantization of a whole GEMM output row in floating point, used when it is provably exact:
+/// `(accumulator + bias) * 2^-shift` is computed exactly (all values are integers within the mantissa and the
+/// scaling is by a power of two), `rounded(.toNearestOrEven)` is IEEE rounding of an exact value, and the clamp and
+/// the final conversion (a magic-number conversion of a value already inside [-2^15, 2^15)) are exact. So the result
+/// equals `Requantizer.apply` bit for bit.
+@usableFromInline enum FloatingRequantization: Sendable {
+  /// Float32 lanes: |accumulator| <= 2^23 and |bias| <= 2^23, so every sum is an integer below 2^24.
+  case float(scale: Float, low: Float, high: Float)
+  /// Float64 lanes: |accumulator| <= 2^58 and |bias| <= 2^52 would not be exact; used for |sum| < 2^53.
+  case double(scale: Double, low: Double, high: Double)
+  /// Not provably exact in floating point: integer requantization.
+  case integer
+
+  static func choose(accumulator: AccumulatorKind, parameters p: WeightedLayerParameters, maxBias: Int64)
+    -> FloatingRequantization {
+    guard p.outputShift >= 0, p.outputShift <= 100 else { return .integer }
+    let bound = p.precision.weightBits + p.precision.activationBits - 2 + ceilLog2(p.fanIn)  // |acc| <= 2^bound
+    let low = -Double(1 << (p.outputBits - 1)), high = Double((1 << (p.outputBits - 1)) - 1)
+    let scale = Double(sign: .plus, exponent: -p.outputShift, significand: 1)
+    if accumulator == .exactFloat32, bound <= 23, maxBias <= 1 << 23, p.outputShift <= 100 {
+      return .float(scale: Float(scale), low: Float(low), high: Float(high))
+    }
+    if bound <= 51, maxBias <= 1 << 51 {
+      return .double(scale: scale, low: low, high: high)
+    }
+    return .integer
+  }
+}
+
+extension Float {
+  /// Exact conversion of an integral Float in [-2^22, 2^22] to Int32, without traps (vectorizes).
+  @inlinable @inline(__always) var exactInt32: Int32 {
+    Int32(bitPattern: (self + 12_582_912).bitPattern) &- 0x4B40_0000
+  }
+}
+
+extension Double {
+  /// Exact conversion of an integral Double in [-2^51, 2^51] to Int64, without traps (vectorizes).
+  @inlinable @inline(__always) var exactInt64: Int64 {
+    let magic = 6_755_399_441_055_744.0
+    return Int64(bitPattern: (self + magic).bitPattern) &- Int64(bitPattern: magic.bitPattern)
+  }
+}
+
 /// Fast integer kernels for Conv2D / Dense, bit-exact with `ReferenceKernels`.
 ///
 /// - The input is derived to the layer's activation precision (when stored higher) and converted to the
@@ -89,45 +133,93 @@ public enum AccumulatorKind: String, Hashable, Sendable, Codable {
   static func gemmConv<S: GEMMScalar>(_ x: [Int16], _ k: WeightedLayerKernel, _ weights: [S], _ out: inout [Int16],
                                       _ ws: IntegerPlan.Workspace) {
     let g = k.geometry
-    let depth = g.fanIn, og = g.outputChannelsPerGroup, oc = g.output.channels, pixels = g.outputPixels
+    let depth = g.fanIn, og = g.outputChannelsPerGroup, oc = g.output.channels
     let stride = k.gemmColumnStride
-    let rows = g.paddedOutputPixels
-    let packedBytes = rows * depth * MemoryLayout<S>.stride
-    let convertedBytes = (x.count + 16) * MemoryLayout<S>.stride
-    ws.reserve(packedBytes + rows * stride * MemoryLayout<S>.stride + convertedBytes)
-    let packed = ws.scratch.bindMemory(to: S.self, capacity: rows * depth)
-    let c = (ws.scratch + packedBytes).bindMemory(to: S.self, capacity: rows * stride)
-    let converted = (ws.scratch + packedBytes + rows * stride * MemoryLayout<S>.stride)
-      .bindMemory(to: S.self, capacity: x.count)
-    let requantizer = k.requantizer
-    // Derive (when the stored input is wider than the layer's activation bits) and convert in one pass.
+    let p = k.parameters
+    let identity = p.inputShift == 0 && p.storedInputBits == p.precision.activationBits
+    @inline(__always) func convert(_ code: Int16) -> S { S(code: identity ? code : k.deriveInput(code)) }
+    let implicit = g.supportsImplicitGEMM
+    // Scratch: A (im2col rows or the padded grid), C, and (im2col only) the converted input.
+    let rows = implicit ? g.gridRows : g.paddedOutputPixels
+    let aCount = implicit ? g.gridElementCount : rows * depth
+    let aBytes = aCount * MemoryLayout<S>.stride
+    let cBytes = rows * stride * MemoryLayout<S>.stride
+    let convertedCount = implicit ? 0 : x.count
+    ws.reserve(aBytes + cBytes + convertedCount * MemoryLayout<S>.stride)
+    let a = ws.scratch.bindMemory(to: S.self, capacity: aCount)
+    let c = (ws.scratch + aBytes).bindMemory(to: S.self, capacity: rows * stride)
+    let converted = (ws.scratch + aBytes + cBytes).bindMemory(to: S.self, capacity: max(convertedCount, 1))
     x.withUnsafeBufferPointer { xp in
-      let p = k.parameters
-      if p.inputShift == 0 && p.storedInputBits == p.precision.activationBits {
+      if implicit {
+        g.fillGrid(xp.baseAddress!, into: a, convert: convert)
+      } else if identity {
         for j in 0..<xp.count { converted[j] = S(code: xp[j]) }
       } else {
         for j in 0..<xp.count { converted[j] = S(code: k.deriveInput(xp[j])) }
       }
     }
-    do {
-      let xp = UnsafeBufferPointer(start: converted, count: x.count)
-      k.bias.withUnsafeBufferPointer { bias in
-        weights.withUnsafeBufferPointer { wp in
-          out.withUnsafeMutableBufferPointer { op in
-            for group in 0..<g.groups {
-              g.im2col(xp.baseAddress!, group: group, into: packed)
-              GEMMKernel.run(a: UnsafePointer(packed), rows: rows, depth: depth,
-                             b: wp.baseAddress! + group * depth * stride, columnStride: stride, c: c)
-              let base = group * og
-              let b = bias.baseAddress! + base
-              for pixel in 0..<pixels {
-                let row = c + pixel * stride
-                let dst = op.baseAddress! + pixel * oc + base
-                // |accumulator| <= 2^58 and |bias| <= 2^62 (saturated at plan time): the sum cannot overflow.
-                for o in 0..<og { dst[o] = requantizer.apply(row[o].int64 &+ b[o]) }
+    // Row of C holding output pixel (oy, ox).
+    let rowWidth = implicit ? g.gridWidth : g.output.width
+    k.bias.withUnsafeBufferPointer { bias in
+      weights.withUnsafeBufferPointer { wp in
+        out.withUnsafeMutableBufferPointer { op in
+          for group in 0..<g.groups {
+            if implicit {
+              k.gridTapOffsets.withUnsafeBufferPointer { offsets in
+                GEMMKernel.run(a: UnsafePointer(a), rows: rows, rowStride: g.input.channels,
+                               segmentOffsets: offsets.baseAddress!, segmentCount: offsets.count,
+                               segmentLength: g.input.channels, b: wp.baseAddress!, columnStride: stride, c: c)
               }
+            } else {
+              g.im2col(UnsafePointer(converted), group: group, into: a)
+              GEMMKernel.run(a: UnsafePointer(a), rows: rows, depth: depth,
+                             b: wp.baseAddress! + group * depth * stride, columnStride: stride, c: c)
+            }
+            let base = group * og
+            requantizeRows(k, c: c, stride: stride, rowWidth: rowWidth, base: base, og: og, oc: oc,
+                           bias: bias.baseAddress! + base, out: op.baseAddress!)
+          }
+        }
+      }
+    }
+  }
+
+  /// Requantizes the GEMM output rows of one group into the HWC output.
+  @inline(__always)
+  static func requantizeRows<S: GEMMScalar>(_ k: WeightedLayerKernel, c: UnsafeMutablePointer<S>, stride: Int,
+                                            rowWidth: Int, base: Int, og: Int, oc: Int, bias b: UnsafePointer<Int64>,
+                                            out: UnsafeMutablePointer<Int16>) {
+    let g = k.geometry
+    let requantizer = k.requantizer
+    for oy in 0..<g.output.height {
+      for ox in 0..<g.output.width {
+        let pixel = oy * g.output.width + ox
+        let dst = out + pixel * oc + base
+        let rowIndex = oy * rowWidth + ox
+        switch k.floatingRequantization {
+        case let .float(scale, low, high) where S.self == Float.self:
+          let row = UnsafeRawPointer(c + rowIndex * stride).assumingMemoryBound(to: Float.self)
+          k.floatBias.withUnsafeBufferPointer { fbp in
+            let fb = fbp.baseAddress! + base
+            for o in 0..<og {
+              var v = ((row[o] + fb[o]) * scale).rounded(.toNearestOrEven)
+              v = v < low ? low : v
+              v = v > high ? high : v
+              dst[o] = Int16(truncatingIfNeeded: v.exactInt32)
             }
           }
+        case let .double(scale, low, high):
+          let row = c + rowIndex * stride
+          for o in 0..<og {
+            var v = ((Double(row[o].int64) + Double(b[o])) * scale).rounded(.toNearestOrEven)
+            v = v < low ? low : v
+            v = v > high ? high : v
+            dst[o] = Int16(truncatingIfNeeded: v.exactInt64)
+          }
+        default:
+          let row = c + rowIndex * stride
+          // |accumulator| <= 2^58 and |bias| <= 2^62 (saturated at plan time): the sum cannot overflow.
+          for o in 0..<og { dst[o] = requantizer.apply(row[o].int64 &+ b[o]) }
         }
       }
     }
