@@ -126,3 +126,54 @@ import Testing
     #expect(failure(workspace.evaluateArguments()).contains("label 12"))
   }
 }
+
+/// `evaluate` on CIFAR-10 binary batches written by the test (32x32x3 images).
+@Suite struct CIFARCommandTests {
+  @Test func evaluateReadsCIFARBatchesFromAFileOrADirectory() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanup() }
+    var generator = SplitMix64(seed: 21)
+    var builder = NetworkBuilder(input: TensorShape(height: 32, width: 32, channels: 3))
+    try builder.conv("conv", Conv2DAttributes(outputChannels: 4, kernelHeight: 3, kernelWidth: 3, strideHeight: 4,
+                                              strideWidth: 4), using: &generator)
+    try builder.add("relu", .relu)
+    try builder.add("gap", .globalAvgPool)
+    try builder.dense("fc", outputs: 10, using: &generator)
+    let network = try builder.build()
+    // Six records: label byte, then 1024 red, 1024 green, 1024 blue bytes.
+    var bytes: [UInt8] = []
+    for record in 0..<6 {
+      bytes.append(UInt8(record % 10))
+      for _ in 0..<3072 { bytes.append(UInt8.random(in: 0...255, using: &generator)) }
+    }
+    let batches = directory.url.appendingPathComponent("cifar-10-batches-bin")
+    try FileManager.default.createDirectory(at: batches, withIntermediateDirectories: true)
+    let testBatch = batches.appendingPathComponent("test_batch.bin").path
+    try bytes.write(to: testBatch)
+    let data = try CIFAR10Reader.read(file: testBatch)
+    let preprocessing = InputPreprocessing(scale: 1.0 / 255, mean: [0.5], standardDeviation: [0.25])
+    let plan = try FloatPlan(network: network)
+    let ranges = ActivationRanges(observing: plan, inputs: (0..<6).map { preprocessing.apply(data.image($0), channels: 3) })
+    let modelPath = directory.path("cifar.psmodel")
+    try ModelFile(name: "cifar-tiny", network: network, preprocessing: preprocessing, activationRanges: ranges)
+      .write(to: modelPath)
+
+    for dataPath in [directory.url.path, testBatch] {
+      let run = runTool(["evaluate", "--model", modelPath, "--data", dataPath, "--weight-bits", "8",
+                         "--activation-bits", "8", "--json"])
+      #expect(run.status == 0, "\(run.errors)")
+      let report = try JSONDecoder().decode(EvaluationReport.self, from: Foundation.Data(run.output.utf8))
+      #expect(report.data.format == "cifar10Binary")
+      #expect(report.data.imagesFile == testBatch && report.data.labelsFile == testBatch)
+      #expect(report.data.evaluatedImages == 6)
+    }
+    // The same model on 28x28x1 IDX data is refused with both shapes named.
+    let idx = try Fixtures.images(count: 2, seed: 3)
+    try Fixtures.writeIDX(idx.images, images: directory.path("t10k-images-idx3-ubyte"),
+                          labels: directory.path("t10k-labels-idx1-ubyte"))
+    let mismatch = runTool(["evaluate", "--model", modelPath, "--data", directory.path("t10k-images-idx3-ubyte"),
+                            "--weight-bits", "8", "--activation-bits", "8"])
+    #expect(mismatch.status == 1)
+    #expect(mismatch.errors.contains("are 28x28x1 but the model's input is 32x32x3"))
+  }
+}

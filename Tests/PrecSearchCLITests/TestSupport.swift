@@ -111,3 +111,10 @@ enum Fixtures {
     try Foundation.Data(labelBytes).write(to: URL(fileURLWithPath: labels))
   }
 }
+
+extension Array where Element == UInt8 {
+  /// Writes the bytes to `path` (test helper).
+  func write(to path: String) throws {
+    try Foundation.Data(self).write(to: URL(fileURLWithPath: path))
+  }
+}

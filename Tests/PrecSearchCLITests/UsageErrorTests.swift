@@ -121,49 +121,47 @@ import Testing
   @Test func dataPathsAreResolvedWithClearErrors() throws {
     let directory = try TemporaryDirectory()
     defer { directory.cleanup() }
-    // Missing path.
-    #expect(throws: CommandFailure("cannot read data '\(directory.path("nothing"))': no such file or directory")) {
-      try DatasetLoading.resolveIDXPaths(directory.path("nothing"))
+    func failure(_ path: String) -> String {
+      do {
+        let source = try DatasetLoading.resolve(path)
+        Issue.record("expected a failure, resolved \(source)")
+        return ""
+      } catch {
+        return PrecSearchTool.describe(error)
+      }
     }
-    // A directory without the test split names the file it looked for.
-    #expect(throws: CommandFailure.self) { try DatasetLoading.resolveIDXPaths(directory.url.path) }
-    do {
-      _ = try DatasetLoading.resolveIDXPaths(directory.url.path)
-    } catch let failure as CommandFailure {
-      #expect(failure.message.contains("t10k-images-idx3-ubyte"))
-    }
-    // A file whose name does not say images-idx3.
-    let other = directory.path("pictures.bin")
+    #expect(failure(directory.path("nothing")) == "cannot read data '\(directory.path("nothing"))': no such file or directory")
+    // A directory without any data set.
+    #expect(failure(directory.url.path).contains("no known data set here"))
+    // A file whose name says neither images-idx3 nor .bin.
+    let other = directory.path("pictures.dat")
     try Array("x".utf8).write(to: other)
-    #expect(throws: CommandFailure.self) { try DatasetLoading.resolveIDXPaths(other) }
+    #expect(failure(other).contains("expected a data set directory"))
     // An images file without its labels file, then with it.
     let images = directory.path("train-images-idx3-ubyte")
     try [UInt8]().write(to: images)
-    #expect(throws: CommandFailure("cannot read data '\(images)': its labels file '\(directory.path("train-labels-idx1-ubyte"))' does not exist")) {
-      try DatasetLoading.resolveIDXPaths(images)
-    }
+    #expect(failure(images) == "cannot read data '\(images)': its labels file '\(directory.path("train-labels-idx1-ubyte"))' does not exist")
     try [UInt8]().write(to: directory.path("train-labels-idx1-ubyte"))
-    let resolved = try DatasetLoading.resolveIDXPaths(images)
-    #expect(resolved.images == images && resolved.labels == directory.path("train-labels-idx1-ubyte"))
-    // The directory form, with a compressed file pointed out.
+    #expect(try DatasetLoading.resolve(images) == .idx(images: images, labels: directory.path("train-labels-idx1-ubyte")))
+    // An IDX directory with only the training split, then with a compressed labels file, then complete.
+    #expect(failure(directory.url.path).contains("the directory has no 't10k-images-idx3-ubyte'"))
     try [UInt8]().write(to: directory.path("t10k-images-idx3-ubyte"))
     try [UInt8]().write(to: directory.path("t10k-labels-idx1-ubyte.gz"))
-    do {
-      _ = try DatasetLoading.resolveIDXPaths(directory.url.path)
-      Issue.record("expected a failure")
-    } catch let failure as CommandFailure {
-      #expect(failure.message.contains("decompress it with gunzip"), "\(failure.message)")
-    }
+    #expect(failure(directory.url.path).contains("decompress it with gunzip"))
     try [UInt8]().write(to: directory.path("t10k-labels-idx1-ubyte"))
-    let split = try DatasetLoading.resolveIDXPaths(directory.url.path)
-    #expect(split.images == directory.path("t10k-images-idx3-ubyte"))
-    #expect(split.labels == directory.path("t10k-labels-idx1-ubyte"))
-  }
-}
-
-extension Array where Element == UInt8 {
-  /// Writes the bytes to `path` (test helper).
-  func write(to path: String) throws {
-    try Foundation.Data(self).write(to: URL(fileURLWithPath: path))
+    #expect(try DatasetLoading.resolve(directory.url.path)
+      == .idx(images: directory.path("t10k-images-idx3-ubyte"), labels: directory.path("t10k-labels-idx1-ubyte")))
+    // CIFAR-10: a batch file, and a directory (with the batches in cifar-10-batches-bin/) without then with its test batch.
+    let cifar = try TemporaryDirectory()
+    defer { cifar.cleanup() }
+    let batches = cifar.url.appendingPathComponent("cifar-10-batches-bin")
+    try FileManager.default.createDirectory(at: batches, withIntermediateDirectories: true)
+    let trainBatch = batches.appendingPathComponent("data_batch_1.bin").path
+    try [UInt8]().write(to: trainBatch)
+    #expect(failure(cifar.url.path).contains("the CIFAR-10 directory has no test split 'test_batch.bin'"))
+    let testBatch = batches.appendingPathComponent("test_batch.bin").path
+    try [UInt8]().write(to: testBatch)
+    #expect(try DatasetLoading.resolve(cifar.url.path) == .cifar10(file: testBatch))
+    #expect(try DatasetLoading.resolve(trainBatch) == .cifar10(file: trainBatch))
   }
 }

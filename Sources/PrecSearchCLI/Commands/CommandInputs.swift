@@ -17,52 +17,84 @@ struct LoadedDataset {
   var images: ImageDataset
   /// Where the images came from (shown in reports).
   var imagesPath: String
-  /// Where the labels came from (shown in reports).
+  /// Where the labels came from (the same file for CIFAR-10 batches).
   var labelsPath: String
+  /// The file format.
+  var format: ImageDatasetFormat = .idx
 }
 
 /// Finds and reads data sets given with `--data`.
 enum DatasetLoading {
-  /// File names of the IDX test split inside a directory (MNIST and Fashion-MNIST use these names).
-  static let testImagesName = URL(fileURLWithPath: IDXReader.filePaths(directory: "/", split: .test).images).lastPathComponent
-  static let testLabelsName = URL(fileURLWithPath: IDXReader.filePaths(directory: "/", split: .test).labels).lastPathComponent
+  /// The files a `--data` path designates.
+  enum Source: Hashable {
+    /// An IDX images file and its labels file.
+    case idx(images: String, labels: String)
+    /// A CIFAR-10 binary batch file (labels inside).
+    case cifar10(file: String)
+  }
 
-  /// The images and labels files that `path` designates: a directory holding the IDX test split, or an IDX images
-  /// file whose labels file has `labels-idx1` in place of `images-idx3` in its name.
-  static func resolveIDXPaths(_ path: String) throws -> (images: String, labels: String) {
+  /// File names of the test split inside a data set directory.
+  static let idxTestFiles = IDXReader.filePaths(directory: "", split: .test)
+  static var idxTestImagesName: String { URL(fileURLWithPath: idxTestFiles.images).lastPathComponent }
+  static var idxTestLabelsName: String { URL(fileURLWithPath: idxTestFiles.labels).lastPathComponent }
+  static let cifarTestName = CIFAR10Reader.fileNames(split: .test)[0]
+
+  /// What `path` designates:
+  /// - a directory holding an IDX data set (MNIST, Fashion-MNIST) or CIFAR-10 binary batches (possibly in its
+  ///   `cifar-10-batches-bin` subdirectory): its test split (`t10k-*-ubyte`, `test_batch.bin`);
+  /// - an IDX images file whose labels file has `labels-idx1` in place of `images-idx3` in its name;
+  /// - a CIFAR-10 binary batch file (`.bin`).
+  static func resolve(_ path: String) throws -> Source {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw CommandFailure("cannot read data '\(path)': no such file or directory")
     }
     if isDirectory.boolValue {
-      let (images, labels) = IDXReader.filePaths(directory: path, split: .test)
-      for file in [images, labels] where !FileManager.default.fileExists(atPath: file) {
-        let hint = FileManager.default.fileExists(atPath: file + ".gz") ? " (found '\(file).gz'; decompress it with gunzip)" : ""
-        throw CommandFailure("cannot read data '\(path)': the directory has no '\(URL(fileURLWithPath: file).lastPathComponent)'\(hint); "
-          + "expected the IDX test split '\(testImagesName)' and '\(testLabelsName)'")
+      let (format, directory) = try ImageDatasetLoader.detect(directory: path)
+      switch format {
+      case .idx:
+        let (images, labels) = IDXReader.filePaths(directory: directory, split: .test)
+        for file in [images, labels] where !FileManager.default.fileExists(atPath: file) {
+          let hint = FileManager.default.fileExists(atPath: file + ".gz") ? " (found '\(file).gz'; decompress it with gunzip)" : ""
+          throw CommandFailure("cannot read data '\(path)': the directory has no '\(URL(fileURLWithPath: file).lastPathComponent)'\(hint); "
+            + "expected the IDX test split '\(idxTestImagesName)' and '\(idxTestLabelsName)'")
+        }
+        return .idx(images: images, labels: labels)
+      case .cifar10Binary:
+        let file = URL(fileURLWithPath: directory).appendingPathComponent(cifarTestName).path
+        guard FileManager.default.fileExists(atPath: file) else {
+          throw CommandFailure("cannot read data '\(path)': the CIFAR-10 directory has no test split '\(cifarTestName)'")
+        }
+        return .cifar10(file: file)
       }
-      return (images, labels)
     }
     let url = URL(fileURLWithPath: path)
     let name = url.lastPathComponent
+    if name.hasSuffix(".bin") { return .cifar10(file: path) }
     guard name.contains("images-idx3") else {
-      throw CommandFailure("cannot read data '\(path)': expected a directory with the IDX test split or an IDX images "
-        + "file whose name contains 'images-idx3' (its labels file is found by replacing that with 'labels-idx1')")
+      throw CommandFailure("cannot read data '\(path)': expected a data set directory (IDX or CIFAR-10 binary), an IDX "
+        + "images file whose name contains 'images-idx3' (its labels file has 'labels-idx1' there instead), or a "
+        + "CIFAR-10 '.bin' batch file")
     }
     let labels = url.deletingLastPathComponent()
       .appendingPathComponent(name.replacingOccurrences(of: "images-idx3", with: "labels-idx1")).path
     guard FileManager.default.fileExists(atPath: labels) else {
       throw CommandFailure("cannot read data '\(path)': its labels file '\(labels)' does not exist")
     }
-    return (path, labels)
+    return .idx(images: path, labels: labels)
   }
 
-  /// Reads the labeled images that `path` designates (see `resolveIDXPaths`); with `classCount`, every label must
-  /// be below it. Malformed files give PrecSearchIO's `DatasetError`, which names the file and byte offset.
+  /// Reads the labeled images that `path` designates (see `resolve`); with `classCount`, every label must be below
+  /// it. Malformed files give PrecSearchIO's `DatasetError`, which names the file and byte offset.
   static func load(path: String, classCount: Int?) throws -> LoadedDataset {
-    let files = try resolveIDXPaths(path)
-    let images = try IDXReader.read(images: files.images, labels: files.labels, classCount: classCount)
-    return LoadedDataset(images: images, imagesPath: files.images, labelsPath: files.labels)
+    switch try resolve(path) {
+    case .idx(let images, let labels):
+      return LoadedDataset(images: try IDXReader.read(images: images, labels: labels, classCount: classCount),
+                           imagesPath: images, labelsPath: labels, format: .idx)
+    case .cifar10(let file):
+      return LoadedDataset(images: try CIFAR10Reader.read(file: file), imagesPath: file, labelsPath: file,
+                           format: .cifar10Binary)
+    }
   }
 }
 

@@ -10,8 +10,9 @@ struct EvaluateCommand: Subcommand {
     isRequired: true)
   static let dataOption = OptionSpec.value(
     "data", valueName: "path",
-    help: "The labeled images: a directory with the IDX test split (t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte) "
-      + "or an IDX images file whose labels file has 'labels-idx1' in place of 'images-idx3'.",
+    help: "The labeled images: a data set directory (its test split: IDX t10k-images-idx3-ubyte and "
+      + "t10k-labels-idx1-ubyte, or CIFAR-10 test_batch.bin), an IDX images file whose labels file has "
+      + "'labels-idx1' in place of 'images-idx3', or a CIFAR-10 .bin batch file.",
     isRequired: true)
   static let weightBitsOption = OptionSpec.value(
     "weight-bits", valueName: "list",
@@ -112,6 +113,7 @@ struct Evaluation {
   var layerMACs: [Int]
   var imagesPath: String
   var labelsPath: String
+  var dataFormat: ImageDatasetFormat
   var dataDescription: String
   var availableImages: Int
   var evaluatedImages: Int
@@ -169,7 +171,7 @@ struct Evaluation {
     return Evaluation(
       configuration: configuration, kernels: kernels, layerNames: folded.weightedLayerNames,
       layerMACs: folded.weightedLayerIndices.map { folded.layerStatistics[$0].macs },
-      imagesPath: loaded.imagesPath, labelsPath: loaded.labelsPath, dataDescription: dataDescription,
+      imagesPath: loaded.imagesPath, labelsPath: loaded.labelsPath, dataFormat: loaded.format, dataDescription: dataDescription,
       availableImages: data.count, evaluatedImages: count, fixedPointCorrect: total.fixedPointCorrect,
       floatCorrect: total.floatCorrect, agreeing: total.agreeing, seconds: seconds)
   }
@@ -224,6 +226,8 @@ struct EvaluationReport: Codable, Hashable {
     var path: String
     var imagesFile: String
     var labelsFile: String
+    /// `idx` or `cifar10Binary`.
+    var format: String
     var availableImages: Int
     var evaluatedImages: Int
   }
@@ -270,6 +274,7 @@ struct EvaluationReport: Codable, Hashable {
     self.model = modelPath
     modelName = model.name
     data = DataSummary(path: e.dataDescription, imagesFile: e.imagesPath, labelsFile: e.labelsPath,
+                       format: e.dataFormat.rawValue,
                 availableImages: e.availableImages, evaluatedImages: e.evaluatedImages)
     kernels = e.kernels.rawValue
     configuration = e.configuration.description
