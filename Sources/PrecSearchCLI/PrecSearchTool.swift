@@ -72,7 +72,8 @@ public enum PrecSearchTool {
       return ExitStatus.success
     }
     do {
-      let parsed = try ArgumentScanner.parse(arguments, options: configuration.options)
+      let parsed = try ArgumentScanner.parse(arguments, options: configuration.options,
+                                             maximumPositionals: command.maximumPositionals)
       let instance = try command.init(parsing: parsed)
       try instance.run(output: &output, errors: &errors)
       return ExitStatus.success
@@ -160,15 +161,27 @@ public enum PrecSearchTool {
 
 /// One `precsearch` subcommand: its option table, its validation and its work, kept apart as in
 /// swift-argument-parser (`validate()` then `run()`).
+///
+/// Adding a command (`optimize`, `calibrate`, `train`, `run`): declare its options as `static let` `OptionSpec`s
+/// (kebab-case names, one help sentence each, defaults and allowed values in the spec), list them in its
+/// `configuration`, read and check them in `init(parsing:)` (throwing `UsageError`), do the work in `run`, and
+/// append the type to `PrecSearchTool.subcommands`. Help, usage lines and error formatting follow automatically.
 protocol Subcommand: Sendable {
   /// Name, abstract, options and examples; drives both parsing and `--help`.
   static var configuration: CommandConfiguration { get }
+  /// How many positional (non-option) arguments the command accepts; 0 unless a command says otherwise.
+  static var maximumPositionals: Int { get }
   /// Reads and validates the parsed options. Throws `UsageError` (exit 64) for anything the user must fix on the
   /// command line; does no file I/O.
   init(parsing arguments: ParsedArguments) throws(UsageError)
   /// Does the work, writing results to `output` and progress to `errors`. Throws `UsageError` when a value turns
   /// out not to fit the inputs (exit 64) and any other error for a runtime failure (exit 1).
   func run(output: inout some TextOutputStream, errors: inout some TextOutputStream) throws
+}
+
+extension Subcommand {
+  /// Commands take no positional arguments by default.
+  static var maximumPositionals: Int { 0 }
 }
 
 /// Standard output as a `TextOutputStream` (writes go straight to file descriptor 1).
