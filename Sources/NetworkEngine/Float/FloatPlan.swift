@@ -81,8 +81,9 @@ public struct FloatPlan: Sendable {
       var maxColumns = 0, maxAcc = 0
       for s in plan.steps {
         if case let .conv(g, _, _, d) = s, d.isEmpty {
-          maxColumns = max(maxColumns, g.paddedOutputPixels * g.fanIn)
-          maxAcc = max(maxAcc, g.paddedOutputPixels * (g.outputChannelsPerGroup + 15) / 16 * 16)
+          let rows = g.supportsImplicitGEMM ? g.gridRows : g.paddedOutputPixels
+          maxColumns = max(maxColumns, g.supportsImplicitGEMM ? g.gridElementCount : rows * g.fanIn)
+          maxAcc = max(maxAcc, rows * ((g.outputChannelsPerGroup + 15) / 16 * 16))
         }
         if case let .dense(_, m, _, _) = s { maxAcc = max(maxAcc, m) }
       }
@@ -119,8 +120,16 @@ public struct FloatPlan: Sendable {
       else { FloatKernels.conv(x, g, wt, bias, &out, columns: &ws.columns, accumulator: &ws.accumulator) }
     case let .dense(n, m, wt, bias):
       FloatKernels.dense(x, n, m, wt, bias, &out)
-    case .relu: for j in out.indices { out[j] = max(x[j], 0) }
-    case .relu6: for j in out.indices { out[j] = min(max(x[j], 0), 6) }
+    case .relu:
+      x.withUnsafeBufferPointer { xp in
+        out.withUnsafeMutableBufferPointer { o in for j in 0..<o.count { o[j] = xp[j] > 0 ? xp[j] : 0 } }
+      }
+    case .relu6:
+      x.withUnsafeBufferPointer { xp in
+        out.withUnsafeMutableBufferPointer { o in
+          for j in 0..<o.count { let v: Float = xp[j] > 0 ? xp[j] : 0; o[j] = v < 6 ? v : 6 }
+        }
+      }
     case .maxPool(let g): FloatKernels.pool(x, g, max: true, &out)
     case .avgPool(let g): FloatKernels.pool(x, g, max: false, &out)
     case .globalAvgPool:
@@ -133,8 +142,12 @@ public struct FloatPlan: Sendable {
       }
     case .add:
       let y = ws.outputs[inputs[1]]
-      for j in out.indices { out[j] = x[j] + y[j] }
-    case .copy: for j in out.indices { out[j] = x[j] }
+      x.withUnsafeBufferPointer { xp in
+        y.withUnsafeBufferPointer { yp in
+          out.withUnsafeMutableBufferPointer { o in for j in 0..<o.count { o[j] = xp[j] + yp[j] } }
+        }
+      }
+    case .copy: out = x
     case .softmax:
       let m = x.max() ?? 0
       var sum: Float = 0
@@ -148,21 +161,37 @@ public struct FloatPlan: Sendable {
 @usableFromInline enum FloatKernels {
   static func conv(_ x: [Float], _ g: ConvGeometry, _ wt: [Float], _ bias: [Float], _ out: inout [Float],
                    columns: inout [Float], accumulator: inout [Float]) {
-    let k = g.fanIn, og = g.outputChannelsPerGroup, oc = g.output.channels, pixels = g.outputPixels
+    let k = g.fanIn, og = g.outputChannelsPerGroup, oc = g.output.channels
     let stride = (og + 15) / 16 * 16
+    let implicit = g.supportsImplicitGEMM
+    let rows = implicit ? g.gridRows : g.paddedOutputPixels
+    let rowWidth = implicit ? g.gridWidth : g.output.width
+    let offsets = implicit ? g.gridTapOffsets : []
     x.withUnsafeBufferPointer { xp in
       columns.withUnsafeMutableBufferPointer { cp in
         accumulator.withUnsafeMutableBufferPointer { ap in
           out.withUnsafeMutableBufferPointer { op in
             wt.withUnsafeBufferPointer { wp in
               for grp in 0..<g.groups {
-                g.im2col(xp.baseAddress!, group: grp, into: cp.baseAddress!)
-                GEMMKernel.run(a: UnsafePointer(cp.baseAddress!), rows: g.paddedOutputPixels, depth: k,
-                               b: wp.baseAddress! + grp * k * stride, columnStride: stride, c: ap.baseAddress!)
-                for p in 0..<pixels {
-                  let src = ap.baseAddress! + p * stride
-                  let dst = op.baseAddress! + p * oc + grp * og
-                  for o in 0..<og { dst[o] = src[o] + bias[grp * og + o] }
+                if implicit {
+                  g.fillGrid(xp.baseAddress!, into: cp.baseAddress!) { $0 }
+                  offsets.withUnsafeBufferPointer { o in
+                    GEMMKernel.run(a: UnsafePointer(cp.baseAddress!), rows: rows, rowStride: g.input.channels,
+                                   segmentOffsets: o.baseAddress!, segmentCount: o.count,
+                                   segmentLength: g.input.channels, b: wp.baseAddress!, columnStride: stride,
+                                   c: ap.baseAddress!)
+                  }
+                } else {
+                  g.im2col(xp.baseAddress!, group: grp, into: cp.baseAddress!)
+                  GEMMKernel.run(a: UnsafePointer(cp.baseAddress!), rows: rows, depth: k,
+                                 b: wp.baseAddress! + grp * k * stride, columnStride: stride, c: ap.baseAddress!)
+                }
+                for oy in 0..<g.output.height {
+                  for ox in 0..<g.output.width {
+                    let src = ap.baseAddress! + (oy * rowWidth + ox) * stride
+                    let dst = op.baseAddress! + (oy * g.output.width + ox) * oc + grp * og
+                    for o in 0..<og { dst[o] = src[o] + bias[grp * og + o] }
+                  }
                 }
               }
             }
