@@ -27,19 +27,22 @@ let package = Package(
     .target(name: "EnergyModel", swiftSettings: releaseCPU),
     // Generic multi-objective search (RNG, dominance, NSGA-II, SA, hypervolume). Knows nothing of networks.
     .target(name: "MultiObjectiveSearch", swiftSettings: releaseCPU),
+    // The precision-search glue: per-layer precisions as a search problem, energy workloads of a network.
+    .target(name: "PrecisionSearch", dependencies: ["NetworkEngine", "EnergyModel", "MultiObjectiveSearch"], swiftSettings: releaseCPU),
     // The only library module that touches Foundation: model files, data sets, JSON documents.
-    .target(name: "PrecSearchIO", dependencies: ["NetworkEngine", "EnergyModel", "NetworkTraining"], swiftSettings: releaseCPU),
+    .target(name: "PrecSearchIO", dependencies: ["NetworkEngine", "EnergyModel", "NetworkTraining", "PrecisionSearch"], swiftSettings: releaseCPU),
     // Command library, testable in-process.
-    .target(name: "PrecSearchCLI", dependencies: ["PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch"], swiftSettings: releaseCPU),
+    .target(name: "PrecSearchCLI", dependencies: ["PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch", "NetworkTraining"], swiftSettings: releaseCPU),
     .executableTarget(name: "precsearch", dependencies: ["PrecSearchCLI"], swiftSettings: releaseCPU),
-    .executableTarget(name: "precsearch-bench", dependencies: ["NetworkEngine", "PrecSearchIO"], swiftSettings: releaseCPU),
+    .executableTarget(name: "precsearch-bench", dependencies: ["NetworkEngine", "PrecSearchIO", "PrecisionSearch"], swiftSettings: releaseCPU),
 
     .testTarget(name: "FixedPointArithmeticTests", dependencies: ["FixedPointArithmetic"]),
     .testTarget(name: "NetworkEngineTests", dependencies: ["NetworkEngine", "FixedPointArithmetic"]),
     .testTarget(name: "NetworkTrainingTests", dependencies: ["NetworkTraining", "NetworkEngine"]),
     .testTarget(name: "EnergyModelTests", dependencies: ["EnergyModel"]),
     .testTarget(name: "MultiObjectiveSearchTests", dependencies: ["MultiObjectiveSearch"]),
+    .testTarget(name: "PrecisionSearchTests", dependencies: ["PrecisionSearch", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch"]),
     .testTarget(name: "PrecSearchIOTests", dependencies: ["PrecSearchIO", "NetworkEngine"]),
-    .testTarget(name: "PrecSearchCLITests", dependencies: ["PrecSearchCLI", "precsearch"]),
+    .testTarget(name: "PrecSearchCLITests", dependencies: ["PrecSearchCLI", "precsearch", "PrecSearchIO", "NetworkEngine"]),
   ]
 )

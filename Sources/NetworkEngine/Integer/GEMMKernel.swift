@@ -1,5 +1,5 @@
 /// Scalars the blocked GEMM micro-kernel runs on: Float (exact for small integers, see below), Int32 and Int64.
-@usableFromInline protocol GEMMScalar: SIMDScalar, Numeric {
+@usableFromInline protocol GEMMScalar: SIMDScalar, Numeric, Hashable, Codable {
   /// Lane-wise sum (wrapping for integers; never wraps here because sums are exact by construction).
   static func sum(_ lhs: SIMD16<Self>, _ rhs: SIMD16<Self>) -> SIMD16<Self>
   /// acc + w * broadcast(a), lane-wise (fused for Float).
