@@ -1,1 +1,144 @@
-// precsearch-bench: release-built benchmarks (see README).
+// precsearch-bench: release-built speed benchmarks of the engine (never part of `swift test`).
+//
+//   swift run -c release precsearch-bench [--model PATH] [--seconds S] [--json FILE]
+//   swift run -c release precsearch-bench --write-model PATH          (the random ResNet-8 used by default)
+//   swift run -c release precsearch-bench --model PATH --float-outputs INPUTS.f32 OUTPUTS.f32
+//
+// Default network: ResNet-8 as in MLPerf Tiny (3x32x32 input, 16/32/64 filters, 12.5 M MACs) with He-uniform random
+// weights from SplitMix64 seed 1, calibrated on 16 uniform random inputs in [-1, 1]. Each configuration runs one
+// image at a time on one thread for at least `--seconds` (default 3) after one warm-up pass; the best of three
+// timed rounds is reported.
+import Foundation
+import NetworkEngine
+import PrecSearchIO
+
+struct SplitMix64: RandomNumberGenerator {
+  var state: UInt64
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+func fail(_ message: String) -> Never {
+  FileHandle.standardError.write(Data("precsearch-bench: \(message)\n".utf8))
+  exit(1)
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+func option(_ name: String, count: Int = 1) -> [String]? {
+  guard let i = arguments.firstIndex(of: name) else { return nil }
+  guard i + count < arguments.count else { fail("\(name) needs \(count) value(s)") }
+  let values = Array(arguments[(i + 1)...(i + count)])
+  arguments.removeSubrange(i...(i + count))
+  return values
+}
+
+let modelPath = option("--model")?[0]
+let seconds = Double(option("--seconds")?[0] ?? "3") ?? 3
+let jsonPath = option("--json")?[0]
+let writeModelPath = option("--write-model")?[0]
+let floatOutputs = option("--float-outputs", count: 2)
+if !arguments.isEmpty { fail("unknown arguments \(arguments); see the comment at the top of main.swift") }
+
+var generator = SplitMix64(state: 1)
+let model: ModelFile
+do {
+  if let modelPath {
+    model = try ModelFile.read(from: modelPath)
+  } else {
+    let network = try ReferenceArchitectures.resNet8(using: &generator)
+    let calibration = (0..<16).map { _ in (0..<network.inputShape.elementCount).map { _ in Float.random(in: -1...1, using: &generator) } }
+    let plan = try FloatPlan(network: network)
+    model = ModelFile(name: "resnet8-random", description: "ResNet-8 (MLPerf Tiny shape), He-uniform random weights, SplitMix64 seed 1",
+                      network: network, activationRanges: ActivationRanges(observing: plan, inputs: calibration),
+                      provenance: ["generator": "precsearch-bench", "seed": 1])
+  }
+} catch { fail("\(error)") }
+
+if let writeModelPath {
+  do { try model.write(to: writeModelPath) } catch { fail("\(error)") }
+  print("wrote \(writeModelPath)")
+  exit(0)
+}
+
+let floatPlan: FloatPlan
+let fixedModel: FixedPointModel
+do {
+  floatPlan = try FloatPlan(network: model.network)
+  guard let ranges = model.activationRanges else { fail("the model has no activation ranges (calibrate it first)") }
+  fixedModel = try FixedPointModel(network: model.network, ranges: ranges)
+} catch { fail("\(error)") }
+
+let elementCount = model.network.inputShape.elementCount
+if let floatOutputs {
+  // Float reference outputs for the ONNX comparison: raw little-endian float32 in, raw float32 out.
+  guard let data = FileManager.default.contents(atPath: floatOutputs[0]), data.count % (4 * elementCount) == 0 else {
+    fail("\(floatOutputs[0]): expected a multiple of \(4 * elementCount) bytes of float32 inputs")
+  }
+  let values = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+  let ws = floatPlan.makeWorkspace()
+  var out = Data()
+  for start in stride(from: 0, to: values.count, by: elementCount) {
+    let scores = floatPlan.run(Array(values[start..<(start + elementCount)]), workspace: ws)
+    scores.withUnsafeBytes { out.append(contentsOf: $0) }
+  }
+  do { try FileIO.writeAtomically(out, to: floatOutputs[1]) } catch { fail("\(error)") }
+  exit(0)
+}
+
+let inputs = (0..<32).map { _ in (0..<elementCount).map { _ in Float.random(in: -1...1, using: &generator) } }
+
+/// Best-of-three images per second of `body` (one image per call).
+func measure(_ body: (Int) -> Void) -> Double {
+  for i in inputs.indices { body(i) }
+  var best = 0.0
+  for _ in 0..<3 {
+    let clock = ContinuousClock()
+    let start = clock.now
+    var images = 0
+    while true {
+      for i in inputs.indices { body(i) }
+      images += inputs.count
+      let elapsed = clock.now - start
+      let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+      if s >= seconds / 3 { best = max(best, Double(images) / s); break }
+    }
+  }
+  return best
+}
+
+var rows: [(String, Double)] = []
+let fws = floatPlan.makeWorkspace()
+rows.append(("float32", measure { _ = floatPlan.run(inputs[$0], workspace: fws) }))
+let layers = model.network.foldingBatchNormOrSelf.weightedLayerNames.count
+for bits in [16, 8, 4] {
+  do {
+    let plan = try IntegerPlan(model: fixedModel, configuration: .uniform(bits, layerCount: layers))
+    let ws = plan.makeWorkspace()
+    rows.append(("fixed \(bits)-bit", measure { _ = plan.run(inputs[$0], workspace: ws) }))
+  } catch { fail("\(error)") }
+}
+
+print("model: \(model.name), \(model.network.totalMACs) MACs per image, 1 thread")
+print("configuration      images/s   ms/image")
+for (label, rate) in rows {
+  print(label.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%10.1f %10.3f", rate, 1000 / rate))
+}
+if let jsonPath {
+  let document: JSONValue = .object([
+    "model": .string(model.name),
+    "macsPerImage": .integer(model.network.totalMACs),
+    "threads": 1,
+    "results": .array(rows.map { .object(["configuration": .string($0.0), "imagesPerSecond": .number($0.1)]) }),
+  ])
+  do { try FileIO.writeAtomically(Data(try document.serialized().utf8), to: jsonPath) } catch { fail("\(error)") }
+}
+
+extension Network {
+  /// The folded form (BatchNorm folded), or self when folding is impossible.
+  var foldingBatchNormOrSelf: Network { (try? foldingBatchNorm()) ?? self }
+}
