@@ -29,7 +29,7 @@ func fail(_ message: String) -> Never {
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-func option(_ name: String, count: Int = 1) -> [String]? {
+@MainActor func option(_ name: String, count: Int = 1) -> [String]? {
   guard let i = arguments.firstIndex(of: name) else { return nil }
   guard i + count < arguments.count else { fail("\(name) needs \(count) value(s)") }
   let values = Array(arguments[(i + 1)...(i + count)])
@@ -93,7 +93,7 @@ if let floatOutputs {
 let inputs = (0..<32).map { _ in (0..<elementCount).map { _ in Float.random(in: -1...1, using: &generator) } }
 
 /// Best-of-three images per second of `body` (one image per call).
-func measure(_ body: (Int) -> Void) -> Double {
+@MainActor func measure(_ body: (Int) -> Void) -> Double {
   for i in inputs.indices { body(i) }
   var best = 0.0
   for _ in 0..<3 {
