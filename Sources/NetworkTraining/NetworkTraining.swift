@@ -1,1 +1,0 @@
-// NetworkTraining: float training of the reference ConvNets.
