@@ -19,8 +19,10 @@ let package = Package(
   targets: [
     // Pure integer arithmetic: rounding shifts, saturation, dynamic fixed-point formats. Stdlib only.
     .target(name: "FixedPointArithmetic", swiftSettings: releaseCPU),
+    // The 8-bit dot-product GEMM (AVX-512 VNNI intrinsics with a run-time CPU check), called by NetworkEngine.
+    .target(name: "CInt8Kernels"),
     // ConvNet IR, shape inference, float reference and integer kernels, execution plans. Stdlib only.
-    .target(name: "NetworkEngine", dependencies: ["FixedPointArithmetic"], swiftSettings: releaseCPU),
+    .target(name: "NetworkEngine", dependencies: ["FixedPointArithmetic", "CInt8Kernels"], swiftSettings: releaseCPU),
     // Float training: backward passes, optimizers, schedules, augmentation, the training loop. Stdlib only.
     .target(name: "NetworkTraining", dependencies: ["NetworkEngine"], swiftSettings: releaseCPU),
     // Energy = operation counts x a versioned price table; calibration by NNLS. Stdlib only.

@@ -80,6 +80,13 @@ import FixedPointArithmetic
       let model = try FixedPointModel(network: net, calibrationInputs: inputs)
       let n = net.weightedLayerNames.count
       for bits in [16, 6] { try expectBitExact(model, .uniform(bits, layerCount: n), inputs, "uniform \(bits)") }
+      // The accumulator choice: 16 bits needs Int64 somewhere; 6 bits uses the 8-bit dot product where the CPU
+      // has it (so the comparison above exercised it), else exact Float32.
+      let p16 = try IntegerPlan(model: model, configuration: .uniform(16, layerCount: n))
+      #expect(p16.layerParameters.contains { $0.accumulator == .int64 })
+      let p6 = try IntegerPlan(model: model, configuration: .uniform(6, layerCount: n))
+      let expected: AccumulatorKind = AccumulatorKind.int8DotProductAvailable ? .int8DotProduct : .exactFloat32
+      #expect(p6.layerParameters.allSatisfy { $0.accumulator == expected })
       try expectBitExact(model, PrecisionConfiguration(layers: (0..<n).map { _ in randomPrecision(&g) }), inputs, "mixed")
     }
   }

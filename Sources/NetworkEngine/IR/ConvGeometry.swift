@@ -109,12 +109,15 @@ public struct ConvGeometry: Hashable, Sendable {
   public var paddedOutputPixels: Int { (outputPixels + 3) / 4 * 4 }
 
   /// im2col: row `p` (output pixel `oy * outW + ox`) of group `group` gets the `fanIn` values of its receptive field
-  /// ordered (ky, kx, channel); padded positions are zero, and rows `outputPixels..<paddedOutputPixels` are zero.
+  /// ordered (ky, kx, channel), then `paddingValue` up to `rowLength` (default `fanIn`); padded positions hold
+  /// `paddingValue` (the code of zero), and rows `outputPixels..<paddedOutputPixels` are all `paddingValue`.
   /// Channel runs that are a multiple of 16 long are copied 16 lanes at a time.
   @inlinable
-  public func im2col<U: SIMDScalar & Numeric>(_ source: UnsafePointer<U>, group: Int, into rows: UnsafeMutablePointer<U>) {
+  public func im2col<U: SIMDScalar & Numeric>(_ source: UnsafePointer<U>, group: Int, into rows: UnsafeMutablePointer<U>,
+                                              rowLength: Int? = nil, paddingValue: U = 0) {
     let cin = inputChannelsPerGroup
-    let depth = fanIn
+    let depth = rowLength ?? fanIn
+    let tail = depth - fanIn
     let channelOffset = group &* cin
     let vectorized = cin % 16 == 0
     // Local copies of the geometry keep the loop variables in registers.
@@ -143,15 +146,17 @@ public struct ConvGeometry: Hashable, Sendable {
                 for c in 0..<cin { dst[c] = from[c] }
               }
             } else {
-              for c in 0..<cin { dst[c] = 0 }
+              for c in 0..<cin { dst[c] = paddingValue }
             }
             dst += cin
           }
         }
+        for j in 0..<tail { dst[j] = paddingValue }
+        dst += tail
       }
     }
     let padding = (paddedOutputPixels - outputPixels) * depth
-    for j in 0..<padding { dst[j] = 0 }
+    for j in 0..<padding { dst[j] = paddingValue }
   }
 
   /// True when the convolution can run as an implicit GEMM over a zero-padded copy of its input (stride 1, one

@@ -133,7 +133,11 @@ public struct IntegerPlan: Sendable {
           name: node.name, precision: p, storedInputBits: storageBits[ins[0]],
           inputShift: storageFraction[ins[0]] - fa, weightFractionalBits: fw, inputFractionalBits: fa,
           outputShift: fw + fa - storageFraction[i], outputBits: storageBits[i],
-          accumulator: AccumulatorKind.choose(weightBits: p.weightBits, activationBits: p.activationBits, fanIn: fanIn),
+          accumulator: AccumulatorKind.choose(weightBits: p.weightBits, activationBits: p.activationBits, fanIn: fanIn,
+            paddedFanIn: geometry.supportsImplicitGEMM
+              ? geometry.kernelHeight * geometry.kernelWidth * ((geometry.input.channels + 3) / 4 * 4)
+              : (fanIn + 3) / 4 * 4,
+            grouped: geometry.groups != 1),
           fanIn: fanIn)
         parameters.append(parameters1)
         steps.append(.weighted(WeightedLayerKernel(parameters: parameters1, geometry: geometry, weights: weights,
@@ -349,6 +353,9 @@ public struct AddParameters: Hashable, Sendable {
     case float([Float])
     case int32([Int32])
     case int64([Int64])
+    /// Weight bytes `[rowLength / 4][gemmColumnStride][4]`, per-channel corrections `128 * sum(weights)`, and the
+    /// A row length (implicit GEMM: the input channels rounded up to 4, per tap; im2col: fanIn rounded up to 4).
+    case int8([Int8], corrections: [Int32], rowLength: Int)
   }
 
   init(parameters: WeightedLayerParameters, geometry: ConvGeometry, weights: [Int16], bias: [Int64]) {
@@ -357,8 +364,7 @@ public struct AddParameters: Hashable, Sendable {
     self.weights = weights
     self.bias = bias
     let k = geometry.fanIn
-    accumulator = AccumulatorKind.choose(weightBits: parameters.precision.weightBits,
-                                         activationBits: parameters.precision.activationBits, fanIn: k)
+    accumulator = parameters.accumulator
     requantizer = Requantizer(shift: parameters.outputShift, bits: parameters.outputBits)
     let maxBias = bias.reduce(Int64(0)) { max($0, $1 == .min ? .max : abs($1)) }
     floatingRequantization = FloatingRequantization.choose(accumulator: accumulator, parameters: parameters,
@@ -384,6 +390,26 @@ public struct AddParameters: Hashable, Sendable {
       case .exactFloat32: gemmWeights = .float(packed.map { Float($0) })
       case .int32: gemmWeights = .int32(packed.map { Int32($0) })
       case .int64: gemmWeights = .int64(packed.map { Int64($0) })
+      case .int8DotProduct:
+        // k ordering of A: per tap (ky, kx) the channels padded to a multiple of 4 (implicit GEMM), or the fanIn
+        // values padded at the end (im2col).
+        let cin = geometry.input.channels, c4 = (cin + 3) / 4 * 4
+        let implicit = geometry.supportsImplicitGEMM
+        let taps = geometry.kernelHeight * geometry.kernelWidth
+        let rowLength = implicit ? taps * c4 : (k + 3) / 4 * 4
+        var bytes = Array(repeating: Int8(0), count: rowLength * stride)
+        var corrections = Array(repeating: Int32(0), count: geometry.output.channels)
+        for o in 0..<geometry.output.channels {
+          var sum: Int32 = 0
+          for j in 0..<k {
+            let w = weights[o * k + j]  // within [-128, 127]: weight bits <= 8
+            let row = implicit ? (j / cin) * c4 + j % cin : j
+            bytes[(row / 4) * stride * 4 + o * 4 + row % 4] = Int8(truncatingIfNeeded: w)
+            sum += Int32(w)
+          }
+          corrections[o] = 128 * sum
+        }
+        gemmWeights = .int8(bytes, corrections: corrections, rowLength: rowLength)
       }
       gemmColumnStride = stride
       depthwiseWeights = []

@@ -1,4 +1,5 @@
 import FixedPointArithmetic
+import CInt8Kernels
 
 /// The exact accumulator an optimized weighted layer uses. All three give results bit-identical to the Int64
 /// reference; which one runs is a speed choice made once per layer at plan time.
@@ -13,8 +14,26 @@ public enum AccumulatorKind: String, Hashable, Sendable, Codable {
   case int32
   /// Int64 (always exact: at most 2^(30 + 28)).
   case int64
+  /// Int32 lanes fed by 8-bit dot products (AVX-512 VNNI `vpdpbusd`): activation codes offset by +128 to unsigned
+  /// bytes times signed weight bytes, minus 128 * (sum of the weights). Used when both widths are <= 8, the layer is
+  /// not grouped, the CPU has the instructions, and paddedFanIn * 255 * 128 < 2^31 (so no sum leaves Int32).
+  case int8DotProduct
 
-  /// The cheapest exact accumulator for a layer.
+  /// True when this CPU runs the 8-bit dot-product kernel (checked once).
+  public static let int8DotProductAvailable: Bool = precsearch_has_int8_dot_product() == 1
+
+  /// The cheapest exact accumulator for a layer with the given widths, fan-in (after padding to the kernel's
+  /// granule) and grouping.
+  public static func choose(weightBits: Int, activationBits: Int, fanIn: Int, paddedFanIn: Int, grouped: Bool)
+    -> AccumulatorKind {
+    if int8DotProductAvailable, !grouped, weightBits <= 8, activationBits <= 8,
+       paddedFanIn <= (Int(Int32.max) / (255 * 128)) {
+      return .int8DotProduct
+    }
+    return choose(weightBits: weightBits, activationBits: activationBits, fanIn: fanIn)
+  }
+
+  /// The cheapest exact accumulator among Float32, Int32 and Int64 for a layer.
   public static func choose(weightBits: Int, activationBits: Int, fanIn: Int) -> AccumulatorKind {
     let bits = weightBits + activationBits + ceilLog2(fanIn)
     if bits <= 26 { return .exactFloat32 }
@@ -119,6 +138,7 @@ extension Double {
     case .float(let w): gemmConv(x, k, w, &out, ws)
     case .int32(let w): gemmConv(x, k, w, &out, ws)
     case .int64(let w): gemmConv(x, k, w, &out, ws)
+    case let .int8(w, corrections, rowLength): int8Conv(x, k, w, corrections, rowLength, &out, ws)
     case .none: preconditionFailure("non-depthwise kernel without GEMM weights")
     }
   }
@@ -180,6 +200,85 @@ extension Double {
                            bias: bias.baseAddress! + base, out: op.baseAddress!)
           }
         }
+      }
+    }
+  }
+
+  /// The 8-bit dot-product path (one group). Codes become unsigned bytes `code + 128` (so padding is 128, the byte
+  /// of code 0); the GEMM runs in exact Int32 and `128 * sum(weights)` is subtracted per output channel.
+  static func int8Conv(_ x: [Int16], _ k: WeightedLayerKernel, _ weights: [Int8], _ corrections: [Int32],
+                       _ rowLength: Int, _ out: inout [Int16], _ ws: IntegerPlan.Workspace) {
+    let g = k.geometry
+    let stride = k.gemmColumnStride
+    let p = k.parameters
+    let identity = p.inputShift == 0 && p.storedInputBits == p.precision.activationBits
+    let implicit = g.supportsImplicitGEMM
+    let rows = implicit ? g.gridRows : g.paddedOutputPixels
+    let channels4 = (g.input.channels + 3) / 4 * 4
+    let gridPixels = g.gridHeight * g.gridWidth + 4 + (g.kernelWidth - 1) * g.dilationWidth
+    let aBytes = implicit ? gridPixels * channels4 : rows * rowLength
+    let cBytes = rows * stride * 4
+    let convertedBytes = implicit ? 0 : x.count
+    ws.reserve(aBytes + cBytes + convertedBytes + 64)
+    let a = ws.scratch.bindMemory(to: UInt8.self, capacity: aBytes)
+    let c = (ws.scratch + aBytes + (64 - aBytes % 64) % 64).bindMemory(to: Int32.self, capacity: rows * stride)
+    let converted = (ws.scratch + aBytes + (64 - aBytes % 64) % 64 + cBytes).bindMemory(to: UInt8.self, capacity: max(convertedBytes, 1))
+    @inline(__always) func byte(_ code: Int16) -> UInt8 {
+      // Codes are within [-128, 127] (activation bits <= 8): +128 maps them onto 0...255.
+      UInt8(truncatingIfNeeded: Int(identity ? code : k.deriveInput(code)) &+ 128)
+    }
+    x.withUnsafeBufferPointer { xp in
+      if implicit {
+        a.update(repeating: 128, count: aBytes)
+        let cin = g.input.channels, gw = g.gridWidth
+        for y in 0..<g.input.height {
+          let gy = y + g.padTop
+          if gy >= g.gridHeight { break }
+          for xx in 0..<g.input.width {
+            let gx = xx + g.padLeft
+            if gx >= gw { break }
+            let from = xp.baseAddress! + (y * g.input.width + xx) * cin
+            let to = a + (gy * gw + gx) * channels4
+            for ch in 0..<cin { to[ch] = byte(from[ch]) }
+          }
+        }
+      } else {
+        for j in 0..<xp.count { converted[j] = byte(xp[j]) }
+      }
+    }
+    weights.withUnsafeBufferPointer { wp in
+      if implicit {
+        let taps = g.kernelHeight * g.kernelWidth
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: taps) { offsets in
+          for ky in 0..<g.kernelHeight {
+            for kx in 0..<g.kernelWidth {
+              offsets[ky * g.kernelWidth + kx] = Int64((ky * g.dilationHeight * g.gridWidth + kx * g.dilationWidth) * channels4)
+            }
+          }
+          precsearch_gemm_u8s8(a, Int64(rows), Int64(channels4), offsets.baseAddress!, Int64(taps),
+                               Int64(channels4), wp.baseAddress!, Int64(stride), c)
+        }
+      } else {
+        g.im2col(UnsafePointer(converted), group: 0, into: a, rowLength: rowLength, paddingValue: 128)
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: 1) { zero in
+          zero[0] = 0
+          precsearch_gemm_u8s8(a, Int64(rows), Int64(rowLength), zero.baseAddress!, 1, Int64(rowLength),
+                               wp.baseAddress!, Int64(stride), c)
+        }
+      }
+    }
+    let og = g.output.channels
+    corrections.withUnsafeBufferPointer { corr in
+      for r in 0..<rows {
+        let row = c + r * stride
+        for o in 0..<og { row[o] = row[o] &- corr[o] }  // exact: |sum of w * x| < 2^31 by the choice condition
+      }
+    }
+    let rowWidth = implicit ? g.gridWidth : g.output.width
+    k.bias.withUnsafeBufferPointer { bias in
+      out.withUnsafeMutableBufferPointer { op in
+        requantizeRows(k, c: c, stride: stride, rowWidth: rowWidth, base: 0, og: og, oc: og,
+                       bias: bias.baseAddress!, out: op.baseAddress!)
       }
     }
   }
