@@ -174,3 +174,25 @@ import FixedPointArithmetic
     }
   }
 }
+
+@Suite struct InputQuantizationTests {
+  /// The vectorized input quantizer equals DynamicFixedPointFormat.quantize on ordinary, tie, special and
+  /// saturating values, at every stored width.
+  @Test func quantizeInputMatchesTheFormat() throws {
+    var g = TestRandom(seed: 5)
+    var b = NetworkBuilder(input: TensorShape(height: 1, width: 1, channels: 64))
+    try b.dense("d", outputs: 2, using: &g)
+    let net = try b.build()
+    let model = try FixedPointModel(network: net, ranges: ActivationRanges(ranges: [
+      ActivationRange(node: "input", maxMagnitude: 3, maxPositive: 3),
+      ActivationRange(node: "d", maxMagnitude: 1, maxPositive: 1)], sampleCount: 1))
+    var values: [Float] = [.nan, .infinity, -.infinity, 0, -0.0, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+                           .leastNonzeroMagnitude, 1.0 / 8192, 3.0 / 8192, -5.0 / 8192, 2.99, -3.01, 1e-30]
+    while values.count < 64 { values.append(Float.random(in: -4...4, using: &g)) }
+    for bits in 2...16 {
+      let plan = try IntegerPlan(model: model, configuration: .uniform(weightBits: 8, activationBits: bits, layerCount: 1))
+      let format = DynamicFixedPointFormat(bitWidth: plan.storageBits[0], fractionalBits: plan.storageFractionalBits[0])
+      #expect(plan.quantizeInput(values) == values.map { Int16(format.quantize(Double($0))) }, "bits \(bits)")
+    }
+  }
+}

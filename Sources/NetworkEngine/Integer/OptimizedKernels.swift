@@ -138,7 +138,7 @@ extension Double {
     case .float(let w): gemmConv(x, k, w, &out, ws)
     case .int32(let w): gemmConv(x, k, w, &out, ws)
     case .int64(let w): gemmConv(x, k, w, &out, ws)
-    case let .int8(w, corrections, rowLength): int8Conv(x, k, w, corrections, rowLength, &out, ws)
+    case let .int8(w, rowLength): int8Conv(x, k, w, rowLength, &out, ws)
     case .none: preconditionFailure("non-depthwise kernel without GEMM weights")
     }
   }
@@ -206,8 +206,8 @@ extension Double {
 
   /// The 8-bit dot-product path (one group). Codes become unsigned bytes `code + 128` (so padding is 128, the byte
   /// of code 0); the GEMM runs in exact Int32 and `128 * sum(weights)` is subtracted per output channel.
-  static func int8Conv(_ x: [Int16], _ k: WeightedLayerKernel, _ weights: [Int8], _ corrections: [Int32],
-                       _ rowLength: Int, _ out: inout [Int16], _ ws: IntegerPlan.Workspace) {
+  static func int8Conv(_ x: [Int16], _ k: WeightedLayerKernel, _ weights: [Int8], _ rowLength: Int,
+                       _ out: inout [Int16], _ ws: IntegerPlan.Workspace) {
     let g = k.geometry
     let stride = k.gemmColumnStride
     let p = k.parameters
@@ -223,9 +223,14 @@ extension Double {
     let a = ws.scratch.bindMemory(to: UInt8.self, capacity: aBytes)
     let c = (ws.scratch + aBytes + (64 - aBytes % 64) % 64).bindMemory(to: Int32.self, capacity: rows * stride)
     let converted = (ws.scratch + aBytes + (64 - aBytes % 64) % 64 + cBytes).bindMemory(to: UInt8.self, capacity: max(convertedBytes, 1))
-    @inline(__always) func byte(_ code: Int16) -> UInt8 {
-      // Codes are within [-128, 127] (activation bits <= 8): +128 maps them onto 0...255.
-      UInt8(truncatingIfNeeded: Int(identity ? code : k.deriveInput(code)) &+ 128)
+    // Codes are within [-128, 127] (activation bits <= 8): +128 maps them onto 0...255. Derive first when the
+    // stored input is wider; both loops are branch-free so they vectorize.
+    @inline(__always) func bytes(_ from: UnsafePointer<Int16>, _ to: UnsafeMutablePointer<UInt8>, _ n: Int) {
+      if identity {
+        for j in 0..<n { to[j] = UInt8(truncatingIfNeeded: from[j] &+ 128) }
+      } else {
+        for j in 0..<n { to[j] = UInt8(truncatingIfNeeded: k.deriveInput(from[j]) &+ 128) }
+      }
     }
     x.withUnsafeBufferPointer { xp in
       if implicit {
@@ -237,13 +242,11 @@ extension Double {
           for xx in 0..<g.input.width {
             let gx = xx + g.padLeft
             if gx >= gw { break }
-            let from = xp.baseAddress! + (y * g.input.width + xx) * cin
-            let to = a + (gy * gw + gx) * channels4
-            for ch in 0..<cin { to[ch] = byte(from[ch]) }
+            bytes(xp.baseAddress! + (y * g.input.width + xx) * cin, a + (gy * gw + gx) * channels4, cin)
           }
         }
       } else {
-        for j in 0..<xp.count { converted[j] = byte(xp[j]) }
+        bytes(xp.baseAddress!, converted, xp.count)
       }
     }
     weights.withUnsafeBufferPointer { wp in
@@ -267,15 +270,11 @@ extension Double {
         }
       }
     }
+    // The offset correction is folded into the bias: (acc - 128 * sum(w)) + bias = acc + (bias - 128 * sum(w)),
+    // exact because |bias| <= 2^62 - ... is re-saturated at plan time (see `WeightedLayerKernel.int8Bias`).
     let og = g.output.channels
-    corrections.withUnsafeBufferPointer { corr in
-      for r in 0..<rows {
-        let row = c + r * stride
-        for o in 0..<og { row[o] = row[o] &- corr[o] }  // exact: |sum of w * x| < 2^31 by the choice condition
-      }
-    }
     let rowWidth = implicit ? g.gridWidth : g.output.width
-    k.bias.withUnsafeBufferPointer { bias in
+    k.int8Bias.withUnsafeBufferPointer { bias in
       out.withUnsafeMutableBufferPointer { op in
         requantizeRows(k, c: c, stride: stride, rowWidth: rowWidth, base: 0, og: og, oc: og,
                        bias: bias.baseAddress!, out: op.baseAddress!)
