@@ -86,6 +86,9 @@ public enum AccumulatorKind: String, Hashable, Sendable, Codable {
   case float(scale: Float, low: Float, high: Float)
   /// Float64 lanes: |accumulator| <= 2^58 and |bias| <= 2^52 would not be exact; used for |sum| < 2^53.
   case double(scale: Double, low: Double, high: Double)
+  /// Int32 lanes for Int32 accumulators (Int32 and 8-bit dot-product kinds): |accumulator| + |bias| < 2^30, so the
+  /// sum (computed with wrapping adds, exact because the true value fits) and the rounding shift stay in Int32.
+  case int32(shift: Int32, low: Int32, high: Int32)
   /// Not provably exact in floating point: integer requantization.
   case integer
 
@@ -93,6 +96,11 @@ public enum AccumulatorKind: String, Hashable, Sendable, Codable {
     -> FloatingRequantization {
     guard p.outputShift >= 0, p.outputShift <= 100 else { return .integer }
     let bound = p.precision.weightBits + p.precision.activationBits - 2 + ceilLog2(p.fanIn)  // |acc| <= 2^bound
+    if accumulator == .int32 || accumulator == .int8DotProduct, bound <= 28, maxBias <= 1 << 28,
+       p.outputShift >= 1, p.outputShift <= 29 {
+      return .int32(shift: Int32(p.outputShift), low: -(Int32(1) << (p.outputBits - 1)),
+                    high: (Int32(1) << (p.outputBits - 1)) - 1)
+    }
     let low = -Double(1 << (p.outputBits - 1)), high = Double((1 << (p.outputBits - 1)) - 1)
     let scale = Double(sign: .plus, exponent: -p.outputShift, significand: 1)
     if accumulator == .exactFloat32, bound <= 23, maxBias <= 1 << 23, p.outputShift <= 100 {
@@ -305,6 +313,21 @@ extension Double {
               v = v > high ? high : v
               dst[o] = Int16(truncatingIfNeeded: v.exactInt32)
             }
+          }
+        case let .int32(shift, low, high) where S.self == Int32.self:
+          let row = UnsafeRawPointer(c + rowIndex * stride).assumingMemoryBound(to: Int32.self)
+          let mask = (Int32(1) << shift) &- 1, half = Int32(1) << (shift - 1)
+          for o in 0..<og {
+            // Wrapping add: the raw accumulator may carry the 8-bit offset, but the true sum fits in Int32.
+            let v = row[o] &+ Int32(truncatingIfNeeded: b[o])
+            var q = v >> shift
+            let r = v & mask
+            let above: Int32 = r > half ? 1 : 0
+            let tie: Int32 = r == half ? 1 : 0
+            q = q &+ (above | (tie & q & 1))
+            q = q < low ? low : q
+            q = q > high ? high : q
+            dst[o] = Int16(truncatingIfNeeded: q)
           }
         case let .double(scale, low, high):
           let row = c + rowIndex * stride
