@@ -24,6 +24,7 @@ public enum PrecSearchTool {
   static let subcommands: [any Subcommand.Type] = [
     InspectCommand.self,
     EvaluateCommand.self,
+    CalibrateCommand.self,
   ]
 
   /// Names of the subcommands, in help order (without the built-in `help`).

@@ -1,9 +1,11 @@
+import EnergyModel
 import Foundation
 import NetworkEngine
 import PrecSearchIO
+import PrecisionSearch
 
 /// `precsearch evaluate`: top-1 accuracy of one precision configuration on the integer engine, next to the float
-/// reference accuracy on the same images.
+/// reference accuracy on the same images, and the configuration's energy under an energy table.
 struct EvaluateCommand: Subcommand {
   static let modelOption = OptionSpec.value(
     "model", valueName: "path", help: "The model file to evaluate; it must hold calibrated activation ranges.",
@@ -29,19 +31,28 @@ struct EvaluateCommand: Subcommand {
     "kernels", valueName: "variant",
     help: "The integer kernels that run Conv2D and Dense; both give bit-identical results, 'reference' is the slow oracle.",
     defaultValue: KernelVariant.optimized.rawValue, allowedValues: KernelVariant.allCases.map(\.rawValue))
+  static let energyModelOption = EnergyModelSelection.option
 
   static let configuration = CommandConfiguration(
     name: "evaluate",
-    abstract: "Measure the accuracy of one per-layer precision configuration on the fixed-point engine.",
+    abstract: "Measure the accuracy and energy of one per-layer precision configuration on the fixed-point engine.",
     discussion: """
       Runs every image through the bit-exact integer engine at the given weight and activation bit-widths and \
       through the float reference, and reports both top-1 accuracies and how often the two agree. The \
       weighted layers are the Conv2D and Dense layers, in the order 'precsearch inspect' lists them.
+
+      It also prices one inference at the configuration with the energy table of --energy-model: the total, its \
+      compute, memory (weight reads, activation reads, activation writes) and leakage parts, each layer's share, \
+      the energy relative to uniform 16 bits, and the cycles with the latency they take at the table's clock \
+      (docs/energy-model.md).
       """,
-    options: [modelOption, dataOption, weightBitsOption, activationBitsOption, jsonOption, limitOption, kernelsOption],
+    options: [modelOption, dataOption, weightBitsOption, activationBitsOption, jsonOption, limitOption, kernelsOption,
+              energyModelOption],
     examples: [
       "precsearch evaluate --model lenet.psmodel --data mnist/ --weight-bits 8 --activation-bits 8",
       "precsearch evaluate --model lenet.psmodel --data mnist/ --weight-bits 8,4,4,8 --activation-bits 8 --json",
+      "precsearch evaluate --model lenet.psmodel --data mnist/ --weight-bits 8 --activation-bits 8 "
+        + "--energy-model horowitz45-bitwise",
     ])
 
   var modelPath: String
@@ -52,6 +63,8 @@ struct EvaluateCommand: Subcommand {
   var json: Bool
   var limit: Int?
   var kernels: KernelVariant
+  /// A preset name or an energy table file, resolved in `run`.
+  var energyModel: String
 
   init(parsing arguments: ParsedArguments) throws(UsageError) {
     let bitRange = LayerPrecision.minimumBits...LayerPrecision.maximumBits
@@ -64,6 +77,7 @@ struct EvaluateCommand: Subcommand {
     json = arguments.flag(Self.jsonOption)
     limit = try arguments.integer(Self.limitOption, in: 1...Int.max)
     kernels = try arguments.choice(Self.kernelsOption, as: KernelVariant.self) ?? .optimized
+    energyModel = try arguments.requiredValue(Self.energyModelOption)
   }
 
   /// Expands the bit lists to one pair per weighted layer; a usage error naming the layers when a list has neither
@@ -86,6 +100,9 @@ struct EvaluateCommand: Subcommand {
   }
 
   func run(output: inout some TextOutputStream, errors: inout some TextOutputStream) throws {
+    // The table first: a mistyped name fails before any file is read.
+    let energyTable = try EnergyModelSelection.resolve(energyModel, for: Self.energyModelOption)
+    let estimator = try EnergyEstimator(table: energyTable.table)
     let model = try ModelLoading.load(path: modelPath)
     guard let ranges = model.activationRanges else {
       throw CommandFailure("model '\(modelPath)' has no calibration ranges (activationRanges), which the fixed-point "
@@ -95,12 +112,14 @@ struct EvaluateCommand: Subcommand {
     let configuration = try Self.precisionConfiguration(weightBits: weightBits, activationBits: activationBits,
                                                         layerNames: network.weightedLayerNames)
     let data = try DatasetLoading.load(path: dataPath, classCount: network.outputShape.elementCount)
+    // Priced as soon as the plan exists, so that a table that cannot run the configuration fails before the images.
+    var energy: EnergySummary?
     let evaluation = try Evaluation.run(model: model, ranges: ranges, configuration: configuration, kernels: kernels,
-                                        data: data, limit: limit, dataDescription: dataPath)
-    let report = EvaluationReport(modelPath: modelPath, model: model, evaluation: evaluation)
-    // ENERGY (issue 4): once EnergyModel is wired in, estimate the energy of `configuration` here (total,
-    // compute / memory / leakage, per layer, relative to uniform 16-bit, cycles and latency) from
-    // `network.layerStatistics` and an `--energy-model NAME|FILE` option, and store it in `report.energy`.
+                                        data: data, limit: limit, dataDescription: dataPath) { plan in
+      energy = try EnergySummary(plan: plan, table: energyTable, estimator: estimator)
+    }
+    var report = EvaluationReport(modelPath: modelPath, model: model, evaluation: evaluation)
+    report.energy = energy
     output.write(json ? try JSONOutput.encode(report) : report.text)
   }
 }
@@ -124,9 +143,11 @@ struct Evaluation {
   var seconds: Double
 
   /// Runs `configuration` (integer engine) and the float reference over the first `limit` images of `data`,
-  /// split over the available cores; the counts do not depend on the split.
+  /// split over the available cores; the counts do not depend on the split. `prepared` is called with the integer
+  /// plan before any image runs (the command prices the configuration there).
   static func run(model: ModelFile, ranges: ActivationRanges, configuration: PrecisionConfiguration,
-                  kernels: KernelVariant, data loaded: LoadedDataset, limit: Int?, dataDescription: String) throws -> Evaluation {
+                  kernels: KernelVariant, data loaded: LoadedDataset, limit: Int?, dataDescription: String,
+                  prepared: (IntegerPlan) throws -> Void = { _ in }) throws -> Evaluation {
     let network = model.network
     let data = loaded.images
     guard data.shape == network.inputShape else {
@@ -141,6 +162,7 @@ struct Evaluation {
     try model.preprocessing.validate(channels: network.inputShape.channels)
     let fixedPointModel = try FixedPointModel(network: network, ranges: ranges)
     let plan = try IntegerPlan(model: fixedPointModel, configuration: configuration, kernels: kernels)
+    try prepared(plan)
     let floatPlan = try FloatPlan(network: network)
     let count = min(limit ?? data.count, data.count)
     let preprocessing = model.preprocessing
@@ -267,7 +289,8 @@ struct EvaluationReport: Codable, Hashable {
   var layers: [Layer]
   var accuracy: Accuracy
   var timing: Timing
-  // ENERGY (issue 4): `var energy: EnergyReport?` (nil until an energy model is given) goes here.
+  /// The configuration's energy per inference; nil when the report was built without pricing (omitted in JSON).
+  var energy: EnergySummary?
 
   init(modelPath: String, model: ModelFile, evaluation e: Evaluation) {
     tool = Tool(name: PrecSearchTool.name, version: PrecSearchTool.version)
@@ -306,8 +329,7 @@ struct EvaluationReport: Codable, Hashable {
     let difference = (accuracy.fixedPoint - accuracy.floatReference) * 100
     text += "Difference:                 \(difference >= 0 ? "+" : "")\(N.fixed(difference, decimals: 2)) percentage points; "
       + "the two agree on the top class for \(N.percent(accuracy.top1Agreement)) of the images\n"
-    // ENERGY (issue 4): print the energy lines (total with units, compute / memory / leakage, relative to uniform
-    // 16-bit, cycles and latency) here.
+    if let energy { text += "\n" + energy.text }
     return text
   }
 }
