@@ -89,7 +89,7 @@ public struct EnergyMeasurementRow: Sendable, Hashable {
 /// |---|---|---|
 /// | `id` | yes | unique row label |
 /// | `scope` | yes | `network` or `layer` |
-/// | `layer` | yes | the layer name for `layer` rows, empty for `network` rows |
+/// | `layer` | no (column) | the layer name for `layer` rows, empty for `network` rows |
 /// | `weight_bits` | yes | network: one width per weighted layer separated by `;` (or one width for all); layer: one width |
 /// | `activation_bits` | yes | same shape as `weight_bits` |
 /// | `output_bits` | no (column) | layer rows: required, one width; network rows: empty (chained) or same shape |
@@ -101,7 +101,7 @@ public struct EnergyMeasurementCSV: Sendable, Hashable {
   /// Column names this reader knows, in documentation order.
   public static let columnNames = ["id", "scope", "layer", "weight_bits", "activation_bits", "output_bits", "energy_pj"]
   /// Columns that must be present.
-  public static let requiredColumnNames = ["id", "scope", "layer", "weight_bits", "activation_bits", "energy_pj"]
+  public static let requiredColumnNames = ["id", "scope", "weight_bits", "activation_bits", "energy_pj"]
   /// The most rows a file may hold (a calibration needs tens to hundreds).
   public static let maximumRowCount = 1_000_000
 
@@ -167,7 +167,7 @@ public struct EnergyMeasurementCSV: Sendable, Hashable {
     for column in requiredColumnNames where position[column] == nil {
       throw EnergyMeasurementCSVError(file: file, line: header.line, column: column,
         message: "missing required column '\(column)'; the header must name " + requiredColumnNames.joined(separator: ", ")
-          + " (output_bits is optional)")
+          + " (layer and output_bits are optional)")
     }
     guard records.count > 1 else {
       throw EnergyMeasurementCSVError(file: file, line: nil, message: "the file has a header but no measurement rows")

@@ -91,8 +91,10 @@ import Testing
         + " (energy_nj): unknown column 'energy_nj'; expected the columns id, scope, layer, weight_bits,"
         + " activation_bits, output_bits, energy_pj"),
       ("id,scope,layer,weight_bits,activation_bits\n", "measurements file 'm.csv', line 1, column 'energy_pj':"
-        + " missing required column 'energy_pj'; the header must name id, scope, layer, weight_bits, activation_bits,"
-        + " energy_pj (output_bits is optional)"),
+        + " missing required column 'energy_pj'; the header must name id, scope, weight_bits, activation_bits,"
+        + " energy_pj (layer and output_bits are optional)"),
+      ("id,scope,weight_bits,activation_bits,energy_pj\nr1,layer,8,8,1\n", "measurements file 'm.csv', line 2,"
+        + " column 'layer': a layer row needs the layer's name"),
       ("id,scope,layer,weight_bits,activation_bits,energy_pj,id\n", "measurements file 'm.csv', line 1, column 7"
         + " (id): column 'id' appears twice (also column 1)"),
       (header + "r1,network,,8,8,,1\nr2,network,,8,8,1\n",
