@@ -50,7 +50,8 @@ public struct EnergyCalibrationProvenance: Sendable, Hashable, Codable {
   public var rowCount: Int
   /// The model name (from its file).
   public var modelName: String
-  /// SHA-256 (hex) of the model file's bytes (of its JSON header for a header+blob pair).
+  /// SHA-256 (hex) of the model in the single-file layout (`ModelFile.singleFileData()`), the same whichever layout
+  /// or path it was read from.
   public var modelChecksum: String
   /// `relative` or `absolute` (``CalibrationWeighting``).
   public var weighting: String

@@ -186,6 +186,13 @@ import Testing
     for (coefficient, truthValue) in zip(exactReport.coefficients, truth.calibrationCoefficientValues) {
       #expect(abs(coefficient.fittedValue / truthValue - 1) < 1e-8, "\(coefficient.name)")
     }
+    // The model checksum is that of the single-file form, whichever layout was read.
+    let split = workspace.directory.path("split.json")
+    try workspace.model.write(to: split, layout: .headerAndBlob)
+    let fromSplit = runTool(workspace.arguments().map { $0 == workspace.modelPath ? split : $0 })
+    #expect(fromSplit.status == 0, "\(fromSplit.errors)")
+    #expect(try EnergyTableFile.read(from: workspace.outputPath).calibration?.modelChecksum
+      == (try sha256Hex(ofFile: workspace.modelPath)))
     let unknown = runTool(workspace.arguments(["--fix", "leakage"]))
     #expect(unknown.status == 64)
     #expect(unknown.errorLines.first?.hasPrefix("Error: The value 'leakage' is invalid for '--fix <list>': unknown"

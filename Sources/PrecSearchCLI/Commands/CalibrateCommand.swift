@@ -149,7 +149,7 @@ struct CalibrateCommand: Subcommand {
     let provenance = EnergyCalibrationProvenance(
       tool: "\(PrecSearchTool.name) \(PrecSearchTool.version)", baseTableName: baseTable.table.name,
       baseTableChecksum: baseTable.checksum, measurementsFile: measurementsPath, measurementsChecksum: csv.checksum,
-      rowCount: measurements.count, modelName: model.name, modelChecksum: try sha256Hex(ofFile: modelPath),
+      rowCount: measurements.count, modelName: model.name, modelChecksum: sha256Hex(of: try model.singleFileData(file: modelPath)),
       weighting: weighting.rawValue, fixedCoefficients: fixedNames, rSquared: result.rSquared,
       meanAbsolutePercentageError: result.meanAbsolutePercentageError,
       maximumAbsolutePercentageError: result.maximumAbsolutePercentageError,
