@@ -6,15 +6,20 @@ final class ShardScratch: @unchecked Sendable {
   let columns: FloatBuffer
   /// GEMM results.
   let product: FloatBuffer
-  /// Transposed operands (`dY^T`).
+  /// Transposed or packed operands.
   let transposed: FloatBuffer
   /// Gathered / packed operands.
   let gather: FloatBuffer
+  /// Zero-padded copies of a layer input and of an output gradient (implicit-GEMM convolutions).
+  let padded: FloatBuffer
+  let paddedGradient: FloatBuffer
   /// Per-channel Float accumulators (two sets).
   let channelA: FloatBuffer
   let channelB: FloatBuffer
 
-  init(columns: Int, product: Int, transposed: Int, gather: Int, channels: Int) {
+  init(columns: Int, product: Int, transposed: Int, gather: Int, padded: Int, paddedGradient: Int, channels: Int) {
+    self.padded = FloatBuffer(count: padded)
+    self.paddedGradient = FloatBuffer(count: paddedGradient)
     self.columns = FloatBuffer(count: columns)
     self.product = FloatBuffer(count: product)
     self.transposed = FloatBuffer(count: transposed)
@@ -33,28 +38,68 @@ final class ConvLayer: @unchecked Sendable {
   let depthwise: Bool
   /// Output channels per group rounded up to 16 (GEMM column stride of the forward product).
   let outputStride: Int
-  /// Fan-in rounded up to 16 (GEMM column stride of the backward products).
+  /// Fan-in rounded up to 16 (GEMM column stride of the input-gradient product).
   let fanInStride: Int
-  /// `[groups][fanIn][outputStride]`: forward B operand.
+  /// Rows of the shard weight-gradient partials, laid out `[groups][partialRows][outputStride]`: row
+  /// `tap * partialTapStride + channel` for kernel tap `tap = ky * kernelWidth + kx` (a multiple of 4).
+  let partialRows: Int
+  /// Row distance between kernel taps in the partials: input channels per group (im2col path) or
+  /// `implicitChannels` (implicit path).
+  let partialTapStride: Int
+  /// Implicit path: input channels rounded up to 4 (the padded copy carries zero channels up to this count).
+  let implicitChannels: Int
+  /// `[groups][fanIn][outputStride]` (implicit path: `[taps * implicitChannels][outputStride]`, zero rows for the
+  /// padding channels): forward B operand.
   let weightKxO: FloatBuffer
   /// `[outputChannels][fanInStride]`: input-gradient B operand.
   let weightOxK: FloatBuffer
   /// Depthwise: `[kernelHeight * kernelWidth][channels]`.
   let weightTxC: FloatBuffer
+  /// Stride 1, dilation 1, one group, input channels a multiple of 4, padding at most kernel - 1 on every side:
+  /// the forward, weight-gradient and input-gradient products run as implicit GEMMs over zero-padded copies
+  /// (`TrainingGEMM.multiplySegmented` / `accumulateTransposed` with overlapping rows) instead of im2col/col2im.
+  let implicit: Bool
+  /// Implicit: the zero-padded input is `paddedHeight x paddedWidth` (output + kernel - 1).
+  let paddedHeight: Int, paddedWidth: Int
+  /// Implicit: the zero-padded output gradient is `gradientHeight x gradientWidth` (input + kernel - 1), with the
+  /// gradient placed at row `gradientTop`, column `gradientLeft` (kernel - 1 - padding).
+  let gradientHeight: Int, gradientWidth: Int, gradientTop: Int, gradientLeft: Int
+  /// Input channels rounded up to 16.
+  let inputStride: Int
+  /// Implicit: the spatially flipped, transposed kernel `[kernelHeight][kernelWidth * outputChannels][inputStride]`
+  /// (B operand of the input-gradient product).
+  let weightFlipped: FloatBuffer
 
   init(geometry: ConvGeometry, weightSlot: Int, biasSlot: Int?) {
     self.geometry = geometry
     self.weightSlot = weightSlot
     self.biasSlot = biasSlot
     depthwise = geometry.isDepthwise
+    let g = geometry
+    paddedHeight = g.output.height + g.kernelHeight - 1
+    paddedWidth = g.output.width + g.kernelWidth - 1
+    gradientHeight = g.input.height + g.kernelHeight - 1
+    gradientWidth = g.input.width + g.kernelWidth - 1
+    gradientTop = g.kernelHeight - 1 - g.padTop
+    gradientLeft = g.kernelWidth - 1 - g.padLeft
+    let padBottom = paddedHeight - g.input.height - g.padTop, padRight = paddedWidth - g.input.width - g.padLeft
+    implicit = !depthwise && g.strideHeight == 1 && g.strideWidth == 1 && g.dilationHeight == 1 && g.dilationWidth == 1
+      && g.groups == 1
+      && g.padTop <= g.kernelHeight - 1 && padBottom >= 0 && padBottom <= g.kernelHeight - 1
+      && g.padLeft <= g.kernelWidth - 1 && padRight >= 0 && padRight <= g.kernelWidth - 1
+    inputStride = roundUp(g.input.channels, toMultipleOf: 16)
+    weightFlipped = FloatBuffer(count: implicit ? g.kernelHeight * g.kernelWidth * g.output.channels * inputStride : 1)
     outputStride = roundUp(geometry.outputChannelsPerGroup, toMultipleOf: 16)
     fanInStride = roundUp(geometry.fanIn, toMultipleOf: 16)
+    implicitChannels = roundUp(g.input.channels, toMultipleOf: 4)
+    partialTapStride = implicit ? implicitChannels : g.inputChannelsPerGroup
+    partialRows = implicit ? g.kernelHeight * g.kernelWidth * implicitChannels : roundUp(g.fanIn, toMultipleOf: 4)
     if depthwise {
       weightKxO = FloatBuffer(count: 1)
       weightOxK = FloatBuffer(count: 1)
       weightTxC = FloatBuffer(count: geometry.kernelHeight * geometry.kernelWidth * geometry.output.channels)
     } else {
-      weightKxO = FloatBuffer(count: geometry.groups * geometry.fanIn * outputStride)
+      weightKxO = FloatBuffer(count: geometry.groups * max(geometry.fanIn, partialRows) * outputStride)
       weightOxK = FloatBuffer(count: geometry.output.channels * fanInStride)
       weightTxC = FloatBuffer(count: 1)
     }
@@ -68,12 +113,34 @@ final class ConvLayer: @unchecked Sendable {
       TrainingKernels.transpose(w, rows: c, columns: taps, sourceStride: taps, into: weightTxC.pointer, destinationStride: c)
       return
     }
-    for grp in 0..<g.groups {
-      TrainingKernels.transpose(w + grp * og * k, rows: og, columns: k, sourceStride: k,
-                                into: weightKxO.pointer + grp * k * outputStride, destinationStride: outputStride)
+    if implicit {
+      let c = g.input.channels, cp = implicitChannels
+      weightKxO.zero()
+      for t in 0..<(g.kernelHeight * g.kernelWidth) {
+        TrainingKernels.transpose(w + t * c, rows: og, columns: c, sourceStride: k,
+                                  into: weightKxO.pointer + t * cp * outputStride, destinationStride: outputStride)
+      }
+    } else {
+      for grp in 0..<g.groups {
+        TrainingKernels.transpose(w + grp * og * k, rows: og, columns: k, sourceStride: k,
+                                  into: weightKxO.pointer + grp * k * outputStride, destinationStride: outputStride)
+      }
     }
     for o in 0..<g.output.channels {
       (weightOxK.pointer + o * fanInStride).update(from: w + o * k, count: k)
+    }
+    if implicit {
+      // weightFlipped[ky'][kx' * O + o][c] = w[o][kh - 1 - ky'][kw - 1 - kx'][c]
+      let kh = g.kernelHeight, kw = g.kernelWidth, o = g.output.channels, c = g.input.channels
+      for ky in 0..<kh {
+        for kx in 0..<kw {
+          for j in 0..<o {
+            let src = w + ((j * kh + (kh - 1 - ky)) * kw + (kw - 1 - kx)) * c
+            let dst = weightFlipped.pointer + ((ky * kw + kx) * o + j) * inputStride
+            dst.update(from: src, count: c)
+          }
+        }
+      }
     }
   }
 }
@@ -141,6 +208,7 @@ enum TrainingKernels {
                           images n: Int, bias: UnsafePointer<Float>?, scratch s: ShardScratch) {
     let g = layer.geometry
     if layer.depthwise { return depthwiseForward(layer, input: x, output: y, images: n, bias: bias) }
+    if layer.implicit { return implicitConvForward(layer, input: x, output: y, images: n, bias: bias, scratch: s) }
     let p = g.outputPixels, pp = g.paddedOutputPixels, k = g.fanIn, o = g.output.channels
     let og = g.outputChannelsPerGroup, os = layer.outputStride
     let inCount = g.input.elementCount, outCount = g.output.elementCount
@@ -183,11 +251,16 @@ enum TrainingKernels {
       return depthwiseBackward(layer, input: x, outputGradient: dy, inputGradient: dx, overwrite: overwrite, images: n,
                                weightGradient: dW, biasGradient: dB, scratch: s)
     }
+    if layer.implicit {
+      return implicitConvBackward(layer, input: x, outputGradient: dy, inputGradient: dx, overwrite: overwrite, images: n,
+                                  weightGradient: dW, biasGradient: dB, scratch: s)
+    }
     let p = g.outputPixels, pp = g.paddedOutputPixels, k = g.fanIn, o = g.output.channels
-    let og = g.outputChannelsPerGroup, ogp = roundUp(og, toMultipleOf: 4), ks = layer.fanInStride
+    let og = g.outputChannelsPerGroup, os = layer.outputStride, kr = layer.partialRows, ks = layer.fanInStride
     let inCount = g.input.elementCount, outCount = g.output.elementCount
     if let dx, overwrite { dx.update(repeating: 0, count: n * inCount) }
-    let t = s.transposed.pointer, cols = s.columns.pointer, product = s.product.pointer
+    let cols = s.columns.pointer, product = s.product.pointer
+    let directB = g.groups == 1 && os == o
     for image in 0..<n {
       let xi = x + image * inCount, dyi = dy + image * outCount
       if let dB {
@@ -197,17 +270,22 @@ enum TrainingKernels {
         }
       }
       for grp in 0..<g.groups {
-        // Weight gradient, transposed form: dW_g [og][fanIn] = dY_g^T [og][pixels] x columns [pixels][fanIn].
-        transpose(dyi + grp * og, rows: p, columns: og, sourceStride: o, into: t, destinationStride: pp)
-        if pp > p { for j in 0..<og { (t + j * pp + p).update(repeating: 0, count: pp - p) } }
-        if ogp > og { (t + og * pp).update(repeating: 0, count: (ogp - og) * pp) }
-        g.im2col(xi, group: grp, into: cols, rowStride: ks)
-        if pp > p { (cols + p * ks).update(repeating: 0, count: (pp - p) * ks) }
-        FloatGEMM.multiply(a: t, rows: ogp, depth: pp, b: cols, columnStride: ks, c: product)
-        for j in 0..<og {
-          let src = product + j * ks, dst = dW + (grp * og + j) * k
-          for q in 0..<k { dst[q] += src[q] }
+        // Weight gradient in [fanIn][outputStride] layout: dW_g += columns^T [fanIn][pixels] x dY_g [pixels][og].
+        g.im2col(xi, group: grp, into: cols)
+        let b: UnsafePointer<Float>
+        if directB {
+          b = dyi
+        } else {
+          let packed = s.gather.pointer
+          for q in 0..<p {
+            let dst = packed + q * os
+            dst.update(from: dyi + q * o + grp * og, count: og)
+            if os > og { (dst + og).update(repeating: 0, count: os - og) }
+          }
+          b = UnsafePointer(packed)
         }
+        TrainingGEMM.accumulateTransposed(a: cols, aStride: k, rows: kr, depth: p, b: b, columnStride: os,
+                                          c: dW + grp * kr * os)
         // Input gradient: columns gradient [pixels][fanIn] = dY_g [pixels][og] x W_g [og][fanIn], then col2im.
         // With one group the A operand is dY itself; its rows past `p` (up to the 4-row tile) read the next image
         // or the buffer's slack and only produce ignored product rows.
@@ -216,8 +294,9 @@ enum TrainingKernels {
           if g.groups == 1 {
             a = dyi
           } else {
-            for q in 0..<p { (s.gather.pointer + q * og).update(from: dyi + q * o + grp * og, count: og) }
-            a = UnsafePointer(s.gather.pointer)
+            let packed = s.transposed.pointer
+            for q in 0..<p { (packed + q * og).update(from: dyi + q * o + grp * og, count: og) }
+            a = UnsafePointer(packed)
           }
           FloatGEMM.multiply(a: a, rows: pp, depth: og, b: layer.weightOxK.pointer + grp * og * ks, columnStride: ks,
                              c: product)
@@ -317,6 +396,106 @@ enum TrainingKernels {
     }
     for j in 0..<c {
       for t in 0..<taps { dW[j * taps + t] += acc[t * c + j] }
+    }
+  }
+
+  // MARK: Implicit-GEMM convolution (stride 1)
+
+  /// Copies image `x` (`height x width x channels`) into the zeroed `destination` of
+  /// `paddedHeight x paddedWidth x paddedChannels` at row `top`, column `left`; also zeroes `slack` floats after it.
+  static func pad(_ x: UnsafePointer<Float>, height: Int, width: Int, channels c: Int, paddedChannels cp: Int,
+                  into destination: UnsafeMutablePointer<Float>, paddedHeight: Int, paddedWidth: Int, top: Int, left: Int,
+                  slack: Int) {
+    destination.update(repeating: 0, count: paddedHeight * paddedWidth * cp + slack)
+    for y in 0..<height {
+      let dst = destination + ((y + top) * paddedWidth + left) * cp, src = x + y * width * c
+      if cp == c {
+        dst.update(from: src, count: width * c)
+      } else {
+        for x in 0..<width { for j in 0..<c { dst[x * cp + j] = src[x * c + j] } }
+      }
+    }
+  }
+
+  /// Floats read past a padded image by the implicit products (4-row tiles and the last kernel row).
+  static func implicitSlack(_ layer: ConvLayer) -> Int {
+    (layer.geometry.kernelWidth + 8) * max(layer.implicitChannels, layer.geometry.output.channels) + 16
+  }
+
+  static func implicitConvForward(_ layer: ConvLayer, input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>,
+                                  images n: Int, bias: UnsafePointer<Float>?, scratch s: ShardScratch) {
+    let g = layer.geometry, c = g.input.channels, cp = layer.implicitChannels, o = g.output.channels
+    let os = layer.outputStride, wp = layer.paddedWidth, ho = g.output.height, wo = g.output.width
+    let rows = roundUp((ho - 1) * wp + wo, toMultipleOf: 4)
+    let xp = s.padded.pointer, product = s.product.pointer
+    for image in 0..<n {
+      pad(x + image * g.input.elementCount, height: g.input.height, width: g.input.width, channels: c, paddedChannels: cp,
+          into: xp, paddedHeight: layer.paddedHeight, paddedWidth: wp, top: g.padTop, left: g.padLeft,
+          slack: implicitSlack(layer))
+      TrainingGEMM.multiplySegmented(a: xp, aStride: cp, rows: rows, segments: g.kernelHeight, segmentOffset: wp * cp,
+                                     segmentDepth: g.kernelWidth * cp, b: layer.weightKxO.pointer, columnStride: os,
+                                     c: product)
+      let yi = y + image * g.output.elementCount
+      for oy in 0..<ho {
+        for ox in 0..<wo {
+          let src = product + (oy * wp + ox) * os, dst = yi + (oy * wo + ox) * o
+          if let bias { for j in 0..<o { dst[j] = src[j] + bias[j] } } else { for j in 0..<o { dst[j] = src[j] } }
+        }
+      }
+    }
+  }
+
+  static func implicitConvBackward(_ layer: ConvLayer, input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+                                   inputGradient dx: UnsafeMutablePointer<Float>?, overwrite: Bool, images n: Int,
+                                   weightGradient dW: UnsafeMutablePointer<Float>, biasGradient dB: UnsafeMutablePointer<Float>?,
+                                   scratch s: ShardScratch) {
+    let g = layer.geometry, c = g.input.channels, cp = layer.implicitChannels, o = g.output.channels
+    let os = layer.outputStride, wp = layer.paddedWidth, ho = g.output.height, wo = g.output.width, kw = g.kernelWidth
+    let depth = (ho - 1) * wp + wo
+    let xp = s.padded.pointer, gp = s.paddedGradient.pointer, packed = s.gather.pointer, product = s.product.pointer
+    let wg = layer.gradientWidth, h = g.input.height, w = g.input.width, cs = layer.inputStride
+    let rowsX = roundUp((h - 1) * wg + w, toMultipleOf: 4)
+    for image in 0..<n {
+      let dyi = dy + image * g.output.elementCount
+      if let dB {
+        for q in 0..<(ho * wo) {
+          let row = dyi + q * o
+          for j in 0..<o { dB[j] += row[j] }
+        }
+      }
+      // Weight gradient: for each kernel row ky, dW[ky][kx * c + ch][o] += sum over the padded-width output grid of
+      // paddedInput[q + ky * wp][kx * c + ch] * dY[q][o] (junk grid columns carry a zero gradient).
+      pad(x + image * g.input.elementCount, height: h, width: w, channels: c, paddedChannels: cp, into: xp,
+          paddedHeight: layer.paddedHeight, paddedWidth: wp, top: g.padTop, left: g.padLeft, slack: implicitSlack(layer))
+      for oy in 0..<ho {
+        for ox in 0..<wp {
+          let dst = packed + (oy * wp + ox) * os
+          if ox < wo {
+            dst.update(from: dyi + (oy * wo + ox) * o, count: o)
+            if os > o { (dst + o).update(repeating: 0, count: os - o) }
+          } else {
+            dst.update(repeating: 0, count: os)
+          }
+        }
+      }
+      for ky in 0..<g.kernelHeight {
+        TrainingGEMM.accumulateTransposed(a: xp + ky * wp * cp, aStride: cp, rows: kw * cp, depth: depth, b: packed,
+                                          columnStride: os, c: dW + ky * kw * cp * os)
+      }
+      // Input gradient: a stride-1 convolution of the zero-padded output gradient with the flipped kernel.
+      guard let dx else { continue }
+      pad(dyi, height: ho, width: wo, channels: o, paddedChannels: o, into: gp, paddedHeight: layer.gradientHeight,
+          paddedWidth: wg,
+          top: layer.gradientTop, left: layer.gradientLeft, slack: implicitSlack(layer))
+      TrainingGEMM.multiplySegmented(a: gp, aStride: o, rows: rowsX, segments: g.kernelHeight, segmentOffset: wg * o,
+                                     segmentDepth: kw * o, b: layer.weightFlipped.pointer, columnStride: cs, c: product)
+      let dxi = dx + image * g.input.elementCount
+      for iy in 0..<h {
+        for ix in 0..<w {
+          let src = product + (iy * wg + ix) * cs, dst = dxi + (iy * w + ix) * c
+          if overwrite { for j in 0..<c { dst[j] = src[j] } } else { for j in 0..<c { dst[j] += src[j] } }
+        }
+      }
     }
   }
 
@@ -458,8 +637,8 @@ enum TrainingKernels {
       for oy in 0..<g.output.height {
         for ox in 0..<g.output.width {
           let o = (oy * g.output.width + ox) * c
-          let best = yi + o, where_ = ai + o
-          for j in 0..<c { best[j] = -.infinity; where_[j] = -1 }
+          let best = yi + o, position = ai + o
+          var first = true
           for ky in 0..<g.kernelHeight {
             let iy = oy * g.strideHeight - g.padTop + ky
             if iy < 0 || iy >= g.input.height { continue }
@@ -468,13 +647,20 @@ enum TrainingKernels {
               if ix < 0 || ix >= g.input.width { continue }
               let offset = (iy * g.input.width + ix) * c
               let src = xi + offset
-              for j in 0..<c where src[j] > best[j] || where_[j] < 0 {
-                best[j] = src[j]
-                where_[j] = Int32(truncatingIfNeeded: offset + j)
+              if first {
+                for j in 0..<c { best[j] = src[j]; position[j] = Int32(truncatingIfNeeded: offset &+ j) }
+                first = false
+              } else {
+                // Strictly greater: the first maximum in scan order wins ties.
+                for j in 0..<c {
+                  let v = src[j], better = v > best[j]
+                  best[j] = better ? v : best[j]
+                  position[j] = better ? Int32(truncatingIfNeeded: offset &+ j) : position[j]
+                }
               }
             }
           }
-          for j in 0..<c where where_[j] < 0 { best[j] = 0 }
+          if first { for j in 0..<c { best[j] = 0; position[j] = -1 } }
         }
       }
     }

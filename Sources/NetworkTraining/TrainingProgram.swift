@@ -13,6 +13,14 @@ struct ParameterSlot: Sendable {
   let decays: Bool
   /// BatchNorm gamma/beta: the full-batch gradient is formed in the BatchNorm reduction, not summed from shards.
   let reducedByBatchNorm: Bool
+  /// Conv2D weights (not depthwise): shard partials are laid out `[groups][partialRows][outputStride]`.
+  var convolution: ConvLayer?
+
+  /// Floats of one shard's partial gradient.
+  var partialCount: Int {
+    guard let layer = convolution else { return count }
+    return layer.geometry.groups * layer.partialRows * layer.outputStride
+  }
 }
 
 /// A BatchNorm node with its per-batch statistics and coefficients (written between phases, read by the shards).
@@ -191,7 +199,6 @@ final class TrainingProgram: @unchecked Sendable {
         values.append(FloatBuffer(p.values))
       }
     }
-    self.slots = slots
     self.slotIndex = slotIndex
     self.values = values
     gradients = slots.map { FloatBuffer(count: $0.trainable ? $0.count : 1) }
@@ -224,6 +231,10 @@ final class TrainingProgram: @unchecked Sendable {
       }
     }
     self.steps = steps
+    for step in steps {
+      if case .conv(let layer) = step, !layer.depthwise { slots[layer.weightSlot].convolution = layer }
+    }
+    self.slots = slots
 
     // Gradient flow and first writers.
     var flows = Array(repeating: false, count: count)
@@ -274,7 +285,7 @@ final class TrainingProgram: @unchecked Sendable {
 
     // Scratch sizes.
     let np = roundUp(capacity, toMultipleOf: 4)
-    var columns = 1, product = 1, transposed = 1, gather = 1, channels = 1
+    var columns = 1, product = 1, transposed = 1, gather = 1, channels = 1, padded = 1, paddedGradient = 1
     for step in steps {
       switch step {
       case .conv(let layer):
@@ -282,11 +293,19 @@ final class TrainingProgram: @unchecked Sendable {
         let pp = g.paddedOutputPixels, ks = layer.fanInStride, og = g.outputChannelsPerGroup
         if layer.depthwise {
           product = max(product, g.kernelHeight * g.kernelWidth * g.output.channels)
+        } else if layer.implicit {
+          let slack = TrainingKernels.implicitSlack(layer)
+          padded = max(padded, layer.paddedHeight * layer.paddedWidth * layer.implicitChannels + slack)
+          paddedGradient = max(paddedGradient, layer.gradientHeight * layer.gradientWidth * g.output.channels + slack)
+          let rows = roundUp(g.output.height * layer.paddedWidth, toMultipleOf: 4)
+          let rowsX = roundUp(g.input.height * layer.gradientWidth, toMultipleOf: 4)
+          product = max(product, rows * layer.outputStride, rowsX * layer.inputStride)
+          gather = max(gather, rows * layer.outputStride)
         } else {
-          columns = max(columns, pp * ks)
-          product = max(product, pp * layer.outputStride, roundUp(og, toMultipleOf: 4) * ks, pp * ks)
-          transposed = max(transposed, roundUp(og, toMultipleOf: 4) * pp)
-          gather = max(gather, pp * og)
+          columns = max(columns, pp * ks + 16)
+          product = max(product, pp * layer.outputStride, pp * ks)
+          transposed = max(transposed, pp * og)
+          gather = max(gather, pp * layer.outputStride)
         }
       case .dense(let layer):
         let op = roundUp(layer.outputs, toMultipleOf: 4)
@@ -311,12 +330,15 @@ final class TrainingProgram: @unchecked Sendable {
         if case .maxPool = steps[$0] { return IndexBuffer(count: capacity * network.shapes[$0].elementCount) }
         return nil
       }
-      let parameterGradients: [FloatBuffer?] = slots.map { $0.trainable && !$0.reducedByBatchNorm ? FloatBuffer(count: $0.count) : nil }
+      let parameterGradients: [FloatBuffer?] = slots.map {
+        $0.trainable && !$0.reducedByBatchNorm ? FloatBuffer(count: $0.partialCount) : nil
+      }
       let partialA: [DoubleBuffer?] = steps.map { if case .batchNorm(let l) = $0 { return DoubleBuffer(count: l.channels) }; return nil }
       let partialB: [DoubleBuffer?] = steps.map { if case .batchNorm(let l) = $0 { return DoubleBuffer(count: l.channels) }; return nil }
       shards.append(ShardWorkspace(activations: activations, gradients: grads, argmax: argmax,
         parameterGradients: parameterGradients, partialA: partialA, partialB: partialB,
-        scratch: ShardScratch(columns: columns, product: product, transposed: transposed, gather: gather, channels: channels)))
+        scratch: ShardScratch(columns: columns, product: product, transposed: transposed, gather: gather, padded: padded,
+                              paddedGradient: paddedGradient, channels: channels)))
     }
     self.shards = shards
     source = try LabeledImages(shape: network.inputShape, preprocessed: [], labels: [])
@@ -405,8 +427,29 @@ final class TrainingProgram: @unchecked Sendable {
   private func combineGradients() {
     for (k, slot) in slots.enumerated() where slot.trainable && !slot.reducedByBatchNorm {
       let out = gradients[k].pointer
-      out.update(from: shards[0].parameterGradients[k]!.pointer, count: slot.count)
-      for shard in shards.dropFirst() where shard.count > 0 {
+      let active = shards.filter { $0.count > 0 }
+      if let layer = slot.convolution {
+        // [groups][partialRows][outputStride] partials -> [outputChannels][fanIn], shard 0 + shard 1.
+        let g = layer.geometry, fanIn = g.fanIn, og = g.outputChannelsPerGroup, cin = g.inputChannelsPerGroup
+        let rows = layer.partialRows, stride = layer.outputStride, tapStride = layer.partialTapStride
+        for grp in 0..<g.groups {
+          for o in 0..<og {
+            let dst = out + (grp * og + o) * fanIn
+            for q in 0..<fanIn {
+              let row = (q / cin) * tapStride + q % cin
+              var sum: Float = 0
+              for (n, shard) in active.enumerated() {
+                let v = shard.parameterGradients[k]!.pointer[(grp * rows + row) * stride + o]
+                sum = n == 0 ? v : sum + v
+              }
+              dst[q] = sum
+            }
+          }
+        }
+        continue
+      }
+      out.update(from: active[0].parameterGradients[k]!.pointer, count: slot.count)
+      for shard in active.dropFirst() {
         let partial = shard.parameterGradients[k]!.pointer
         for j in 0..<slot.count { out[j] += partial[j] }
       }
@@ -669,3 +712,4 @@ final class TrainingProgram: @unchecked Sendable {
     }
   }
 }
+

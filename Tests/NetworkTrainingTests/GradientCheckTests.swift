@@ -131,6 +131,33 @@ struct GradientCheckTests {
     })
   }
 
+  /// Stride-1, undilated, ungrouped convolutions whose padding is at most kernel - 1 take the implicit-GEMM path
+  /// (zero-padded copies, input channels padded to a multiple of 4, instead of im2col/col2im); check same, valid and
+  /// asymmetric explicit padding, a non-square kernel, and 3 input channels (padded to 4).
+  @Test(arguments: [Padding.same, .valid, .explicit(top: 0, bottom: 2, left: 1, right: 0)])
+  func implicitGEMMConvolution(padding: Padding) throws {
+    let net = try Self.network(input: TensorShape(height: 5, width: 6, channels: 3)) { b, g in
+      try b.conv("conv", Conv2DAttributes(outputChannels: 5, kernelHeight: 3, kernelWidth: 2, padding: padding), using: &g)
+      try b.conv("conv2", Conv2DAttributes(outputChannels: 3, kernelHeight: 3, kernelWidth: 3), using: &g)
+    }
+    let program = try TrainingProgram(network: net, capacity: 2)
+    var implicitLayers = 0
+    for step in program.steps { if case .conv(let layer) = step, layer.implicit { implicitLayers += 1 } }
+    #expect(implicitLayers == 2)
+    try Self.expectGradientsMatch(net)
+  }
+
+  /// Padding beyond kernel - 1 (rows of pure padding) falls back to im2col/col2im.
+  @Test func stride1ConvolutionWithLargePaddingUsesIm2col() throws {
+    let net = try Self.network(input: TensorShape(height: 4, width: 4, channels: 4)) { b, g in
+      try b.conv("conv", Conv2DAttributes(outputChannels: 3, kernelHeight: 2, kernelWidth: 2,
+                 padding: .explicit(top: 2, bottom: 0, left: 0, right: 1)), using: &g)
+    }
+    let program = try TrainingProgram(network: net, capacity: 2)
+    for step in program.steps { if case .conv(let layer) = step { #expect(!layer.implicit) } }
+    try Self.expectGradientsMatch(net)
+  }
+
   @Test func groupedConvolution() throws {
     try Self.expectGradientsMatch(try Self.network(input: TensorShape(height: 5, width: 5, channels: 4)) { b, g in
       try b.conv("conv", Conv2DAttributes(outputChannels: 6, kernelHeight: 3, kernelWidth: 3, groups: 2), using: &g)
