@@ -24,8 +24,30 @@ public enum FileIO {
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent().path
     let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
-    guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-      throw FileAccessError(file: path, message: "cannot create the temporary file '\(temporary)' (missing directory or no permission)")
+    // Plain POSIX calls: Foundation's createFile(atPath:contents:) on Linux leaves a TemporaryDirectory.* folder
+    // in /tmp behind on every call.
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_TRUNC, 0o644)
+    guard descriptor >= 0 else {
+      throw FileAccessError(file: path, message: "cannot create the temporary file '\(temporary)': \(String(cString: strerror(errno)))")
+    }
+    var failure: String?
+    data.withUnsafeBytes { raw in
+      var offset = 0
+      while offset < raw.count {
+        let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+        if written < 0 {
+          if errno == EINTR { continue }
+          failure = String(cString: strerror(errno))
+          return
+        }
+        offset += written
+      }
+    }
+    if failure == nil && fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
+    close(descriptor)
+    if let failure {
+      unlink(temporary)
+      throw FileAccessError(file: path, message: "cannot write the temporary file '\(temporary)': \(failure)")
     }
     if rename(temporary, path) != 0 {
       let reason = String(cString: strerror(errno))
