@@ -173,3 +173,42 @@ extension LabeledImages {
     }
   }
 }
+
+extension InputPreprocessing {
+  /// The preprocessing that maps raw 8-bit pixels to zero mean and unit standard deviation per channel over
+  /// `images` (HWC, `channels` channels): `scale` as given (e.g. 1/255), `mean[c]` and `standardDeviation[c]` of
+  /// `raw * scale` (population statistics, computed in Double). Channels with zero deviation get 1.
+  /// Throws `TrainingError` when `channels < 1`, `scale` is not finite and positive, or the pixel count is not a
+  /// multiple of `channels` (or is zero).
+  public static func fitted(to raw: [UInt8], channels: Int, scale: Float = 1.0 / 255) throws -> InputPreprocessing {
+    guard channels >= 1 else { throw TrainingError("channels", "must be >= 1, got \(channels)") }
+    guard scale.isFinite, scale > 0 else { throw TrainingError("scale", "must be finite and > 0, got \(scale)") }
+    guard !raw.isEmpty, raw.count % channels == 0 else {
+      throw TrainingError("raw", "needs a positive multiple of \(channels) values, got \(raw.count)")
+    }
+    // Exact integer histograms per channel, then Double moments: independent of the summation order.
+    var histogram = Array(repeating: [Int](repeating: 0, count: 256), count: channels)
+    var c = 0
+    for v in raw {
+      histogram[c][Int(v)] += 1
+      c += 1
+      if c == channels { c = 0 }
+    }
+    var means: [Float] = [], deviations: [Float] = []
+    for h in histogram {
+      let n = Double(h.reduce(0, +))
+      var sum = 0.0
+      for (v, k) in h.enumerated() { sum += Double(k) * Double(v) * Double(scale) }
+      let mean = sum / n
+      var squares = 0.0
+      for (v, k) in h.enumerated() {
+        let d = Double(v) * Double(scale) - mean
+        squares += Double(k) * d * d
+      }
+      let deviation = (squares / n).squareRoot()
+      means.append(Float(mean))
+      deviations.append(deviation > 0 ? Float(deviation) : 1)
+    }
+    return InputPreprocessing(scale: scale, mean: means, standardDeviation: deviations)
+  }
+}

@@ -157,7 +157,7 @@ public final class Trainer {
       throw TrainingError("trainingLoss", "became \(trainingLoss) in epoch \(completedEpochs + 1); lower the learning rate")
     }
     var validationResult: Evaluation?
-    if let validation { validationResult = evaluate(validation) }
+    if let validation { validationResult = evaluateChecked(validation) }
     completedEpochs += 1
     let elapsed = clock.now - started
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -181,9 +181,19 @@ public final class Trainer {
   public func network() throws -> Network { try program.currentNetwork() }
 
   /// Loss and top-1 accuracy of the current weights on `images` (inference mode), on the configured threads.
-  /// `images` must match the network input shape and have labels in `0..<classes` (checked).
-  public func evaluate(_ images: LabeledImages) -> Evaluation {
-    precondition(images.shape == program.network.inputShape, "images must match the network input shape")
+  /// Throws `TrainingError` when the images do not match the network input shape or a label is not in
+  /// `0..<classes`.
+  public func evaluate(_ images: LabeledImages) throws -> Evaluation {
+    guard images.shape == program.network.inputShape else {
+      throw TrainingError("images", "are \(images.shape) but the network input is \(program.network.inputShape)")
+    }
+    if let bad = images.labels.firstIndex(where: { $0 >= program.classes }) {
+      throw TrainingError("labels[\(bad)]", "must be in 0..<\(program.classes), got \(images.labels[bad])")
+    }
+    return evaluateChecked(images)
+  }
+
+  private func evaluateChecked(_ images: LabeledImages) -> Evaluation {
     let smoothing = program.labelSmoothing
     program.labelSmoothing = 0
     defer { program.labelSmoothing = smoothing }

@@ -552,6 +552,47 @@ enum TrainingKernels {
 
   // MARK: BatchNorm
 
+  // Channel-wise kernels over `[rows][channels]` tensors. When `channels` is a multiple of 16 they run on explicit
+  // 16-lane vectors (blocks of 16 channels, rows inner); otherwise on scalar loops. Either way the order of every sum
+  // is fixed, so results are deterministic.
+
+  @inline(__always) static func vector(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+  }
+
+  @inline(__always) static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+  }
+
+  /// Sum over rows of one 16-channel block (4 interleaved accumulators, combined pairwise).
+  @inline(__always) static func blockSum(_ x: UnsafePointer<Float>, rows: Int, stride: Int) -> SIMD16<Float> {
+    var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
+    var r = 0
+    while r + 4 <= rows {
+      let p = x + r * stride
+      s0 += vector(p); s1 += vector(p + stride); s2 += vector(p + 2 * stride); s3 += vector(p + 3 * stride)
+      r += 4
+    }
+    while r < rows { s0 += vector(x + r * stride); r += 1 }
+    return (s0 + s1) + (s2 + s3)
+  }
+
+  /// Sum over rows of `(x - mean)^2` for one 16-channel block.
+  @inline(__always) static func blockSquaredDeviation(_ x: UnsafePointer<Float>, rows: Int, stride: Int,
+                                                      mean: SIMD16<Float>) -> SIMD16<Float> {
+    var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
+    var r = 0
+    while r + 4 <= rows {
+      let p = x + r * stride
+      let d0 = vector(p) - mean, d1 = vector(p + stride) - mean
+      let d2 = vector(p + 2 * stride) - mean, d3 = vector(p + 3 * stride) - mean
+      s0.addProduct(d0, d0); s1.addProduct(d1, d1); s2.addProduct(d2, d2); s3.addProduct(d3, d3)
+      r += 4
+    }
+    while r < rows { let d = vector(x + r * stride) - mean; s0.addProduct(d, d); r += 1 }
+    return (s0 + s1) + (s2 + s3)
+  }
+
   /// Merges the per-channel count, mean and sum of squared deviations (M2) of `n` images into the running totals
   /// (Chan et al.'s pairwise update in Double; per-image moments in Float with two passes).
   static func batchNormMoments(input x: UnsafePointer<Float>, images n: Int, pixels: Int, channels c: Int,
@@ -562,16 +603,26 @@ enum TrainingKernels {
     let nb = Double(pixels)
     for image in 0..<n {
       let xi = x + image * pixels * c
-      sum.update(repeating: 0, count: c)
-      for p in 0..<pixels {
-        let row = xi + p * c
-        for j in 0..<c { sum[j] += row[j] }
-      }
-      for j in 0..<c { sum[j] *= inverse }
-      sq.update(repeating: 0, count: c)
-      for p in 0..<pixels {
-        let row = xi + p * c
-        for j in 0..<c { let d = row[j] - sum[j]; sq[j] += d * d }
+      if c % 16 == 0 {
+        var b = 0
+        while b < c {
+          let m = blockSum(xi + b, rows: pixels, stride: c) * inverse
+          store(m, sum + b)
+          store(blockSquaredDeviation(xi + b, rows: pixels, stride: c, mean: m), sq + b)
+          b += 16
+        }
+      } else {
+        sum.update(repeating: 0, count: c)
+        for p in 0..<pixels {
+          let row = xi + p * c
+          for j in 0..<c { sum[j] += row[j] }
+        }
+        for j in 0..<c { sum[j] *= inverse }
+        sq.update(repeating: 0, count: c)
+        for p in 0..<pixels {
+          let row = xi + p * c
+          for j in 0..<c { let d = row[j] - sum[j]; sq[j] += d * d }
+        }
       }
       let total = count + nb
       let weight = nb / total, cross = count * nb / total
@@ -587,6 +638,15 @@ enum TrainingKernels {
   /// `y = x * scale[c] + shift[c]`.
   static func channelAffine(input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>, rows: Int, channels c: Int,
                             scale: UnsafePointer<Float>, shift: UnsafePointer<Float>) {
+    if c % 16 == 0 {
+      var b = 0
+      while b < c {
+        let sv = vector(scale + b), tv = vector(shift + b)
+        for r in 0..<rows { store(vector(x + r * c + b) * sv + tv, y + r * c + b) }
+        b += 16
+      }
+      return
+    }
     for r in 0..<rows {
       let src = x + r * c, dst = y + r * c
       for j in 0..<c { dst[j] = src[j] * scale[j] + shift[j] }
@@ -600,12 +660,37 @@ enum TrainingKernels {
                                     scratch s: ShardScratch) {
     let a = s.channelA.pointer, b = s.channelB.pointer
     for image in 0..<n {
-      a.update(repeating: 0, count: c)
-      b.update(repeating: 0, count: c)
       let base = image * pixels * c
-      for p in 0..<pixels {
-        let xr = x + base + p * c, dr = dy + base + p * c
-        for j in 0..<c { a[j] += dr[j]; b[j] += dr[j] * (xr[j] - mean[j]) }
+      if c % 16 == 0 {
+        var k = 0
+        while k < c {
+          let m = vector(mean + k)
+          var g0 = SIMD16<Float>(), g1 = SIMD16<Float>(), h0 = SIMD16<Float>(), h1 = SIMD16<Float>()
+          var p = 0
+          while p + 2 <= pixels {
+            let o0 = base + p * c + k, o1 = o0 + c
+            let d0 = vector(dy + o0), d1 = vector(dy + o1)
+            g0 += d0; g1 += d1
+            h0.addProduct(d0, vector(x + o0) - m); h1.addProduct(d1, vector(x + o1) - m)
+            p += 2
+          }
+          if p < pixels {
+            let o0 = base + p * c + k
+            let d0 = vector(dy + o0)
+            g0 += d0
+            h0.addProduct(d0, vector(x + o0) - m)
+          }
+          store(g0 + g1, a + k)
+          store(h0 + h1, b + k)
+          k += 16
+        }
+      } else {
+        a.update(repeating: 0, count: c)
+        b.update(repeating: 0, count: c)
+        for p in 0..<pixels {
+          let xr = x + base + p * c, dr = dy + base + p * c
+          for j in 0..<c { a[j] += dr[j]; b[j] += dr[j] * (xr[j] - mean[j]) }
+        }
       }
       for j in 0..<c { sumGradient[j] += Double(a[j]); sumGradientCentered[j] += Double(b[j]) }
     }
@@ -616,6 +701,20 @@ enum TrainingKernels {
                                      inputGradient dx: UnsafeMutablePointer<Float>, overwrite: Bool, rows: Int, channels c: Int,
                                      mean: UnsafePointer<Float>, k1: UnsafePointer<Float>, k2: UnsafePointer<Float>,
                                      k3: UnsafePointer<Float>) {
+    if c % 16 == 0 {
+      var k = 0
+      while k < c {
+        let m = vector(mean + k), a = vector(k1 + k), b = vector(k2 + k), d = vector(k3 + k)
+        for r in 0..<rows {
+          let o = r * c + k
+          var v = a * vector(dy + o) + d
+          v.addProduct(b, vector(x + o) - m)
+          store(overwrite ? v : v + vector(dx + o), dx + o)
+        }
+        k += 16
+      }
+      return
+    }
     for r in 0..<rows {
       let xr = x + r * c, dr = dy + r * c, out = dx + r * c
       if overwrite {

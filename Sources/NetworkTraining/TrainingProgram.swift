@@ -131,6 +131,9 @@ final class TrainingProgram: @unchecked Sendable {
     var reduction: Reduction?
   }
 
+  /// Largest number of Floats one shard may allocate (2^30 = 4 GiB).
+  static let maximumShardFloats = 1 << 30
+
   let network: Network
   let steps: [Step]
   /// Images per shard.
@@ -316,6 +319,18 @@ final class TrainingProgram: @unchecked Sendable {
         channels = max(channels, layer.channels)
       default: break
       }
+    }
+
+    // Memory budget: refuse configurations whose buffers would not fit (instead of failing to allocate).
+    var floats = columns + product + transposed + gather + padded + paddedGradient
+    for (i, shape) in network.shapes.enumerated() {
+      let (tensor, o1) = capacity.multipliedReportingOverflow(by: shape.elementCount)
+      guard !o1, tensor <= TrainingProgram.maximumShardFloats else { floats = .max; break }
+      floats += tensor * (flows[i] ? 2 : 1)
+      if floats > TrainingProgram.maximumShardFloats { break }
+    }
+    guard floats <= TrainingProgram.maximumShardFloats else {
+      throw TrainingError("batchSize", "a half batch of \(capacity) images needs more than \(TrainingProgram.maximumShardFloats / (1 << 28)) GiB of activations per shard; use a smaller batch")
     }
 
     // Shards.

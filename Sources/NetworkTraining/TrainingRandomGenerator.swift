@@ -52,9 +52,10 @@ public struct TrainingRandomGenerator: RandomNumberGenerator, Hashable, Sendable
 
 /// Random draws with a fixed algorithm (independent of the stdlib's, whose implementation may change).
 public enum TrainingRandom {
-  /// A uniform integer in `0..<upperBound` (`upperBound >= 1`) by Lemire's multiply-and-reject method.
+  /// A uniform integer in `0..<upperBound` by Lemire's multiply-and-reject method; 0 (without drawing) when
+  /// `upperBound <= 1`.
   public static func uniform(below upperBound: Int, using generator: inout some RandomNumberGenerator) -> Int {
-    precondition(upperBound >= 1, "upperBound must be >= 1")
+    guard upperBound > 1 else { return 0 }
     let bound = UInt64(upperBound)
     var product = generator.next().multipliedFullWidth(by: bound)
     if product.low < bound {
@@ -64,9 +65,11 @@ public enum TrainingRandom {
     return Int(product.high)
   }
 
-  /// A uniform integer in `range` (closed).
+  /// A uniform integer in `range` (closed); the range must span fewer than `Int.max` values (else the lower bound).
   public static func uniform(in range: ClosedRange<Int>, using generator: inout some RandomNumberGenerator) -> Int {
-    range.lowerBound + uniform(below: range.upperBound - range.lowerBound + 1, using: &generator)
+    let (span, overflow) = range.upperBound.subtractingReportingOverflow(range.lowerBound)
+    guard !overflow, span < Int.max else { return range.lowerBound }
+    return range.lowerBound + uniform(below: span + 1, using: &generator)
   }
 
   /// A fair coin.

@@ -17,7 +17,7 @@ struct TrainerTests {
     let network = try TestSupport.tinyNetwork(seed: 3)
     let trainer = try Trainer(network: network, training: training, validation: validation,
                               configuration: Self.configuration(epochs: 4, augmentation: .none))
-    let before = trainer.evaluate(validation)
+    let before = try trainer.evaluate(validation)
     var reports: [EpochReport] = []
     let trained = try trainer.train { reports.append($0) }
     #expect(reports.count == 4)
@@ -145,6 +145,36 @@ struct TrainerTests {
     #expect(field { _ = try Trainer(network: noSoftmax, training: flat, configuration: TrainingConfiguration(epochs: 1, batchSize: 2)) } == "node 'fc'")
   }
 
+  @Test func evaluationRejectsMismatchedImages() throws {
+    let training = try TestSupport.patternImages(count: 64, seed: 6)
+    let trainer = try Trainer(network: try TestSupport.tinyNetwork(seed: 3), training: training,
+                              configuration: Self.configuration(epochs: 1))
+    let wrongShape = try LabeledImages(shape: TensorShape(height: 2, width: 2, channels: 1), preprocessed: [0, 0, 0, 0], labels: [0])
+    #expect { _ = try trainer.evaluate(wrongShape) } throws: { ($0 as? TrainingError)?.field == "images" }
+    let badLabel = try LabeledImages(shape: training.shape, preprocessed: Array(repeating: 0, count: 64), labels: [9])
+    #expect { _ = try trainer.evaluate(badLabel) } throws: { ($0 as? TrainingError)?.field == "labels[0]" }
+    let empty = try trainer.evaluate(try LabeledImages(shape: training.shape, preprocessed: [], labels: []))
+    #expect(empty.count == 0 && empty.accuracy == 0)
+  }
+
+  @Test func oversizedBatchesAreRefusedBeforeAllocating() throws {
+    var generator = TrainingRandomGenerator(seed: 1)
+    let network = try ReferenceArchitectures.resNet8(using: &generator)
+    #expect { _ = try TrainingProgram(network: network, capacity: 30_000) } throws: { ($0 as? TrainingError)?.field == "batchSize" }
+  }
+
+  @Test func fittedPreprocessingNormalizesEachChannel() throws {
+    // Two channels: channel 0 takes 0 and 255 equally often, channel 1 is constant 51.
+    let raw: [UInt8] = [0, 51, 255, 51, 0, 51, 255, 51]
+    let rule = try InputPreprocessing.fitted(to: raw, channels: 2)
+    #expect(abs(rule.mean[0] - 0.5) < 1e-6 && abs(rule.standardDeviation[0] - 0.5) < 1e-6)
+    #expect(abs(rule.mean[1] - 0.2) < 1e-6 && rule.standardDeviation[1] == 1)
+    let x = rule.apply(raw, channels: 2)
+    #expect(x[0] == -1 && x[2] == 1 && abs(x[1]) < 1e-6)
+    #expect(throws: TrainingError.self) { _ = try InputPreprocessing.fitted(to: [1, 2, 3], channels: 2) }
+    #expect(throws: TrainingError.self) { _ = try InputPreprocessing.fitted(to: [1, 2], channels: 2, scale: 0) }
+  }
+
   @Test func inferenceModeMatchesTheEngineFloatReference() throws {
     // Train briefly so that the BatchNorm running statistics are non-trivial, then compare the trainer's
     // inference-mode evaluation with the engine's FloatPlan (which folds BatchNorm) on the same images.
@@ -163,7 +193,7 @@ struct TrainerTests {
       if best == test.labels[i] { engineCorrect += 1 }
       engineLoss -= trainingLog(Double(p[test.labels[i]]))
     }
-    let evaluation = trainer.evaluate(test)
+    let evaluation = try trainer.evaluate(test)
     #expect(evaluation.correct == engineCorrect)
     #expect(abs(evaluation.loss - engineLoss / 16) < 1e-3)
   }
