@@ -47,6 +47,13 @@ public struct Evaluation: Hashable, Sendable, Codable {
   public var loss: Double
   /// `correct / count`, in 0...1 (0 for an empty set).
   public var accuracy: Double { count == 0 ? 0 : Double(correct) / Double(count) }
+
+  /// Creates an evaluation result.
+  public init(count: Int, correct: Int, loss: Double) {
+    self.count = count
+    self.correct = correct
+    self.loss = loss
+  }
 }
 
 /// Trains a network with a softmax cross-entropy loss on labeled images.

@@ -47,8 +47,8 @@ public enum WeightDecay: Hashable, Sendable, Codable {
 public enum LearningRateSchedule: Hashable, Sendable, Codable {
   /// Factor 1 throughout.
   case constant
-  /// Linear warm-up from `1 / stepsPerEpoch`-ish to 1 over `warmupEpochs` (>= 0), then half a cosine from 1 down
-  /// to `minimumFactor` (in 0...1) at the end of the last epoch.
+  /// Linear warm-up from 0 at `t = 0` to 1 at `t = warmupEpochs` (>= 0; 0 for none), then half a cosine from 1
+  /// down to `minimumFactor` (in 0...1) at the end of the last epoch.
   case cosine(warmupEpochs: Double, minimumFactor: Double)
   /// Multiply by `factor` (in 0...1) every `everyEpochs` (>= 1) epochs.
   case step(everyEpochs: Int, factor: Double)
@@ -59,7 +59,7 @@ public enum LearningRateSchedule: Hashable, Sendable, Codable {
     case .constant:
       return 1
     case let .cosine(warmup, minimum):
-      if warmup > 0, t < warmup { return min(1, (t + 1e-9) / warmup) }
+      if warmup > 0, t < warmup { return max(t, 0) / warmup }
       let span = Double(epochs) - warmup
       guard span > 0 else { return 1 }
       let progress = min(max((t - warmup) / span, 0), 1)

@@ -5,7 +5,8 @@ import NetworkEngine
 struct OptimizerAndScheduleTests {
   @Test func cosineScheduleWarmsUpThenDecaysToTheMinimum() {
     let s = LearningRateSchedule.cosine(warmupEpochs: 2, minimumFactor: 0.1)
-    #expect(abs(s.factor(atEpoch: 1, epochs: 10) - 0.5) < 1e-6)
+    #expect(s.factor(atEpoch: 0, epochs: 10) == 0)
+    #expect(abs(s.factor(atEpoch: 1, epochs: 10) - 0.5) < 1e-12)
     #expect(abs(s.factor(atEpoch: 2, epochs: 10) - 1) < 1e-9)
     #expect(abs(s.factor(atEpoch: 6, epochs: 10) - 0.55) < 1e-9)
     #expect(abs(s.factor(atEpoch: 10, epochs: 10) - 0.1) < 1e-9)

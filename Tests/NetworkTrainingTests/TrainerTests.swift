@@ -228,6 +228,18 @@ struct TrainerTests {
     #expect(out == rule.apply(raw, channels: 2))
   }
 
+  @Test func subsetsKeepPixelsAndLabelsTogether() throws {
+    let floats = try LabeledImages(shape: TensorShape(height: 1, width: 2, channels: 1), preprocessed: [1, 2, 3, 4, 5, 6], labels: [7, 8, 9])
+    let picked = try floats.subset([2, 0])
+    guard case .preprocessed(let values) = picked.pixels else { Issue.record("expected floats"); return }
+    #expect(values == [5, 6, 1, 2] && picked.labels == [9, 7])
+    let raw = try LabeledImages(shape: TensorShape(height: 1, width: 1, channels: 2), raw: [1, 2, 3, 4],
+                                preprocessing: .identity, labels: [0, 1])
+    guard case .raw(let bytes, _) = try raw.subset([1]).pixels else { Issue.record("expected raw"); return }
+    #expect(bytes == [3, 4])
+    #expect { _ = try raw.subset([2]) } throws: { ($0 as? TrainingError)?.field == "indices[0]" }
+  }
+
   @Test func augmentationShiftsWithZeroFillAndFlips() throws {
     // 3x3, one channel, values 1...9 (row-major).
     let images = try LabeledImages(shape: TensorShape(height: 3, width: 3, channels: 1), preprocessed: (1...9).map(Float.init), labels: [0])
