@@ -1,0 +1,128 @@
+/// Which search drives the precision problem.
+public enum PrecisionSearchAlgorithm: String, Hashable, Sendable, Codable, CaseIterable {
+  /// Simulated-annealing runs at several energy budgets first, then NSGA-II seeded with everything they found
+  /// and the uniform configurations (the default).
+  case hybrid
+  /// NSGA-II alone, seeded with the uniform configurations.
+  case nsga2
+  /// Simulated annealing alone: several runs at several budgets, interleaved.
+  case annealing
+}
+
+/// What the user asked of the search besides the front.
+public enum PrecisionConstraint: Hashable, Sendable, Codable {
+  /// The whole front.
+  case none
+  /// The most accurate configuration whose energy per inference is at most this many pJ.
+  case maximumEnergy(picojoules: Double)
+  /// The least-energy configuration whose validation accuracy (0...1) is at least this.
+  case minimumAccuracy(Double)
+
+  /// How far a measurement is from feasibility: 0 when feasible; otherwise `(energy - budget) / uniform16`
+  /// (a fraction of the uniform 16-bit energy) or `minimum - accuracy`.
+  public func violation(of measurement: PrecisionMeasurement, uniform16BitPicojoules: Double) -> Double {
+    switch self {
+    case .none: return 0
+    case .maximumEnergy(let budget):
+      return max(0, (measurement.energyPicojoules - budget) / uniform16BitPicojoules)
+    case .minimumAccuracy(let minimum):
+      return max(0, minimum - measurement.accuracy)
+    }
+  }
+
+  /// Whether a measurement meets the constraint.
+  public func isMet(by measurement: PrecisionMeasurement) -> Bool {
+    switch self {
+    case .none: return true
+    case .maximumEnergy(let budget): return measurement.energyPicojoules <= budget
+    case .minimumAccuracy(let minimum): return measurement.accuracy >= minimum
+    }
+  }
+}
+
+/// Settings of a precision search. The defaults are the ones `precsearch optimize` uses.
+public struct PrecisionSearchSettings: Hashable, Sendable, Codable {
+  /// The algorithm. Default ``PrecisionSearchAlgorithm/hybrid``.
+  public var algorithm: PrecisionSearchAlgorithm
+  /// The seed every random stream derives from.
+  public var seed: UInt64
+  /// The largest number of evaluations (genomes told to the algorithms, memo hits included), >= 1. `nil`: no
+  /// limit (the caller stops the search, for example by time); the annealing schedules then plan for
+  /// ``plannedEvaluationsWithoutLimit``.
+  public var maximumEvaluations: Int?
+  /// The constraint; with one, the algorithms handle it as feasibility first.
+  public var constraint: PrecisionConstraint
+  /// NSGA-II's population size (>= 2). Default 40.
+  public var populationSize: Int
+  /// NSGA-II's largest mutation step, in positions of a gene's candidate list (>= 1). Default 2.
+  public var mutationSteps: Int
+  /// The number of simulated-annealing runs (1...64). Default 4.
+  public var annealingRuns: Int
+  /// In the hybrid, the share of the evaluations given to annealing, in (0, 1). Default 0.3.
+  public var annealingShare: Double
+  /// Annealing temperatures when maximizing accuracy: in accuracy units (0.02 accepts a 2-point drop with
+  /// probability 1/e). Defaults 0.02 and 0.0005.
+  public var accuracyTemperatures: ClosedRange<Double>
+  /// Annealing temperatures when minimizing energy: relative changes (0.05 accepts a 5 % rise with probability
+  /// 1/e). Defaults 0.05 and 0.001.
+  public var energyTemperatures: ClosedRange<Double>
+  /// The annealing cooling factor, in (0, 1). Default 0.85.
+  public var coolingFactor: Double
+  /// The hypervolume history gets an entry every this many evaluations (>= 1). Default 40.
+  public var historyInterval: Int
+
+  /// The evaluation count annealing schedules are planned for when ``maximumEvaluations`` is `nil`.
+  public static let plannedEvaluationsWithoutLimit = 2000
+
+  /// Creates settings.
+  public init(
+    algorithm: PrecisionSearchAlgorithm = .hybrid, seed: UInt64 = 1, maximumEvaluations: Int? = 2000,
+    constraint: PrecisionConstraint = .none, populationSize: Int = 40, mutationSteps: Int = 2, annealingRuns: Int = 4,
+    annealingShare: Double = 0.3, accuracyTemperatures: ClosedRange<Double> = 0.0005...0.02,
+    energyTemperatures: ClosedRange<Double> = 0.001...0.05, coolingFactor: Double = 0.85, historyInterval: Int = 40
+  ) {
+    self.algorithm = algorithm
+    self.seed = seed
+    self.maximumEvaluations = maximumEvaluations
+    self.constraint = constraint
+    self.populationSize = populationSize
+    self.mutationSteps = mutationSteps
+    self.annealingRuns = annealingRuns
+    self.annealingShare = annealingShare
+    self.accuracyTemperatures = accuracyTemperatures
+    self.energyTemperatures = energyTemperatures
+    self.coolingFactor = coolingFactor
+    self.historyInterval = historyInterval
+  }
+
+  /// The evaluation count the schedules are planned for.
+  public var plannedEvaluations: Int { maximumEvaluations ?? Self.plannedEvaluationsWithoutLimit }
+
+  /// Checks every value against its range.
+  ///
+  /// - Throws: ``PrecisionSearchError/invalidSetting(name:expected:actual:)``.
+  public func validate() throws {
+    func fail(_ name: String, _ expected: String, _ actual: Any) -> PrecisionSearchError {
+      .invalidSetting(name: name, expected: expected, actual: "\(actual)")
+    }
+    if let maximumEvaluations, maximumEvaluations < 1 { throw fail("maximum evaluations", "at least 1", maximumEvaluations) }
+    guard populationSize >= 2 else { throw fail("population size", "at least 2", populationSize) }
+    guard mutationSteps >= 1 else { throw fail("mutation steps", "at least 1", mutationSteps) }
+    guard (1...64).contains(annealingRuns) else { throw fail("annealing runs", "1...64", annealingRuns) }
+    guard annealingShare > 0, annealingShare < 1 else { throw fail("annealing share", "a value in (0, 1)", annealingShare) }
+    for (name, range) in [("accuracy temperatures", accuracyTemperatures), ("energy temperatures", energyTemperatures)] {
+      guard range.lowerBound > 0, range.upperBound.isFinite, range.lowerBound < range.upperBound else {
+        throw fail(name, "0 < minimum < initial < infinity", range)
+      }
+    }
+    guard coolingFactor > 0, coolingFactor < 1 else { throw fail("cooling factor", "a value in (0, 1)", coolingFactor) }
+    guard historyInterval >= 1 else { throw fail("history interval", "at least 1", historyInterval) }
+    switch constraint {
+    case .none: break
+    case .maximumEnergy(let budget):
+      guard budget.isFinite, budget > 0 else { throw fail("energy budget", "a finite energy > 0 pJ", budget) }
+    case .minimumAccuracy(let minimum):
+      guard minimum.isFinite, (0...1).contains(minimum) else { throw fail("minimum accuracy", "a value in 0...1", minimum) }
+    }
+  }
+}
