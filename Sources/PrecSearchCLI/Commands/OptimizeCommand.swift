@@ -1,0 +1,957 @@
+import Dispatch
+import EnergyModel
+import Foundation
+import MultiObjectiveSearch
+import NetworkEngine
+import PrecSearchIO
+import PrecisionSearch
+
+/// `precsearch optimize`: searches per-layer weight and activation bit-widths for the energy-accuracy front
+/// (docs/cli.md, docs/pareto-json.md).
+struct OptimizeCommand: Subcommand {
+  static let modelOption = OptionSpec.value(
+    "model", valueName: "name-or-path",
+    help: "A shipped model by name (fashion) or a model file with calibration ranges.", isRequired: true)
+  static let dataOption = OptionSpec.value(
+    "data", valueName: "directory",
+    help: "A data set directory (IDX or CIFAR-10 binary). Validation: its validation-*-idx files, else the "
+      + "model's recorded hold-out of the training split; test: its test split. Not needed for a shipped model "
+      + "that ships its data.")
+  static let energyModelOption = EnergyModelSelection.option
+  static let budgetOption = OptionSpec.value(
+    "budget", valueName: "energy",
+    help: "Find the most accurate configuration within this energy per inference: an energy with a unit "
+      + "(2.5uJ, 800nJ, 1200pJ) or a percentage of the uniform 16-bit energy (40%).")
+  static let minimumAccuracyOption = OptionSpec.value(
+    "min-accuracy", valueName: "accuracy",
+    help: "Find the least-energy configuration with at least this validation accuracy (0.9 or 90%).")
+  static let maximumDropOption = OptionSpec.value(
+    "max-accuracy-drop", valueName: "drop",
+    help: "Find the least-energy configuration whose validation accuracy is at most this far below uniform "
+      + "16-bit fixed point (0.01 or 1%, in accuracy points).")
+  static let algorithmOption = OptionSpec.value(
+    "algorithm", valueName: "name", help: "The search algorithm.",
+    defaultValue: PrecisionSearchAlgorithm.hybrid.rawValue,
+    allowedValues: PrecisionSearchAlgorithm.allCases.map(\.rawValue))
+  static let evaluationsOption = OptionSpec.value(
+    "evaluations", valueName: "count",
+    help: "Stop after this many evaluations (configurations proposed by the search; default \(defaultEvaluations) "
+      + "unless --time-limit is given).")
+  static let timeLimitOption = OptionSpec.value(
+    "time-limit", valueName: "seconds", help: "Stop the search after this many seconds (results then depend on speed).")
+  static let seedOption = OptionSpec.value(
+    "seed", valueName: "seed", help: "The seed of every random choice (0...9223372036854775807).", defaultValue: "1")
+  static let weightBitsOption = OptionSpec.value(
+    "weight-bits", valueName: "list",
+    help: "Allowed weight bit-widths: values and ranges in 2...16, e.g. 2-8,16.", defaultValue: "2-16")
+  static let activationBitsOption = OptionSpec.value(
+    "activation-bits", valueName: "list", help: "Allowed activation bit-widths, given like --weight-bits.",
+    defaultValue: "2-16")
+  static let pinOption = OptionSpec.value(
+    "pin", valueName: "list",
+    help: "Fix layers: LAYER=BITS for weights and activations, or LAYER=wBaC, LAYER=wB, LAYER=aC; LAYER is "
+      + "first, last or a layer name; comma-separated, e.g. first=16,last=8.")
+  static let outputOption = OptionSpec.value(
+    "output", valueName: "file", help: "Write the Pareto JSON (docs/pareto-json.md) to this file, atomically.")
+  static let checkpointOption = OptionSpec.value(
+    "checkpoint", valueName: "file",
+    help: "Save the search state to this file periodically, at the end, and on Ctrl-C (SIGINT).")
+  static let checkpointIntervalOption = OptionSpec.value(
+    "checkpoint-interval", valueName: "seconds", help: "Seconds between periodic checkpoints.", defaultValue: "60")
+  static let resumeOption = OptionSpec.flag(
+    "resume", help: "Continue the search saved in --checkpoint (same inputs and settings); start anew if it is missing.")
+  static let quietOption = OptionSpec.flag("quiet", help: "Print no progress on standard error.")
+  static let threadsOption = OptionSpec.value(
+    "threads", valueName: "count",
+    help: "Threads the images are split over (default: all cores); results do not depend on it.")
+  static let validationImagesOption = OptionSpec.value(
+    "validation-images", valueName: "count", help: "Use only the first <count> validation images (all by default).")
+  static let testImagesOption = OptionSpec.value(
+    "test-images", valueName: "count", help: "Use only the first <count> test images (all by default).")
+  static let screeningOption = OptionSpec.value(
+    "screening", valueName: "rule",
+    help: "Stop measuring a configuration early once it cannot reach the front: by a 3-sigma confidence bound "
+      + "(confidence), only when it provably cannot (exact), or never (off).",
+    defaultValue: "confidence", allowedValues: ["confidence", "exact", "off"])
+  static let populationOption = OptionSpec.value(
+    "population-size", valueName: "count", help: "NSGA-II's population size.", defaultValue: "40")
+
+  /// Evaluations when neither `--evaluations` nor `--time-limit` is given.
+  static let defaultEvaluations = 1000
+  /// The uniform baselines, measured on both splits.
+  static let baselineBits = [16, 12, 10, 8, 6, 5, 4]
+
+  static let configuration = CommandConfiguration(
+    name: "optimize",
+    abstract: "Search per-layer weight and activation bit-widths for the energy-accuracy Pareto front.",
+    discussion: """
+      Searches the weight and input-activation bit-width of every Conv2D and Dense layer (2 to 16 bits) to \
+      minimize the energy per inference (--energy-model) and maximize top-1 accuracy on the validation split, \
+      measured with the bit-exact fixed-point engine. The default search runs simulated annealing at several \
+      energy budgets, then NSGA-II seeded with what annealing found and the uniform configurations; the result \
+      is the non-dominated union of every configuration measured. Every point of the final front and the \
+      uniform baselines (16, 12, 10, 8, 6, 5, 4 bits) are then re-measured on the test split, which the search \
+      never sees.
+
+      With --budget the answer is the most accurate configuration within the budget; with --min-accuracy or \
+      --max-accuracy-drop, the least-energy configuration meeting the floor; otherwise the whole front. The \
+      same inputs and --seed give the same front and byte-identical --output apart from its "timing" object. \
+      Progress goes to standard error: a live line on a terminal, a line every few seconds otherwise.
+      """,
+    options: [modelOption, dataOption, energyModelOption, budgetOption, minimumAccuracyOption, maximumDropOption,
+              algorithmOption, evaluationsOption, timeLimitOption, seedOption, weightBitsOption, activationBitsOption,
+              pinOption, outputOption, checkpointOption, checkpointIntervalOption, resumeOption, quietOption,
+              threadsOption, validationImagesOption, testImagesOption, screeningOption, populationOption],
+    examples: [
+      "precsearch optimize --model fashion --budget 40% --output front.json",
+      "precsearch optimize --model fashion --max-accuracy-drop 1% --weight-bits 2-8,16 --pin first=16,last=8",
+      "precsearch optimize --model lenet.psmodel --data fashion-mnist/ --evaluations 2000 --checkpoint run.ckpt --resume",
+    ])
+
+  /// What `--min-accuracy` or `--max-accuracy-drop` asked for.
+  enum AccuracyRequirement: Hashable {
+    case minimum(Double)
+    case maximumDrop(Double)
+  }
+
+  /// A `--pin` item before the model is known.
+  struct PinRequest: Hashable {
+    enum Layer: Hashable {
+      case first, last
+      case named(String)
+    }
+    var layer: Layer
+    var weightBits: Int?
+    var activationBits: Int?
+    var text: String
+  }
+
+  var modelValue: String
+  var dataPath: String?
+  var energyModel: String
+  var budget: (text: String, budget: EnergyBudget)?
+  var accuracyRequirement: (text: String, requirement: AccuracyRequirement)?
+  var algorithm: PrecisionSearchAlgorithm
+  var evaluations: Int?
+  var timeLimit: Double?
+  var seed: UInt64
+  var weightCandidates: [Int]
+  var activationCandidates: [Int]
+  var pins: [PinRequest]
+  var outputPath: String?
+  var checkpointPath: String?
+  var checkpointInterval: Double
+  var resume: Bool
+  var quiet: Bool
+  var threads: Int
+  var validationImages: Int?
+  var testImages: Int?
+  var screening: ScreeningSettings
+  var screeningName: String
+  var populationSize: Int
+  /// The canonical command line (subcommand, then the given options in table order).
+  var commandLine: [String]
+
+  // Test hooks (not options): stop as if interrupted once this many evaluations are done; progress line interval.
+  var interruptAfterEvaluations: Int?
+  var progressInterval: Double?
+
+  init(parsing arguments: ParsedArguments) throws(UsageError) {
+    modelValue = try arguments.requiredValue(Self.modelOption)
+    dataPath = arguments.value(Self.dataOption)
+    energyModel = try arguments.requiredValue(Self.energyModelOption)
+    try arguments.requireAtMostOne(of: [Self.budgetOption, Self.minimumAccuracyOption, Self.maximumDropOption])
+    if let text = arguments.value(Self.budgetOption) {
+      budget = (text, try EnergyBudgetResolution.parse(text, for: Self.budgetOption))
+    }
+    if let text = arguments.value(Self.minimumAccuracyOption) {
+      accuracyRequirement = (text, .minimum(try Self.fraction(text, for: Self.minimumAccuracyOption)))
+    }
+    if let text = arguments.value(Self.maximumDropOption) {
+      accuracyRequirement = (text, .maximumDrop(try Self.fraction(text, for: Self.maximumDropOption)))
+    }
+    algorithm = try arguments.choice(Self.algorithmOption, as: PrecisionSearchAlgorithm.self) ?? .hybrid
+    evaluations = try arguments.integer(Self.evaluationsOption, in: 1...100_000_000)
+    timeLimit = try arguments.number(Self.timeLimitOption, in: 0.001...1e9)
+    if evaluations == nil && timeLimit == nil { evaluations = Self.defaultEvaluations }
+    seed = UInt64(try arguments.integer(Self.seedOption, in: 0...Int.max) ?? 1)
+    weightCandidates = try Self.bitList(try arguments.requiredValue(Self.weightBitsOption), for: Self.weightBitsOption)
+    activationCandidates = try Self.bitList(try arguments.requiredValue(Self.activationBitsOption),
+                                            for: Self.activationBitsOption)
+    if let text = arguments.value(Self.pinOption) { pins = try Self.pinList(text) } else { pins = [] }
+    outputPath = arguments.value(Self.outputOption)
+    checkpointPath = arguments.value(Self.checkpointOption)
+    checkpointInterval = try arguments.number(Self.checkpointIntervalOption, in: 0...1e9) ?? 60
+    resume = arguments.flag(Self.resumeOption)
+    if resume && checkpointPath == nil {
+      throw UsageError("'\(Self.resumeOption.longSpelling)' needs '\(Self.checkpointOption.synopsis)' (the file to resume from).")
+    }
+    quiet = arguments.flag(Self.quietOption)
+    threads = try arguments.integer(Self.threadsOption, in: 1...256)
+      ?? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 256))
+    validationImages = try arguments.integer(Self.validationImagesOption, in: 1...Int.max)
+    testImages = try arguments.integer(Self.testImagesOption, in: 1...Int.max)
+    screeningName = try arguments.requiredValue(Self.screeningOption)
+    switch screeningName {
+    case "exact": screening = ScreeningSettings(chunkCount: 16, rule: .exact)
+    case "off": screening = .disabled
+    default: screening = ScreeningSettings(chunkCount: 16, rule: .confidence(z: 3))
+    }
+    populationSize = try arguments.integer(Self.populationOption, in: 2...10_000) ?? 40
+    var line = [Self.configuration.name]
+    for option in Self.configuration.options where arguments.isPresent(option) {
+      line.append(option.longSpelling)
+      if option.kind == .value, let value = arguments.values[option.name] { line.append(value) }
+    }
+    commandLine = line
+  }
+
+  // MARK: - Option parsing
+
+  /// `0.9`, `90%`: a fraction in 0...1.
+  static func fraction(_ text: String, for option: OptionSpec) throws(UsageError) -> Double {
+    let trimmed = text.trimmingSpaces
+    let isPercent = trimmed.hasSuffix("%")
+    let number = Double(isPercent ? String(trimmed.dropLast()).trimmingSpaces : trimmed)
+    guard let number, number.isFinite else {
+      throw UsageError("The value '\(text)' is invalid for '\(option.synopsis)'; expected a fraction in 0...1 (0.9) or a percentage (90%).")
+    }
+    let value = isPercent ? number / 100 : number
+    guard (0...1).contains(value) else {
+      throw UsageError("The value '\(text)' is out of range for '\(option.synopsis)'; expected a fraction in 0...1 (0.9) or a percentage in 0%...100%.")
+    }
+    return value
+  }
+
+  /// `2-8,16`: values and inclusive ranges in 2...16, comma-separated; returned ascending without duplicates.
+  static func bitList(_ text: String, for option: OptionSpec) throws(UsageError) -> [Int] {
+    let range = LayerPrecision.minimumBits...LayerPrecision.maximumBits
+    var values = Set<Int>()
+    for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+      let word = String(item).trimmingSpaces
+      func fail(_ reason: String) -> UsageError {
+        UsageError("The value '\(text)' is invalid for '\(option.synopsis)': \(reason); expected bit-widths and ranges in 2...16 such as 2-8,16.")
+      }
+      guard !word.isEmpty else { throw fail("empty item") }
+      let bounds = word.split(separator: "-", omittingEmptySubsequences: false).map { String($0).trimmingSpaces }
+      guard bounds.count <= 2, let low = Int(bounds[0]), let high = Int(bounds[bounds.count - 1]) else {
+        throw fail("'\(word)' is not a bit-width or a range")
+      }
+      guard range.contains(low), range.contains(high) else { throw fail("'\(word)' is outside 2...16") }
+      guard low <= high else { throw fail("the range '\(word)' is empty") }
+      for bits in low...high { values.insert(bits) }
+    }
+    return values.sorted()
+  }
+
+  /// `first=16,last=8,conv2=w8a16`.
+  static func pinList(_ text: String) throws(UsageError) -> [PinRequest] {
+    var pins: [PinRequest] = []
+    for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+      let word = String(item).trimmingSpaces
+      func fail(_ reason: String) -> UsageError {
+        UsageError("The value '\(text)' is invalid for '\(pinOption.synopsis)': \(reason); expected LAYER=BITS, "
+          + "LAYER=wBaC, LAYER=wB or LAYER=aC with LAYER first, last or a layer name, e.g. first=16,last=8.")
+      }
+      let parts = word.split(separator: "=", omittingEmptySubsequences: false).map { String($0).trimmingSpaces }
+      guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw fail("'\(word)' is not LAYER=BITS") }
+      let layer: PinRequest.Layer = parts[0] == "first" ? .first : parts[0] == "last" ? .last : .named(parts[0])
+      let spec = parts[1]
+      var weight: Int?
+      var activation: Int?
+      if let bits = Int(spec) {
+        (weight, activation) = (bits, bits)
+      } else {
+        // wB, aC or wBaC.
+        var rest = Substring(spec)
+        if rest.hasPrefix("w") {
+          rest = rest.dropFirst()
+          let digits = rest.prefix { $0.isASCII && $0.isNumber }
+          guard let bits = Int(digits) else { throw fail("'\(spec)' has no weight bits after 'w'") }
+          weight = bits
+          rest = rest.dropFirst(digits.count)
+        }
+        if rest.hasPrefix("a") {
+          rest = rest.dropFirst()
+          let digits = rest.prefix { $0.isASCII && $0.isNumber }
+          guard let bits = Int(digits) else { throw fail("'\(spec)' has no activation bits after 'a'") }
+          activation = bits
+          rest = rest.dropFirst(digits.count)
+        }
+        guard rest.isEmpty, weight != nil || activation != nil else { throw fail("'\(spec)' is not BITS, wBaC, wB or aC") }
+      }
+      for bits in [weight, activation].compactMap({ $0 }) where !(2...16).contains(bits) {
+        throw fail("\(bits) in '\(word)' is outside 2...16")
+      }
+      pins.append(PinRequest(layer: layer, weightBits: weight, activationBits: activation, text: word))
+    }
+    return pins
+  }
+
+  /// The pins as layer indices; a usage error for an unknown layer name or two pins on one layer.
+  func resolvedPins(layerNames: [String]) throws(UsageError) -> [LayerPin] {
+    var result: [LayerPin] = []
+    for pin in pins {
+      let index: Int
+      switch pin.layer {
+      case .first: index = 0
+      case .last: index = layerNames.count - 1
+      case .named(let name):
+        guard let found = layerNames.firstIndex(of: name) else {
+          throw UsageError("The value '\(pin.text)' is invalid for '\(Self.pinOption.synopsis)': the model has no "
+            + "weighted layer '\(name)'; expected first, last or one of: \(layerNames.joined(separator: ", ")).")
+        }
+        index = found
+      }
+      if let other = result.first(where: { $0.layer == index }) {
+        throw UsageError("The value for '\(Self.pinOption.synopsis)' pins layer '\(layerNames[index])' twice "
+          + "(\(other) and \(pin.text)); give one pin per layer.")
+      }
+      result.append(LayerPin(layer: index, weightBits: pin.weightBits, activationBits: pin.activationBits))
+    }
+    return result
+  }
+
+  // MARK: - Inputs
+
+  /// The model, the two splits and where they came from.
+  struct Inputs {
+    var model: ModelFile
+    var modelSource: String
+    var modelSHA256: String
+    var dataName: String
+    var validation: ImageDataset
+    var validationSource: String
+    var test: ImageDataset
+    var testSource: String
+  }
+
+  /// Resolves `--model` (a file, else a shipped name) and the splits (`--data`, else the shipped ones).
+  func loadInputs(notes: inout [String]) throws -> Inputs {
+    var shipped: ShippedModel?
+    let modelFile: String
+    if FileManager.default.fileExists(atPath: modelValue) {
+      modelFile = modelValue
+    } else if let found = ModelCatalog.shippedModel(named: modelValue) {
+      shipped = found
+      modelFile = found.modelPath
+    } else if ModelCatalog.plannedNames.contains(modelValue) {
+      throw CommandFailure("the shipped model '\(modelValue)' is not installed in this build; give a model file "
+        + "with --model PATH and its data with --data")
+    } else {
+      throw CommandFailure("cannot read model '\(modelValue)': no such file, and no shipped model has that name "
+        + "(shipped: \(ModelCatalog.plannedNames.joined(separator: ", ")))")
+    }
+    let model = try ModelLoading.load(path: modelFile)
+    guard model.activationRanges != nil else {
+      throw CommandFailure("model '\(modelFile)' has no calibration ranges (activationRanges), which the fixed-point "
+        + "engine needs to choose its formats; use a model file written after calibration on training data")
+    }
+    let classes = model.network.outputShape.elementCount
+    let checksum = sha256Hex(of: try model.singleFileData(file: modelFile))
+    var inputs: Inputs
+    if let dataPath {
+      inputs = try Self.splits(directory: dataPath, model: model, classes: classes, notes: &notes)
+    } else if let shipped, let validation = shipped.validation, let test = shipped.test {
+      inputs = Inputs(
+        model: model, modelSource: modelValue, modelSHA256: checksum, dataName: shipped.dataName,
+        validation: try IDXReader.read(images: validation.images, labels: validation.labels, classCount: classes),
+        validationSource: validation.images,
+        test: try IDXReader.read(images: test.images, labels: test.labels, classCount: classes), testSource: test.images)
+    } else if let shipped {
+      throw CommandFailure("model '\(shipped.name)' needs --data: \(shipped.dataHint)")
+    } else {
+      throw UsageError("Missing expected argument '\(Self.dataOption.synopsis)': a model file needs its data set "
+        + "directory (only shipped models carry their data).")
+    }
+    inputs.model = model
+    inputs.modelSource = shipped?.name ?? modelValue
+    inputs.modelSHA256 = checksum
+    if let validationImages { inputs.validation = inputs.validation.prefix(validationImages) }
+    if let testImages { inputs.test = inputs.test.prefix(testImages) }
+    for (name, set) in [("validation", inputs.validation), ("test", inputs.test)] where set.shape != model.network.inputShape {
+      throw CommandFailure("the \(name) images are \(set.shape) but the model's input is \(model.network.inputShape) "
+        + "(height x width x channels)")
+    }
+    return inputs
+  }
+
+  /// The splits of a data set directory: validation from `validation-*-idx` files or held out of the training
+  /// split by the model's recorded rule; test from the published test split.
+  static func splits(directory: String, model: ModelFile, classes: Int, notes: inout [String]) throws -> Inputs {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+      throw CommandFailure("cannot read data '\(directory)': no such directory")
+    }
+    guard isDirectory.boolValue else {
+      throw CommandFailure("cannot read data '\(directory)': expected a data set directory (IDX files or CIFAR-10 "
+        + "binary batches) holding both a training or validation split and a test split")
+    }
+    let (format, root) = try ImageDatasetLoader.detect(directory: directory)
+    let validation: ImageDataset
+    let validationSource: String
+    let shipped = IDXReader.filePaths(directory: root, prefix: "validation")
+    if format == .idx && FileManager.default.fileExists(atPath: shipped.images) {
+      validation = try IDXReader.read(images: shipped.images, labels: shipped.labels, classCount: classes)
+      validationSource = shipped.images
+    } else {
+      let recorded = model.provenance["validationHoldout"].flatMap(ValidationHoldout.init(provenance:))
+      let rule = recorded ?? .seededStratified(perClass: 500, seed: 1)
+      if recorded == nil {
+        notes.append("the model records no validation hold-out (provenance.validationHoldout); holding out "
+          + "\(rule.summary), which the model may have been trained on")
+      }
+      let training = try ImageDatasetLoader.read(directory: root, split: .train, classCount: classes)
+      validation = try TrainValidationSplit(splitting: training, rule: rule).validation
+      validationSource = "\(root) training split, hold-out: \(rule.summary)"
+    }
+    let test = try ImageDatasetLoader.read(directory: root, split: .test, classCount: classes)
+    let name = URL(fileURLWithPath: directory).standardizedFileURL.lastPathComponent
+    return Inputs(model: model, modelSource: "", modelSHA256: "", dataName: name, validation: validation,
+                  validationSource: validationSource, test: test, testSource: "\(root) test split")
+  }
+
+  // MARK: - Run
+
+  func run(output: inout some TextOutputStream, errors: inout some TextOutputStream) throws {
+    let clock = ContinuousClock()
+    let start = clock.now
+    try Self.checkWritable(outputPath, what: "output file")
+    try Self.checkWritable(checkpointPath, what: "checkpoint file")
+    var notes: [String] = []
+    let inputs = try loadInputs(notes: &notes)
+    if !quiet { for note in notes { errors.write("Note: \(note)\n") } }
+    let table = try EnergyModelSelection.resolve(energyModel, for: Self.energyModelOption)
+    let estimator = try EnergyEstimator(table: table.table)
+    try inputs.model.preprocessing.validate(channels: inputs.model.network.inputShape.channels)
+    let fixedPointModel = try FixedPointModel(network: inputs.model.network, ranges: inputs.model.activationRanges!)
+    let network = fixedPointModel.network
+    let layerNames = network.weightedLayerNames
+    let space: PrecisionSearchSpace
+    do {
+      space = try PrecisionSearchSpace(layerNames: layerNames, weightCandidates: weightCandidates,
+                                       activationCandidates: activationCandidates,
+                                       pins: try resolvedPins(layerNames: layerNames))
+    } catch let error as PrecisionSearchError {
+      throw UsageError("The options do not fit the model: \(error).")
+    }
+    let workers = DispatchWorkerPool(workerCount: threads)
+    let validationSplit = try Self.evaluationSplit(inputs.validation, model: inputs.model, network: network)
+    let testSplit = try Self.evaluationSplit(inputs.test, model: inputs.model, network: network)
+    let evaluator = try PrecisionEvaluator(model: fixedPointModel, split: validationSplit, estimator: estimator,
+                                           workers: workers, screening: screening)
+    let testEvaluator = try PrecisionEvaluator(model: fixedPointModel, split: testSplit, estimator: estimator,
+                                               workers: workers, screening: .disabled)
+    let identity = OptimizeCheckpoint.RunIdentity(
+      modelSHA256: inputs.modelSHA256, validationSHA256: inputs.validation.contentSHA256,
+      testSHA256: inputs.test.contentSHA256, energyTableSHA256: table.checksum, screening: screening)
+
+    // Resume, or measure the baselines and start anew.
+    var checkpoint: OptimizeCheckpoint?
+    if resume, let checkpointPath {
+      if FileManager.default.fileExists(atPath: checkpointPath) {
+        let saved = try OptimizeCheckpoint.read(from: checkpointPath)
+        if let difference = saved.run.firstDifference(from: identity) {
+          throw CommandFailure("cannot resume from checkpoint '\(checkpointPath)': \(difference) from the run that saved it")
+        }
+        checkpoint = saved
+      } else if !quiet {
+        errors.write("Note: no checkpoint '\(checkpointPath)' yet; starting a new search\n")
+      }
+    }
+    var seconds = checkpoint?.seconds ?? [:]
+    let baselineStart = clock.now
+    let baselines: [OptimizeCheckpoint.BaselineMeasurement]
+    if let checkpoint {
+      baselines = checkpoint.baselines
+    } else {
+      let configurations = Self.baselineBits.map { PrecisionConfiguration.uniform($0, layerCount: layerNames.count) }
+      let measured = try evaluator.measure(configurations)
+      baselines = zip(Self.baselineBits, measured).map { .init(bits: $0, measurement: $1) }
+      seconds["baselines"] = Self.seconds(clock.now - baselineStart)
+    }
+    let uniform16 = try evaluator.uniform16BitPicojoules()
+    let constraint = try resolvedConstraint(baselines: baselines, network: network, estimator: estimator)
+    let settings = PrecisionSearchSettings(
+      algorithm: algorithm, seed: seed, maximumEvaluations: evaluations, constraint: constraint.constraint,
+      populationSize: populationSize)
+    var state: PrecisionSearch
+    if let checkpoint {
+      guard checkpoint.state.settings == settings, checkpoint.state.space == space else {
+        throw CommandFailure("cannot resume from checkpoint '\(checkpointPath ?? "")': it was saved with other search "
+          + "settings (algorithm, seed, evaluations, constraint, bit-width lists, pins or population size); "
+          + "use the same options or another checkpoint file")
+      }
+      state = checkpoint.state
+    } else {
+      state = try PrecisionSearch(settings: settings, space: space, evaluator: evaluator)
+      for baseline in baselines {
+        state.record(baseline.measurement, for: .uniform(baseline.bits, layerCount: layerNames.count))
+      }
+    }
+    let sessions = (checkpoint?.sessions ?? 0) + 1
+    // Evaluator time spent on the baselines is not search time.
+    let baselineStatistics = evaluator.statistics
+    let priorWall = seconds["wall"] ?? 0
+    func searchStatistic(_ key: String, _ value: KeyPath<EvaluatorStatistics, Double>) -> Double {
+      (seconds[key] ?? 0) + evaluator.statistics[keyPath: value] - baselineStatistics[keyPath: value]
+    }
+
+    // The search loop.
+    let monitor = InterruptMonitor()
+    if checkpointPath != nil { monitor.install() }
+    defer { monitor.uninstall() }
+    var progress = ProgressReporter(
+      quiet: quiet, isTerminal: errors is StandardErrorStream && isatty(STDERR_FILENO) == 1,
+      interval: progressInterval ?? 5)
+    let priorSearch = seconds["search"] ?? 0
+    let searchStart = clock.now
+    func searchElapsed() -> Double { priorSearch + Self.seconds(clock.now - searchStart) }
+    func saveCheckpoint() throws {
+      guard let checkpointPath else { return }
+      var current = seconds
+      current["search"] = searchElapsed()
+      current["plan"] = searchStatistic("plan", \.planSeconds)
+      current["inference"] = searchStatistic("inference", \.inferenceSeconds)
+      current["energy"] = searchStatistic("energy", \.energySeconds)
+      current["wall"] = priorWall + Self.seconds(clock.now - start)
+      try OptimizeCheckpoint(run: identity, state: state, baselines: baselines, sessions: sessions, seconds: current)
+        .write(to: checkpointPath)
+    }
+    var lastCheckpoint = clock.now
+    var stopReason = "evaluationLimit"
+    while !state.isFinished {
+      let elapsed = searchElapsed()
+      if let timeLimit, elapsed >= timeLimit {
+        state.finish()
+        stopReason = "timeLimit"
+        break
+      }
+      if let timeLimit, state.phase == .annealing, algorithm == .hybrid, evaluations == nil,
+         elapsed >= timeLimit * settings.annealingShare {
+        try state.endAnnealingPhase()
+      }
+      do {
+        try state.step(evaluator: evaluator, shouldCancel: { monitor.isRaised })
+      } catch PrecisionSearchError.cancelled {
+        try interrupted(state: state, save: saveCheckpoint, progress: &progress, errors: &errors, realSignal: true)
+      }
+      if let limit = interruptAfterEvaluations, state.evaluations >= limit, !state.isFinished {
+        try interrupted(state: state, save: saveCheckpoint, progress: &progress, errors: &errors, realSignal: false)
+      }
+      if monitor.isRaised {
+        try interrupted(state: state, save: saveCheckpoint, progress: &progress, errors: &errors, realSignal: true)
+      }
+      progress.report(state: state, elapsed: searchElapsed(), timeLimit: timeLimit, errors: &errors)
+      if checkpointPath != nil, Self.seconds(clock.now - lastCheckpoint) >= checkpointInterval {
+        try saveCheckpoint()
+        lastCheckpoint = clock.now
+      }
+    }
+    if stopReason != "timeLimit", let limit = evaluations, state.evaluations < limit { stopReason = "exhausted" }
+    progress.finish(state: state, elapsed: searchElapsed(), errors: &errors)
+    try saveCheckpoint()
+    let searchSeconds = searchElapsed()
+
+    // Re-measure the front and the baselines on the test split.
+    let testStart = clock.now
+    let front = state.frontMeasurements
+    let baselineConfigurations = baselines.map { PrecisionConfiguration.uniform($0.bits, layerCount: layerNames.count) }
+    let testMeasurements = try testEvaluator.measure(front.map(\.configuration) + baselineConfigurations)
+    let testSeconds = Self.seconds(clock.now - testStart)
+
+    // The document.
+    let biasBits = table.table.biasBits.value
+    var points: [ParetoFrontDocument.Point] = []
+    let width = String(front.count).count
+    for (index, entry) in front.enumerated() {
+      let report = try evaluator.energyReport(of: entry.configuration)
+      let id = "p" + String(repeating: "0", count: max(0, max(width, 2) - String(index + 1).count)) + String(index + 1)
+      let memory = WeightMemory(workloads: evaluator.workloads, configuration: entry.configuration, biasBitsPerValue: biasBits)
+      points.append(ParetoFrontDocument.Point(
+        id: id,
+        layers: report.layers.map {
+          .init(name: $0.name, weightBits: $0.precision.weightBits, activationBits: $0.precision.activationBits,
+                outputBits: $0.precision.outputBits, energyPicojoules: $0.energy.totalPicojoules)
+        },
+        validation: .init(correct: entry.measurement.correct, images: entry.measurement.imageCount),
+        test: .init(correct: testMeasurements[index].correct, images: testMeasurements[index].imageCount),
+        energy: Self.energy(report.total), relativeEnergy: entry.measurement.energyPicojoules / uniform16,
+        weightMemory: .init(weightBits: memory.weightBits, biasBits: memory.biasBits)))
+    }
+    let baselineEntries = baselines.enumerated().map { index, baseline in
+      let configuration = PrecisionConfiguration.uniform(baseline.bits, layerCount: layerNames.count)
+      let memory = WeightMemory(workloads: evaluator.workloads, configuration: configuration, biasBitsPerValue: biasBits)
+      let test = testMeasurements[front.count + index]
+      return ParetoFrontDocument.Baseline(
+        bits: baseline.bits, validation: .init(correct: baseline.measurement.correct, images: baseline.measurement.imageCount),
+        test: .init(correct: test.correct, images: test.imageCount), energyPicojoules: baseline.measurement.energyPicojoules,
+        relativeEnergy: baseline.measurement.energyPicojoules / uniform16,
+        weightMemory: .init(weightBits: memory.weightBits, biasBits: memory.biasBits))
+    }
+    var selection: ParetoFrontDocument.Selection?
+    if constraint.constraint != .none {
+      let kind = constraint.document.kind
+      if let chosen = state.chosen, let index = front.firstIndex(where: { $0.configuration == chosen.configuration }) {
+        selection = .init(constraint: kind, pointId: points[index].id, message: "\(points[index].id) meets \(constraint.summary)")
+      } else {
+        selection = .init(constraint: kind, pointId: nil,
+                          message: "no configuration measured meets \(constraint.summary)")
+      }
+    }
+    let plan = searchStatistic("plan", \.planSeconds)
+    let inference = searchStatistic("inference", \.inferenceSeconds)
+    let energySeconds = searchStatistic("energy", \.energySeconds)
+    let layers = evaluator.workloads.map {
+      ParetoFrontDocument.Model.Layer(name: $0.name, macs: $0.macs, weights: $0.weightCount, biases: $0.biasCount)
+    }
+    let document = ParetoFrontDocument(
+      provenance: .init(tool: PrecSearchTool.name, toolVersion: PrecSearchTool.version, commit: SourceRevision.commit,
+                        commandLine: [PrecSearchTool.name] + commandLine),
+      model: .init(name: inputs.model.name, source: inputs.modelSource, sha256: inputs.modelSHA256,
+                   inputShape: [network.inputShape.height, network.inputShape.width, network.inputShape.channels],
+                   classes: network.outputShape.elementCount, layers: layers,
+                   totalMACs: layers.reduce(0) { $0 + $1.macs },
+                   totalParameters: layers.reduce(0) { $0 + $1.weights + $1.biases }),
+      data: .init(name: inputs.dataName,
+                  validation: .init(source: inputs.validationSource, images: inputs.validation.count,
+                                    sha256: identity.validationSHA256),
+                  test: .init(source: inputs.testSource, images: inputs.test.count, sha256: identity.testSHA256)),
+      energyModel: .init(name: table.table.name, source: table.sourceKind, path: table.path, sha256: table.checksum,
+                         uniform16BitPicojoules: uniform16),
+      search: .init(algorithm: algorithm.rawValue, seed: seed, maximumEvaluations: evaluations,
+                    timeLimitSeconds: timeLimit, weightBits: space.weightCandidates,
+                    activationBits: space.activationCandidates,
+                    pins: space.pins.map { .init(layer: layerNames[$0.layer], weightBits: $0.weightBits, activationBits: $0.activationBits) },
+                    constraint: constraint.document, populationSize: settings.populationSize,
+                    mutationSteps: settings.mutationSteps, annealingRuns: settings.annealingRuns,
+                    annealingShare: settings.annealingShare, screening: Self.screeningEntry(screening, name: screeningName)),
+      effort: .init(evaluations: state.evaluations, memoHits: state.memoHits,
+                    configurationsMeasured: state.configurationsMeasured,
+                    configurationsScreenedOut: state.configurationsScreenedOut, imagesRun: state.imagesRun,
+                    stopReason: stopReason),
+      hypervolume: .init(referencePoint: state.hypervolumeIndicator.referencePoint, final: state.hypervolume,
+                         history: state.hypervolumeHistory.map { .init(evaluations: $0.evaluations, hypervolume: $0.hypervolume) }),
+      baselines: baselineEntries, points: points, selection: selection,
+      timing: .init(wallSeconds: priorWall + Self.seconds(clock.now - start),
+                    baselineSeconds: seconds["baselines"] ?? 0, searchSeconds: searchSeconds, testSeconds: testSeconds,
+                    evaluationsPerSecond: searchSeconds > 0 ? Double(state.evaluations) / searchSeconds : 0,
+                    imagesPerSecond: inference > 0 ? Double(state.imagesRun) / inference : 0,
+                    planSeconds: plan, inferenceSeconds: inference, energySeconds: energySeconds,
+                    otherSeconds: max(0, searchSeconds - plan - inference - energySeconds), threads: threads,
+                    sessions: sessions))
+    if let outputPath { try document.write(to: outputPath) }
+    output.write(Self.summary(document, constraint: constraint, outputPath: outputPath))
+  }
+
+  // MARK: - Helpers
+
+  /// The constraint in the search's terms and in the document's.
+  struct ResolvedConstraint {
+    var constraint: PrecisionConstraint
+    var document: ParetoFrontDocument.Search.Constraint
+    var summary: String
+  }
+
+  func resolvedConstraint(baselines: [OptimizeCheckpoint.BaselineMeasurement], network: Network,
+                          estimator: EnergyEstimator) throws -> ResolvedConstraint {
+    if let budget {
+      let resolved = try EnergyBudgetResolution.resolve(budget.budget, text: budget.text, workloads: network.layerWorkloads,
+                                                        estimator: estimator)
+      return ResolvedConstraint(
+        constraint: .maximumEnergy(picojoules: resolved.limitPicojoules),
+        document: .init(kind: "maximumEnergy", given: "--budget \(budget.text)", picojoules: resolved.limitPicojoules,
+                        relativeEnergy: resolved.fractionOfUniform16Bit),
+        summary: "the budget \(EnergyFormatting.energy(resolved.limitPicojoules)) (--budget \(budget.text))")
+    }
+    if let accuracyRequirement {
+      let floor: Double
+      let given: String
+      switch accuracyRequirement.requirement {
+      case .minimum(let minimum):
+        floor = minimum
+        given = "--min-accuracy \(accuracyRequirement.text)"
+      case .maximumDrop(let drop):
+        let reference = baselines.first { $0.bits == 16 }?.measurement.accuracy ?? 0
+        floor = max(0, reference - drop)
+        given = "--max-accuracy-drop \(accuracyRequirement.text)"
+      }
+      return ResolvedConstraint(
+        constraint: .minimumAccuracy(floor), document: .init(kind: "minimumAccuracy", given: given, accuracy: floor),
+        summary: "the validation accuracy floor \(NumberFormatting.percent(floor)) (\(given))")
+    }
+    return ResolvedConstraint(constraint: .none, document: .init(kind: "none"), summary: "no constraint")
+  }
+
+  /// Saves the checkpoint, reports, and ends the run: a real SIGINT is re-raised with the default action (exit
+  /// status 130 in shells); the test hook throws.
+  func interrupted(state: PrecisionSearch, save: () throws -> Void, progress: inout ProgressReporter,
+                   errors: inout some TextOutputStream, realSignal: Bool) throws -> Never {
+    try save()
+    progress.finish(state: state, elapsed: nil, errors: &errors)
+    let message = "interrupted after \(state.evaluations) evaluations; the search state is saved in '\(checkpointPath ?? "")': "
+      + "run the same command with --resume to continue"
+    if realSignal {
+      errors.write("\(message)\n")
+      signal(SIGINT, SIG_DFL)
+      kill(getpid(), SIGINT)
+    }
+    throw CommandFailure(message)
+  }
+
+  static func evaluationSplit(_ images: ImageDataset, model: ModelFile, network: Network) throws -> EvaluationSplit {
+    let channels = network.inputShape.channels
+    let inputs = (0..<images.count).map { model.preprocessing.apply(images.image($0), channels: channels) }
+    return try EvaluationSplit(inputs: inputs, labels: images.labels.map(Int.init), inputShape: network.inputShape,
+                               classCount: network.outputShape.elementCount)
+  }
+
+  static func energy(_ breakdown: EnergyBreakdown) -> ParetoFrontDocument.Energy {
+    .init(totalPicojoules: breakdown.totalPicojoules, computePicojoules: breakdown.computePicojoules,
+          weightReadPicojoules: breakdown.weightReadPicojoules, activationReadPicojoules: breakdown.activationReadPicojoules,
+          activationWritePicojoules: breakdown.activationWritePicojoules, leakagePicojoules: breakdown.leakagePicojoules)
+  }
+
+  static func screeningEntry(_ screening: ScreeningSettings, name: String) -> ParetoFrontDocument.Search.Screening {
+    switch screening.rule {
+    case .exact: return .init(rule: name == "off" ? "off" : "exact", chunks: screening.chunkCount, z: nil)
+    case .confidence(let z): return .init(rule: "confidence", chunks: screening.chunkCount, z: z)
+    }
+  }
+
+  /// A usage-independent early check that a file can be written (its directory exists).
+  static func checkWritable(_ path: String?, what: String) throws {
+    guard let path else { return }
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+      throw CommandFailure("cannot write \(what) '\(path)': the directory '\(directory)' does not exist")
+    }
+    guard FileManager.default.isWritableFile(atPath: directory) else {
+      throw CommandFailure("cannot write \(what) '\(path)': the directory '\(directory)' is not writable")
+    }
+  }
+
+  static func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+  }
+
+  // MARK: - Summary
+
+  /// The one-screen summary printed on standard output.
+  static func summary(_ document: ParetoFrontDocument, constraint: ResolvedConstraint, outputPath: String?) -> String {
+    typealias N = NumberFormatting
+    typealias E = EnergyFormatting
+    let uniform16 = document.energyModel.uniform16BitPicojoules
+    var text = "Model:   \(document.model.name) (\(document.model.source)), \(document.model.layers.count) weighted layers, "
+      + "\(N.grouped(document.model.totalMACs)) MACs\n"
+    text += "Data:    \(document.data.name): validation \(N.grouped(document.data.validation.images)) images, "
+      + "test \(N.grouped(document.data.test.images)) images\n"
+    text += "Energy:  \(document.energyModel.name) (\(document.energyModel.source)); uniform 16-bit: \(E.energy(uniform16)) per inference\n"
+    let effort = document.effort
+    text += "Search:  \(document.search.algorithm), seed \(document.search.seed): \(N.grouped(effort.evaluations)) evaluations "
+      + "(\(N.grouped(effort.configurationsMeasured)) measured, \(N.grouped(effort.configurationsScreenedOut)) screened out, "
+      + "\(N.grouped(effort.memoHits)) from the memo) in \(Self.clock(document.timing.searchSeconds)), "
+      + "\(N.fixed(document.timing.evaluationsPerSecond, decimals: 2)) evaluations/s\n"
+    text += "Front:   \(document.points.count) points, hypervolume \(N.fixed(document.hypervolume.final, decimals: 4))\n"
+    if let selection = document.selection {
+      text += "\n"
+      if let id = selection.pointId, let point = document.points.first(where: { $0.id == id }) {
+        text += "Chosen for \(constraint.summary): \(id)\n"
+        text += "  energy \(E.energy(point.energy.totalPicojoules)) (\(N.fixed(point.relativeEnergy, decimals: 3)) x uniform 16-bit), "
+          + "validation \(N.percent(point.validation.accuracy)), test \(N.percent(point.test.accuracy)), "
+          + "weights \(N.grouped(point.weightMemory.bytes)) bytes\n"
+        var table = TextTable([("Layer", .left), ("Weight bits", .right), ("Activation bits", .right), ("Energy", .right)])
+        for layer in point.layers {
+          table.append([layer.name, String(layer.weightBits), String(layer.activationBits), E.energy(layer.energyPicojoules)])
+        }
+        text += table.rendered(indent: 2)
+      } else {
+        text += "Nothing measured meets \(constraint.summary); the front below shows the closest configurations.\n"
+      }
+    }
+    text += "\nFront (by energy; accuracies on validation / test):\n"
+    var table = TextTable([("Id", .left), ("Energy", .right), ("x 16-bit", .right), ("Validation", .right),
+                           ("Test", .right), ("Weights (B)", .right), ("Configuration", .left)])
+    for point in document.points {
+      table.append([point.id, E.energy(point.energy.totalPicojoules), N.fixed(point.relativeEnergy, decimals: 3),
+                    N.percent(point.validation.accuracy), N.percent(point.test.accuracy),
+                    N.grouped(point.weightMemory.bytes),
+                    point.layers.map { "w\($0.weightBits)a\($0.activationBits)" }.joined(separator: ",")])
+    }
+    text += table.rendered(indent: 2)
+    text += "\nUniform baselines:\n"
+    var baselines = TextTable([("Bits", .right), ("Energy", .right), ("x 16-bit", .right), ("Validation", .right),
+                               ("Test", .right), ("Weights (B)", .right)])
+    for baseline in document.baselines {
+      baselines.append([String(baseline.bits), E.energy(baseline.energyPicojoules), N.fixed(baseline.relativeEnergy, decimals: 3),
+                        N.percent(baseline.validation.accuracy), N.percent(baseline.test.accuracy),
+                        N.grouped(baseline.weightMemory.bytes)])
+    }
+    text += baselines.rendered(indent: 2)
+    let savings = Self.savings(document)
+    if !savings.isEmpty { text += "\n" + savings }
+    if let outputPath { text += "\nWrote \(outputPath)\n" }
+    return text
+  }
+
+  /// Energy saved at 1 % and 3 % validation-accuracy loss versus uniform 16-bit, and versus the cheapest uniform
+  /// baseline at least as accurate as the chosen point.
+  static func savings(_ document: ParetoFrontDocument) -> String {
+    guard let reference = document.baselines.first(where: { $0.bits == 16 }) else { return "" }
+    var text = ""
+    for loss in [0.01, 0.03] {
+      let floor = reference.validation.accuracy - loss
+      guard let point = document.points.filter({ $0.validation.accuracy >= floor })
+        .min(by: { $0.energy.totalPicojoules < $1.energy.totalPicojoules }) else { continue }
+      let versus16 = 1 - point.energy.totalPicojoules / reference.energyPicojoules
+      var line = "At <= \(Int(loss * 100))% validation-accuracy loss: \(point.id) uses \(NumberFormatting.percent(versus16)) "
+        + "less energy than uniform 16-bit"
+      if let uniform = document.baselines.filter({ $0.validation.accuracy >= point.validation.accuracy })
+        .min(by: { $0.energyPicojoules < $1.energyPicojoules }) {
+        let versusUniform = 1 - point.energy.totalPicojoules / uniform.energyPicojoules
+        line += " and \(NumberFormatting.percent(versusUniform)) less than uniform \(uniform.bits)-bit, the cheapest "
+          + "uniform configuration at least as accurate"
+      }
+      text += line + "\n"
+    }
+    return text
+  }
+
+  /// `12:34` or `1:02:03`.
+  static func clock(_ seconds: Double) -> String {
+    guard seconds.isFinite, seconds >= 0 else { return "-" }
+    let total = Int(seconds.rounded())
+    let (hours, minutes, secs) = (total / 3600, total / 60 % 60, total % 60)
+    let two = { (value: Int) in value < 10 ? "0\(value)" : "\(value)" }
+    return hours > 0 ? "\(hours):\(two(minutes)):\(two(secs))" : "\(minutes):\(two(secs))"
+  }
+}
+
+/// Progress on standard error: a live line on a terminal, a line every `interval` seconds otherwise, nothing when
+/// quiet.
+struct ProgressReporter {
+  let quiet: Bool
+  let isTerminal: Bool
+  let interval: Double
+  private var lastReport: ContinuousClock.Instant?
+  private var wroteLiveLine = false
+  private let clock = ContinuousClock()
+
+  init(quiet: Bool, isTerminal: Bool, interval: Double) {
+    self.quiet = quiet
+    self.isTerminal = isTerminal
+    self.interval = interval
+  }
+
+  /// The progress line.
+  static func line(state: PrecisionSearch, elapsed: Double, timeLimit: Double?) -> String {
+    var parts: [String] = []
+    if let limit = state.settings.maximumEvaluations {
+      parts.append("evaluations \(state.evaluations)/\(limit) (\(Int(state.progress * 100))%)")
+    } else {
+      parts.append("evaluations \(state.evaluations)")
+    }
+    parts.append(state.phase.rawValue)
+    parts.append("hypervolume \(NumberFormatting.fixed(state.hypervolume, decimals: 4))")
+    parts.append("front \(state.front.count)")
+    parts.append("elapsed \(OptimizeCommand.clock(elapsed))")
+    var remaining: Double?
+    if state.progress > 0 { remaining = elapsed * (1 - state.progress) / state.progress }
+    if let timeLimit { remaining = min(remaining ?? .infinity, max(0, timeLimit - elapsed)) }
+    if let remaining, remaining.isFinite { parts.append("ETA \(OptimizeCommand.clock(remaining))") }
+    return parts.joined(separator: " | ")
+  }
+
+  mutating func report(state: PrecisionSearch, elapsed: Double, timeLimit: Double?, errors: inout some TextOutputStream) {
+    guard !quiet else { return }
+    let now = clock.now
+    let due = isTerminal ? min(interval, 0.2) : interval
+    if let lastReport, OptimizeCommand.seconds(now - lastReport) < due { return }
+    lastReport = now
+    let line = Self.line(state: state, elapsed: elapsed, timeLimit: timeLimit)
+    if isTerminal {
+      errors.write("\r\u{1B}[K" + line)
+      wroteLiveLine = true
+    } else {
+      errors.write(line + "\n")
+    }
+  }
+
+  /// Ends a live line; on a pipe writes the final line.
+  mutating func finish(state: PrecisionSearch, elapsed: Double?, errors: inout some TextOutputStream) {
+    guard !quiet else { return }
+    if isTerminal {
+      if let elapsed {
+        errors.write("\r\u{1B}[K" + Self.line(state: state, elapsed: elapsed, timeLimit: nil) + "\n")
+      } else if wroteLiveLine {
+        errors.write("\n")
+      }
+    } else if let elapsed {
+      errors.write(Self.line(state: state, elapsed: elapsed, timeLimit: nil) + "\n")
+    }
+    wroteLiveLine = false
+  }
+}
+
+/// Splits the images over threads with `DispatchQueue.concurrentPerform`.
+struct DispatchWorkerPool: WorkerPool {
+  let workerCount: Int
+  func run(_ body: @Sendable (Int) -> Void) {
+    if workerCount == 1 { return body(0) }
+    DispatchQueue.concurrentPerform(iterations: workerCount, execute: body)
+  }
+}
+
+/// Turns SIGINT into a flag the search loop checks between chunks of images. After the first SIGINT the default
+/// action is restored, so a second Ctrl-C ends the process at once (outputs are written atomically either way).
+final class InterruptMonitor: @unchecked Sendable {
+  private let lock = NSLock()
+  private var raised = false
+  private var source: DispatchSourceSignal?
+
+  /// Whether SIGINT arrived.
+  var isRaised: Bool { lock.withLock { raised } }
+
+  func install() {
+    signal(SIGINT, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+    source.setEventHandler { [weak self] in
+      self?.lock.withLock { self?.raised = true }
+      signal(SIGINT, SIG_DFL)
+    }
+    source.resume()
+    self.source = source
+  }
+
+  func uninstall() {
+    guard let source else { return }
+    source.cancel()
+    self.source = nil
+    signal(SIGINT, SIG_DFL)
+  }
+}
+
+/// The git commit the tool was built from, read once from the source checkout (`unknown` outside one).
+enum SourceRevision {
+  static let commit: String = {
+    // This file is Sources/PrecSearchCLI/Commands/OptimizeCommand.swift: the checkout is four levels up.
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent().path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["git", "-C", root, "rev-parse", "HEAD"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    do {
+      try process.run()
+      let data = pipe.fileHandleForReading.readDataToEndOfFile()
+      process.waitUntilExit()
+      let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+      return process.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
+    } catch {
+      return "unknown"
+    }
+  }()
+}
