@@ -32,7 +32,9 @@ let package = Package(
     // The precision-search glue: per-layer precisions as a search problem, energy workloads of a network.
     .target(name: "PrecisionSearch", dependencies: ["NetworkEngine", "EnergyModel", "MultiObjectiveSearch"], swiftSettings: releaseCPU),
     // The only library module that touches Foundation: model files, data sets, JSON documents.
-    .target(name: "PrecSearchIO", dependencies: ["NetworkEngine", "EnergyModel", "NetworkTraining", "PrecisionSearch"], swiftSettings: releaseCPU),
+    .target(name: "PrecSearchIO", dependencies: ["NetworkEngine", "EnergyModel", "NetworkTraining", "PrecisionSearch"],
+            // The shipped models (`--model fashion`) and Fashion-MNIST's validation and test splits (ModelCatalog).
+            resources: [.copy("Resources/ShippedModels")], swiftSettings: releaseCPU),
     // Command library, testable in-process.
     .target(name: "PrecSearchCLI", dependencies: ["PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch", "NetworkTraining"], swiftSettings: releaseCPU),
     .executableTarget(name: "precsearch", dependencies: ["PrecSearchCLI"], swiftSettings: releaseCPU),

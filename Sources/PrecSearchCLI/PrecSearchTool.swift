@@ -26,6 +26,7 @@ public enum PrecSearchTool {
     EvaluateCommand.self,
     OptimizeCommand.self,
     CalibrateCommand.self,
+    TrainCommand.self,
   ]
 
   /// Names of the subcommands, in help order (without the built-in `help`).

@@ -45,17 +45,101 @@ public struct ShippedModel: Hashable, Sendable {
 ///
 /// `precsearch optimize --model NAME|PATH` (and any command that accepts a model name) asks
 /// ``shippedModel(named:)`` first when the value is not an existing file.
+///
+/// Layout: each model `NAME` has a directory `NAME/` in the `ShippedModels` resource folder
+/// (`Sources/PrecSearchIO/Resources/ShippedModels/`, copied into the SwiftPM resource bundle) holding the model
+/// file `NAME.psmodel` and, when the data ships, the held-out validation split (`validation-images-idx3-ubyte`,
+/// `validation-labels-idx1-ubyte`), the test split (`t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte`) and the data
+/// set's `COPYRIGHT`. The folder is looked up in ``searchDirectories`` order; a model counts as installed when its
+/// model file exists there (and, for a model whose data ships, all four IDX files).
 public enum ModelCatalog {
-  /// The names the shipped models will have (issue 3); used in messages while a model is not installed yet.
+  /// The names of the models precsearch ships (whether or not their files are installed in this build).
   public static let plannedNames = ["fashion", "cifar10"]
+
+  /// The environment variable that names an extra `ShippedModels` folder, searched first.
+  public static let environmentVariable = "PRECSEARCH_SHIPPED_MODELS"
+
+  /// Where to get CIFAR-10 (it is not committed: too large, and not ours to redistribute).
+  public static let cifar10DataHint = "CIFAR-10 does not ship with precsearch; make its binary batches with "
+    + "'../shared/tools/cifar10-to-bin OUT' (needs Pillow: python3 -m pip install pillow) and pass --data OUT"
+
+  /// What each planned model is: its data set's name and whether its validation and test splits ship.
+  static func entry(_ name: String) -> (dataName: String, dataShips: Bool, dataHint: String)? {
+    switch name {
+    case "fashion":
+      return ("fashion-mnist", true, "the Fashion-MNIST splits ship with the model; pass --data DIR to use other files")
+    case "cifar10":
+      return ("cifar10", false, cifar10DataHint)
+    default:
+      return nil
+    }
+  }
+
+  /// The `ShippedModels` folders searched, in order: `$PRECSEARCH_SHIPPED_MODELS` when set, the SwiftPM resource
+  /// bundle next to the executable (`precsearch_PrecSearchIO.resources/ShippedModels`, as `swift build` lays it out),
+  /// then the source checkout this module was built from. Only existing directories are listed.
+  public static var searchDirectories: [String] {
+    var candidates: [URL] = []
+    if let extra = ProcessInfo.processInfo.environment[environmentVariable], !extra.isEmpty {
+      candidates.append(URL(fileURLWithPath: extra))
+    }
+    var executableDirectories = [Bundle.main.bundleURL]
+    if let executable = Bundle.main.executableURL { executableDirectories.append(executable.deletingLastPathComponent()) }
+    for directory in executableDirectories {
+      for bundle in ["precsearch_PrecSearchIO.resources", "precsearch_PrecSearchIO.bundle",
+                     "precsearch_PrecSearchIO.bundle/Contents/Resources"] {
+        candidates.append(directory.appendingPathComponent(bundle).appendingPathComponent("ShippedModels"))
+      }
+    }
+    // This file is Sources/PrecSearchIO/ModelCatalog.swift: the folder sits next to it.
+    candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("Resources").appendingPathComponent("ShippedModels"))
+    var seen: [String] = []
+    for url in candidates {
+      let path = url.standardizedFileURL.path
+      var isDirectory: ObjCBool = false
+      guard !seen.contains(path), FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+            isDirectory.boolValue else { continue }
+      seen.append(path)
+    }
+    return seen
+  }
 
   /// The shipped model called `name`, or `nil` if there is none (or its files are not installed).
   ///
-  /// THE SEAM FOR THE TRAINING DEVELOPER: return the installed model file and, for `fashion`, the shipped
-  /// validation and test IDX pairs (for example from the package's resources); `cifar10` ships no data and
-  /// gives `validation: nil, test: nil` with a `dataHint`. Nothing else needs to change for `optimize`.
+  /// For `fashion` the entry carries the shipped validation and test IDX pairs; `cifar10` ships no data and gives
+  /// `validation: nil, test: nil` with a `dataHint` saying where to get it.
   public static func shippedModel(named name: String) -> ShippedModel? {
-    nil
+    guard let entry = entry(name) else { return nil }
+    let fm = FileManager.default
+    for directory in searchDirectories {
+      let folder = URL(fileURLWithPath: directory).appendingPathComponent(name).path
+      let model = URL(fileURLWithPath: folder).appendingPathComponent("\(name).psmodel").path
+      guard fm.fileExists(atPath: model) else { continue }
+      var validation: IDXFilePair?, test: IDXFilePair?
+      if entry.dataShips {
+        let v = IDXReader.filePaths(directory: folder, prefix: "validation")
+        let t = IDXReader.filePaths(directory: folder, split: .test)
+        guard [v.images, v.labels, t.images, t.labels].allSatisfy(fm.fileExists(atPath:)) else { continue }
+        validation = IDXFilePair(images: v.images, labels: v.labels)
+        test = IDXFilePair(images: t.images, labels: t.labels)
+      }
+      return ShippedModel(name: name, modelPath: model, dataName: entry.dataName, validation: validation, test: test,
+                          dataHint: entry.dataHint)
+    }
+    return nil
+  }
+
+  /// The planned names whose files are installed in this build, in `plannedNames` order.
+  public static var installedNames: [String] { plannedNames.filter { shippedModel(named: $0) != nil } }
+
+  /// A one-line message for a `--model` value that is neither a file nor a shipped model: it lists the shipped
+  /// names (marking the ones not installed in this build).
+  public static func unknownModelMessage(_ value: String) -> String {
+    let installed = installedNames
+    let names = plannedNames.map { installed.contains($0) ? $0 : "\($0) (not installed in this build)" }
+    return "cannot read model '\(value)': no such file, and no shipped model has that name (shipped models: "
+      + names.joined(separator: ", ") + ")"
   }
 }
 

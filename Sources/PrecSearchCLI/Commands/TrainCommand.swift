@@ -1,0 +1,529 @@
+import Foundation
+import NetworkEngine
+import NetworkTraining
+import PrecSearchIO
+
+/// `precsearch train`: trains one of the reference models on its data set with fixed, recorded hyper-parameters,
+/// calibrates its activation ranges on training images, measures it on the test split with the float reference
+/// and the fixed-point engine at uniform 16, 8, 6 and 4 bits, and writes the model file with its provenance.
+struct TrainCommand: Subcommand {
+  static let taskOption = OptionSpec.value(
+    "task", valueName: "name", help: "What to train: the architecture, its data set and its hyper-parameters.",
+    allowedValues: TrainingTask.allCases.map(\.rawValue), isRequired: true)
+  static let dataOption = OptionSpec.value(
+    "data", valueName: "path",
+    help: "The data set directory: Fashion-MNIST IDX files (train-* and t10k-*) for 'fashion', CIFAR-10 binary "
+      + "batches (data_batch_1..5.bin, test_batch.bin, possibly in cifar-10-batches-bin/) for 'cifar10'.",
+    isRequired: true)
+  static let outputOption = OptionSpec.value(
+    "output", valueName: "path", help: "The model file to write (atomically, single-file layout).", isRequired: true)
+  static let epochsOption = OptionSpec.value(
+    "epochs", valueName: "count", help: "Passes over the training images (default: the task's, 30 for 'fashion', "
+      + "40 for 'cifar10').")
+  static let seedOption = OptionSpec.value(
+    "seed", valueName: "integer", help: "Seed of the weight initialization, shuffle and augmentation.",
+    defaultValue: "1")
+  static let threadsOption = OptionSpec.value(
+    "threads", valueName: "count", help: "Training threads, 1 or 2; the trained model is bit-identical for both.",
+    defaultValue: "2", allowedValues: ["1", "2"])
+  static let batchSizeOption = OptionSpec.value(
+    "batch-size", valueName: "count", help: "Images per optimizer step.", defaultValue: "128")
+  static let validationPerClassOption = OptionSpec.value(
+    "validation-per-class", valueName: "count",
+    help: "Training images per class held out as the validation split (never trained on).", defaultValue: "500")
+  static let checkpointOption = OptionSpec.value(
+    "checkpoint", valueName: "path", help: "Save the complete training state to this file after every epoch (atomically).")
+  static let resumeOption = OptionSpec.flag(
+    "resume", help: "Continue the run saved in --checkpoint (same data and settings); start anew if it is missing.")
+  static let writeSplitsOption = OptionSpec.value(
+    "write-splits", valueName: "directory",
+    help: "Also write the held-out validation split (validation-*-ubyte) and the test split (t10k-*-ubyte) there as "
+      + "IDX files (1-channel data sets only), e.g. to ship them with the model.")
+  static let stopAfterOption = OptionSpec.value(
+    "stop-after", valueName: "epoch",
+    help: "Stop after this epoch without writing the model (with --checkpoint, to continue later with --resume).")
+
+  static let configuration = CommandConfiguration(
+    name: "train",
+    abstract: "Train a reference model (LeNet on Fashion-MNIST, ResNet-8 on CIFAR-10) and write its model file.",
+    discussion: """
+      Holds a class-balanced validation split out of the training images (the same images for every seed; \
+      never trained on), trains with the task's fixed hyper-parameters (docs/training.md), prints one progress \
+      line per epoch on standard error (loss, training and validation accuracy, seconds, ETA), calibrates the \
+      activation ranges on the first 2,000 training images, measures the test split with the float reference \
+      and the fixed-point engine at uniform 16, 8, 6 and 4 bits, and writes the model file with its provenance \
+      (data set files and checksums, split rule, seed, hyper-parameters, commit, wall time, accuracies).
+
+      With --checkpoint the complete training state is saved after every epoch; --resume continues it and \
+      gives the same model an uninterrupted run gives.
+      """,
+    options: [taskOption, dataOption, outputOption, epochsOption, seedOption, threadsOption, batchSizeOption,
+              validationPerClassOption, checkpointOption, resumeOption, stopAfterOption, writeSplitsOption],
+    examples: [
+      "precsearch train --task fashion --data ../shared/data/fashion-mnist --output fashion.psmodel",
+      "precsearch train --task cifar10 --data /tmp/cifar10bin --output cifar10.psmodel --checkpoint c.ckpt --resume",
+    ])
+
+  var task: TrainingTask
+  var dataPath: String
+  var outputPath: String
+  var epochs: Int
+  var seed: UInt64
+  var threads: Int
+  var batchSize: Int
+  var validationPerClass: Int
+  var checkpointPath: String?
+  var resume: Bool
+  var stopAfter: Int?
+  var writeSplits: String?
+
+  /// Images whose activation ranges calibrate the fixed-point engine: the first ones of the training split.
+  static let calibrationImageCount = 2000
+  /// The uniform bit-widths measured on the test split and recorded in `metrics`.
+  static let measuredUniformBits = [16, 8, 6, 4]
+  /// The seed of the validation hold-out: fixed, so that every training seed holds out the same images.
+  static let holdoutSeed: UInt64 = 1
+
+  init(parsing arguments: ParsedArguments) throws(UsageError) {
+    task = try arguments.choice(Self.taskOption, as: TrainingTask.self) ?? .fashion
+    dataPath = try arguments.requiredValue(Self.dataOption)
+    outputPath = try arguments.requiredValue(Self.outputOption)
+    epochs = try arguments.integer(Self.epochsOption, in: 1...100_000) ?? task.defaultEpochs
+    let seedText = try arguments.requiredValue(Self.seedOption)
+    guard let seed = UInt64(seedText) else {
+      throw UsageError("The value '\(seedText)' is invalid for '\(Self.seedOption.synopsis)'; expected an integer in 0...\(UInt64.max).")
+    }
+    self.seed = seed
+    threads = try arguments.integer(Self.threadsOption, in: 1...2) ?? 2
+    batchSize = try arguments.integer(Self.batchSizeOption, in: 2...65_536) ?? 128
+    validationPerClass = try arguments.integer(Self.validationPerClassOption, in: 1...1_000_000) ?? 500
+    checkpointPath = arguments.value(Self.checkpointOption)
+    resume = arguments.flag(Self.resumeOption)
+    stopAfter = try arguments.integer(Self.stopAfterOption, in: 1...100_000)
+    writeSplits = arguments.value(Self.writeSplitsOption)
+    if writeSplits != nil && task.inputShape.channels != 1 {
+      throw UsageError("'\(Self.writeSplitsOption.longSpelling)' writes IDX files, which hold 1-channel images; "
+        + "--task \(task.rawValue) has \(task.inputShape.channels) channels.")
+    }
+    if resume && checkpointPath == nil {
+      throw UsageError("'\(Self.resumeOption.longSpelling)' needs '\(Self.checkpointOption.synopsis)' (the file to resume from).")
+    }
+    if let stopAfter, stopAfter >= epochs {
+      throw UsageError("'\(Self.stopAfterOption.synopsis)' is \(stopAfter) but the run has only \(epochs) epochs; "
+        + "give an epoch below \(epochs), or leave it out.")
+    }
+  }
+
+  /// The training configuration of this command line.
+  var trainingConfiguration: TrainingConfiguration {
+    task.configuration(epochs: epochs, batchSize: batchSize, seed: seed, threads: threads)
+  }
+
+  func run(output: inout some TextOutputStream, errors: inout some TextOutputStream) throws {
+    let clock = ContinuousClock()
+    let started = clock.now
+    try OptimizeCommand.checkWritable(outputPath, what: "output file")
+    try OptimizeCommand.checkWritable(checkpointPath, what: "checkpoint file")
+
+    // Data: published train and test splits, the validation hold-out, checksums.
+    let data = try TrainingData(task: task, directory: dataPath, validationPerClass: validationPerClass,
+                                holdoutSeed: Self.holdoutSeed)
+    errors.write("Data: \(task.dataName) in \(data.directory): \(data.split.train.count) training, "
+      + "\(data.split.validation.count) validation (\(data.split.rule.summary)), \(data.test.count) test images\n")
+    if let writeSplits {
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: writeSplits, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw CommandFailure("cannot write the splits to '\(writeSplits)': no such directory")
+      }
+      try IDXWriter.write(data.split.validation, directory: writeSplits, prefix: "validation")
+      try IDXWriter.write(data.test, directory: writeSplits, prefix: IDXReader.filePrefix(split: .test))
+      errors.write("Wrote the validation and test splits (IDX) to \(writeSplits)\n")
+    }
+    guard data.split.train.count >= batchSize else {
+      throw UsageError("'\(Self.batchSizeOption.synopsis)' is \(batchSize) but only \(data.split.train.count) training "
+        + "images remain after the hold-out; give a smaller batch size.")
+    }
+    let preprocessing = try InputPreprocessing.fitted(to: data.split.train.pixels, channels: task.inputShape.channels)
+    func labeled(_ set: ImageDataset) throws -> LabeledImages {
+      try LabeledImages(shape: set.shape, raw: set.pixels, preprocessing: preprocessing, labels: set.labels.map(Int.init))
+    }
+    let training = try labeled(data.split.train)
+    let validation = try labeled(data.split.validation)
+
+    // Network and trainer, possibly resumed.
+    var initialization = TrainingRandomGenerator(seed: seed)
+    let initial = try task.makeNetwork(using: &initialization)
+    let configuration = trainingConfiguration
+    let trainer = try Trainer(network: initial, training: training, validation: validation, configuration: configuration)
+    var fingerprint = TrainingCheckpoint.Fingerprint(task: task.rawValue, seed: String(seed), configuration: configuration,
+                                                     trainingImagesSHA256: data.split.train.contentSHA256,
+                                                     validationHoldout: data.split.rule)
+    fingerprint.configuration.threads = 1  // the thread count does not change the results
+    var secondsBefore = 0.0
+    if resume, let checkpointPath, FileManager.default.fileExists(atPath: checkpointPath) {
+      let checkpoint = try TrainingCheckpoint.read(from: checkpointPath)
+      try checkpoint.check(against: fingerprint, file: checkpointPath)
+      do { try trainer.restore(checkpoint.state) } catch {
+        throw CommandFailure("cannot resume from checkpoint '\(checkpointPath)': \(error)")
+      }
+      secondsBefore = checkpoint.wallSeconds
+      errors.write("Resumed from \(checkpointPath) after epoch \(trainer.completedEpochs) of \(epochs).\n")
+    }
+    let configurationText = "\(epochs) epochs, batch \(batchSize), SGD (Nesterov momentum 0.9) learning rate "
+      + "\(configuration.learningRate) with 1 warm-up epoch and cosine decay, L2 weight decay 5e-4, "
+      + "random crop padding \(configuration.augmentation.cropPadding), horizontal flip, seed \(seed), \(threads) thread(s)"
+    errors.write("Training \(task.architectureName): \(configurationText)\n")
+
+    func elapsedSeconds() -> Double { secondsBefore + OptimizeCommand.seconds(clock.now - started) }
+    while trainer.completedEpochs < epochs {
+      let report = try trainer.trainEpoch()
+      errors.write(Self.progressLine(report) + "\n")
+      if let checkpointPath {
+        try TrainingCheckpoint(fingerprint: fingerprint, wallSeconds: elapsedSeconds(), state: trainer.exportState())
+          .write(to: checkpointPath)
+      }
+      if let stopAfter, trainer.completedEpochs >= stopAfter, trainer.completedEpochs < epochs {
+        errors.write("Stopped after epoch \(trainer.completedEpochs) of \(epochs) (--stop-after); "
+          + (checkpointPath.map { "continue with --checkpoint \($0) --resume.\n" } ?? "no checkpoint was written.\n"))
+        return
+      }
+    }
+
+    // Final figures: trainer-side float accuracy, calibration on training images, engine accuracies on test.
+    let network = try trainer.network()
+    let finalValidation = try trainer.evaluate(validation)
+    let trainerTest = try trainer.evaluate(try labeled(data.test))
+    let floatPlan = try FloatPlan(network: network)
+    let calibrationCount = min(Self.calibrationImageCount, data.split.train.count)
+    let calibrationInputs = (0..<calibrationCount).map {
+      preprocessing.apply(data.split.train.image($0), channels: task.inputShape.channels)
+    }
+    let ranges = ActivationRanges(observing: floatPlan, inputs: calibrationInputs)
+    var model = ModelFile(name: task.rawValue, description: task.modelDescription, network: network,
+                          preprocessing: preprocessing, labels: task.classNames, activationRanges: ranges)
+    let testData = LoadedDataset(images: data.test, imagesPath: data.testFiles.first ?? data.directory,
+                                 labelsPath: data.testFiles.last ?? data.directory, format: data.format)
+    var fixedPoint: [String: JSONValue] = [:], agreement: [String: JSONValue] = [:]
+    var floatTest = 0.0
+    let layerCount = network.weightedLayerNames.count
+    for bits in Self.measuredUniformBits {
+      let result = try Evaluation.run(model: model, ranges: ranges,
+                                      configuration: .uniform(bits, layerCount: layerCount), kernels: .optimized,
+                                      data: testData, limit: nil, dataDescription: data.directory)
+      let n = Double(max(result.evaluatedImages, 1))
+      fixedPoint["uniform\(bits)"] = .number(Double(result.fixedPointCorrect) / n)
+      agreement["uniform\(bits)"] = .number(Double(result.agreeing) / n)
+      floatTest = Double(result.floatCorrect) / n
+    }
+    let wallSeconds = elapsedSeconds()
+    let metrics: JSONValue = [
+      "testAccuracy": .number(floatTest),
+      "testImages": .integer(data.test.count),
+      "validationAccuracy": .number(finalValidation.accuracy),
+      "validationImages": .integer(finalValidation.count),
+      "fixedPointTestAccuracy": .object(fixedPoint),
+      "fixedPointTopOneAgreement": .object(agreement),
+      "trainerTestAccuracy": .number(trainerTest.accuracy),
+      "trainerTestLoss": .number(trainerTest.loss),
+    ]
+    model.metrics = metrics
+    model.provenance = provenance(data: data, configuration: configuration, history: trainer.history,
+                                  calibrationCount: calibrationCount, validation: finalValidation,
+                                  test: floatTest, wallSeconds: wallSeconds)
+    try model.write(to: outputPath)
+    output.write(Self.summary(model: model, path: outputPath, wallSeconds: wallSeconds))
+  }
+
+  func provenance(data: TrainingData, configuration: TrainingConfiguration, history: [EpochReport],
+                  calibrationCount: Int, validation: NetworkTraining.Evaluation, test: Double,
+                  wallSeconds: Double) -> JSONValue {
+    var files: [JSONValue] = []
+    for (name, sha) in data.fileChecksums { files.append(["file": .string(name), "sha256": .string(sha)]) }
+    let augmentation = configuration.augmentation
+    return [
+      "tool": .string(PrecSearchTool.name),
+      "toolVersion": .string(PrecSearchTool.version),
+      "commit": .string(TrainingSourceRevision.commit),
+      "uncommittedSourceFiles": .integer(TrainingSourceRevision.uncommittedSourceFiles),
+      "command": .string("precsearch train --task \(task.rawValue) --epochs \(epochs) --seed \(seed) "
+        + "--batch-size \(batchSize) --validation-per-class \(validationPerClass)"),
+      "task": .string(task.rawValue),
+      "architecture": .string(task.architectureName),
+      "dataset": [
+        "name": .string(task.dataName),
+        "files": .array(files),
+        "trainImages": .integer(data.split.train.count),
+        "trainImagesSHA256": .string(data.split.train.contentSHA256),
+        "validationImages": .integer(data.split.validation.count),
+        "validationImagesSHA256": .string(data.split.validation.contentSHA256),
+        "testImages": .integer(data.test.count),
+        "testImagesSHA256": .string(data.test.contentSHA256),
+      ],
+      "validationHoldout": data.split.rule.provenance,
+      "seed": .string(String(seed)),
+      "epochs": .integer(epochs),
+      "hyperParameters": [
+        "batchSize": .integer(configuration.batchSize),
+        "optimizer": "sgd, Nesterov momentum 0.9",
+        "learningRate": .number(Double(configuration.learningRate)),
+        "schedule": "cosine to 0 after 1 linear warm-up epoch",
+        "weightDecay": "L2 5e-4 on Conv2D and Dense weights",
+        "cropPadding": .integer(augmentation.cropPadding),
+        "horizontalFlip": .bool(augmentation.horizontalFlip),
+        "labelSmoothing": .number(Double(configuration.labelSmoothing)),
+        "batchNormMomentum": .number(Double(configuration.batchNormMomentum)),
+        "weightInitialization": "He-uniform from TrainingRandomGenerator(seed)",
+        "preprocessing": "mean and standard deviation of the training split (after hold-out)",
+      ],
+      "threads": .integer(threads),
+      "calibration": ["images": .integer(calibrationCount), "source": "the first training images (after hold-out)"],
+      "history": .array(history.map { r in
+        ["epoch": .integer(r.epoch), "trainingLoss": .number(r.trainingLoss),
+         "trainingAccuracy": .number(r.trainingAccuracy),
+         "validationAccuracy": r.validationAccuracy.map(JSONValue.number) ?? .null,
+         "seconds": .number((r.seconds * 10).rounded() / 10)]
+      }),
+      "finalValidationAccuracy": .number(validation.accuracy),
+      "finalTestAccuracy": .number(test),
+      "wallSeconds": .number((wallSeconds * 10).rounded() / 10),
+    ]
+  }
+
+  /// `epoch 3/30  loss 0.4257  train 84.24%  validation 88.20%  lr 0.04990  25.6 s  ETA 11m 48s`.
+  static func progressLine(_ r: EpochReport) -> String {
+    typealias N = NumberFormatting
+    var line = "epoch \(r.epoch)/\(r.epochs)  loss \(N.fixed(r.trainingLoss, decimals: 4))  train \(N.percent(r.trainingAccuracy))"
+    if let v = r.validationAccuracy { line += "  validation \(N.percent(v))" }
+    line += "  lr \(N.fixed(r.learningRate, decimals: 5))  \(N.fixed(r.seconds, decimals: 1)) s"
+    line += "  ETA \(duration(r.estimatedSecondsRemaining))"
+    return line
+  }
+
+  /// `1h 02m`, `11m 48s`, `42s`.
+  static func duration(_ seconds: Double) -> String {
+    let s = Int(max(0, min(seconds, 1e9)).rounded())
+    if s >= 3600 { return "\(s / 3600)h \(String(format: "%02d", s % 3600 / 60))m" }
+    if s >= 60 { return "\(s / 60)m \(String(format: "%02d", s % 60))s" }
+    return "\(s)s"
+  }
+
+  static func summary(model: ModelFile, path: String, wallSeconds: Double) -> String {
+    typealias N = NumberFormatting
+    func value(_ key: String) -> Double { model.metrics?[key]?.doubleValue ?? 0 }
+    var text = "Wrote \(path) (\(model.name)): \(model.network.weightedLayerNames.count) weighted layers, "
+      + "wall time \(duration(wallSeconds))\n"
+    text += "Validation accuracy (float):      \(N.percent(value("validationAccuracy")))\n"
+    text += "Test accuracy (float):            \(N.percent(value("testAccuracy")))\n"
+    for bits in measuredUniformBits {
+      let a = model.metrics?["fixedPointTestAccuracy"]?["uniform\(bits)"]?.doubleValue ?? 0
+      let label = "Test accuracy, uniform \(bits) bits:"
+      text += label.padding(toLength: 34, withPad: " ", startingAt: 0) + N.percent(a) + "\n"
+    }
+    return text
+  }
+}
+
+/// The reference models `precsearch train` knows.
+enum TrainingTask: String, CaseIterable, Sendable {
+  /// LeNet-style ConvNet on Fashion-MNIST (28x28x1, 10 classes, about 0.85 M MACs).
+  case fashion
+  /// ResNet-8 (MLPerf Tiny) on CIFAR-10 (32x32x3, 10 classes, about 12.5 M MACs).
+  case cifar10
+
+  var dataName: String { self == .fashion ? "fashion-mnist" : "cifar10" }
+  var architectureName: String { self == .fashion ? "LeNet (ReferenceArchitectures.leNet)" : "ResNet-8 (ReferenceArchitectures.resNet8)" }
+  var modelDescription: String {
+    self == .fashion ? "LeNet-style ConvNet trained on Fashion-MNIST by precsearch train"
+      : "ResNet-8 (MLPerf Tiny) trained on CIFAR-10 by precsearch train"
+  }
+  var defaultEpochs: Int { self == .fashion ? 30 : 40 }
+  var inputShape: TensorShape {
+    self == .fashion ? TensorShape(height: 28, width: 28, channels: 1) : TensorShape(height: 32, width: 32, channels: 3)
+  }
+  var format: ImageDatasetFormat { self == .fashion ? .idx : .cifar10Binary }
+  var classNames: [String] {
+    switch self {
+    case .fashion:
+      return ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    case .cifar10:
+      return ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+    }
+  }
+
+  func makeNetwork(using generator: inout some RandomNumberGenerator) throws -> Network {
+    switch self {
+    case .fashion: return try ReferenceArchitectures.leNet(classes: 10, using: &generator)
+    case .cifar10: return try ReferenceArchitectures.resNet8(classes: 10, using: &generator)
+    }
+  }
+
+  /// The task's hyper-parameters (docs/training.md): SGD with Nesterov momentum, cosine schedule with one warm-up
+  /// epoch, L2 weight decay 5e-4, random crop and horizontal flip.
+  func configuration(epochs: Int, batchSize: Int, seed: UInt64, threads: Int) -> TrainingConfiguration {
+    TrainingConfiguration(
+      epochs: epochs, batchSize: batchSize, optimizer: .sgdNesterov, learningRate: self == .fashion ? 0.05 : 0.1,
+      schedule: .cosine(warmupEpochs: 1, minimumFactor: 0), weightDecay: .l2(5e-4),
+      augmentation: ImageAugmentation(cropPadding: self == .fashion ? 2 : 4, horizontalFlip: true),
+      labelSmoothing: 0, batchNormMomentum: 0.1, seed: seed, threads: threads)
+  }
+}
+
+/// The splits of a training run: the published training split divided into train and validation, and the
+/// published test split, with the checksums of the files they came from.
+struct TrainingData {
+  var directory: String
+  var format: ImageDatasetFormat
+  var split: TrainValidationSplit
+  var test: ImageDataset
+  /// Paths of the test split's files (images then labels for IDX; one batch for CIFAR-10).
+  var testFiles: [String]
+  /// (file name, SHA-256) of every file read, training files first.
+  var fileChecksums: [(String, String)]
+
+  init(task: TrainingTask, directory path: String, validationPerClass: Int, holdoutSeed: UInt64) throws {
+    let (format, directory) = try ImageDatasetLoader.detect(directory: path)
+    guard format == task.format else {
+      throw CommandFailure("--task \(task.rawValue) needs \(task == .fashion ? "Fashion-MNIST IDX files" : "CIFAR-10 binary batches") "
+        + "but '\(path)' holds \(format == .idx ? "IDX files" : "CIFAR-10 binary batches")")
+    }
+    let trainFiles: [String], testFiles: [String]
+    switch format {
+    case .idx:
+      let train = IDXReader.filePaths(directory: directory, split: .train)
+      let test = IDXReader.filePaths(directory: directory, split: .test)
+      trainFiles = [train.images, train.labels]
+      testFiles = [test.images, test.labels]
+    case .cifar10Binary:
+      let base = URL(fileURLWithPath: directory)
+      trainFiles = CIFAR10Reader.fileNames(split: .train).map { base.appendingPathComponent($0).path }
+      testFiles = CIFAR10Reader.fileNames(split: .test).map { base.appendingPathComponent($0).path }
+    }
+    for file in trainFiles + testFiles where !FileManager.default.fileExists(atPath: file) {
+      let hint = FileManager.default.fileExists(atPath: file + ".gz") ? " (found '\(file).gz'; decompress it with gunzip)" : ""
+      throw CommandFailure("cannot read data '\(path)': '\(URL(fileURLWithPath: file).lastPathComponent)' is missing\(hint)")
+    }
+    let published = try ImageDatasetLoader.read(directory: directory, split: .train, classCount: 10)
+    test = try ImageDatasetLoader.read(directory: directory, split: .test, classCount: 10)
+    for (name, set) in [("training", published), ("test", test)] where set.shape != task.inputShape {
+      throw CommandFailure("the \(name) images in '\(path)' are \(set.shape) but --task \(task.rawValue) needs "
+        + "\(task.inputShape) (height x width x channels)")
+    }
+    split = try TrainValidationSplit(splitting: published, rule: .seededStratified(perClass: validationPerClass, seed: holdoutSeed))
+    self.directory = directory
+    self.format = format
+    self.testFiles = testFiles
+    fileChecksums = try (trainFiles + testFiles).map { (URL(fileURLWithPath: $0).lastPathComponent, try sha256Hex(ofFile: $0)) }
+  }
+}
+
+/// The file `--checkpoint` writes after every epoch: what identifies the run, the wall time so far and the
+/// complete trainer state. JSON (keys sorted; floats round-trip exactly).
+struct TrainingCheckpoint: Codable {
+  /// What must match for a checkpoint to be resumed.
+  struct Fingerprint: Codable, Hashable {
+    var task: String
+    var seed: String
+    /// The run's configuration with `threads` set to 1 (threads do not change results).
+    var configuration: TrainingConfiguration
+    var trainingImagesSHA256: String
+    var validationHoldout: ValidationHoldout
+  }
+
+  static let formatName = "precsearch-training-checkpoint"
+  static let currentVersion = 1
+
+  var format = TrainingCheckpoint.formatName
+  var version = TrainingCheckpoint.currentVersion
+  var fingerprint: Fingerprint
+  /// Wall time of all the run's processes so far, in seconds.
+  var wallSeconds: Double
+  var state: TrainingState
+
+  init(fingerprint: Fingerprint, wallSeconds: Double, state: TrainingState) {
+    self.fingerprint = fingerprint
+    self.wallSeconds = wallSeconds
+    self.state = state
+  }
+
+  func write(to path: String) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let data: Data
+    do { data = try encoder.encode(self) } catch {
+      throw CommandFailure("cannot encode the training checkpoint: \(error)")
+    }
+    do { try FileIO.writeAtomically(data, to: path) } catch {
+      throw CommandFailure("cannot write checkpoint '\(path)': \(PrecSearchTool.describe(error))")
+    }
+  }
+
+  static func read(from path: String) throws -> TrainingCheckpoint {
+    try FileChecks.requireReadableFile(path, what: "checkpoint")
+    let data = try FileIO.readData(at: path)
+    struct Header: Decodable { var format: String?; var version: Int? }
+    guard let header = try? JSONDecoder().decode(Header.self, from: data), header.format == formatName else {
+      throw CommandFailure("cannot resume from '\(path)': not a training checkpoint (expected a JSON object with "
+        + "\"format\": \"\(formatName)\")")
+    }
+    guard header.version == currentVersion else {
+      throw CommandFailure("cannot resume from '\(path)': checkpoint version \(header.version.map(String.init) ?? "missing"), "
+        + "expected \(currentVersion)")
+    }
+    do { return try JSONDecoder().decode(TrainingCheckpoint.self, from: data) } catch {
+      throw CommandFailure("cannot resume from '\(path)': the checkpoint is damaged (\(error))")
+    }
+  }
+
+  /// Throws unless the checkpoint was made by the same task, seed, settings and training images.
+  func check(against expected: Fingerprint, file: String) throws {
+    func refuse(_ what: String) -> CommandFailure {
+      CommandFailure("cannot resume from '\(file)': it was made with \(what); remove it or run with the same settings")
+    }
+    guard fingerprint.task == expected.task else { throw refuse("--task \(fingerprint.task)") }
+    guard fingerprint.seed == expected.seed else { throw refuse("--seed \(fingerprint.seed)") }
+    guard fingerprint.trainingImagesSHA256 == expected.trainingImagesSHA256,
+          fingerprint.validationHoldout == expected.validationHoldout else {
+      throw refuse("other training images or another validation hold-out")
+    }
+    guard fingerprint.configuration.epochs == expected.configuration.epochs else {
+      throw refuse("--epochs \(fingerprint.configuration.epochs)")
+    }
+    guard fingerprint.configuration == expected.configuration else { throw refuse("other hyper-parameters") }
+  }
+}
+
+/// The git commit of the checkout this tool was built from, found through the real path of this source file (so
+/// that a private package whose `Sources` are symbolic links into the checkout still finds it), and how many files
+/// under `Sources/` and `Package.swift` differed from it (`git status --porcelain`) when training ran.
+enum TrainingSourceRevision {
+  static let root: String = {
+    // This file is Sources/PrecSearchCLI/Commands/TrainCommand.swift: the checkout is four levels up.
+    URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent().path
+  }()
+
+  static let commit: String = git(["rev-parse", "HEAD"]).flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
+
+  static var uncommittedSourceFiles: Int {
+    guard let text = git(["status", "--porcelain", "--", "Sources", "Package.swift"]) else { return -1 }
+    return text.split(separator: "\n").count
+  }
+
+  static func git(_ arguments: [String]) -> String? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["git", "-C", root] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    do {
+      try process.run()
+      let data = pipe.fileHandleForReading.readDataToEndOfFile()
+      process.waitUntilExit()
+      guard process.terminationStatus == 0 else { return nil }
+      return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    } catch {
+      return nil
+    }
+  }
+}
