@@ -24,6 +24,12 @@ enum TrainingGEMM {
     precondition(rows % 4 == 0 && columnStride % 16 == 0, "rows must be a multiple of 4 and columnStride of 16")
     var r = 0
     while r < rows {
+      if columnStride % 32 != 0, r + 8 <= rows {
+        accumulateTransposedEightRows(a: a + r, aStride: aStride, depth: depth, b: b, columnStride: columnStride,
+                                      c: c + r * columnStride)
+        r += 8
+        continue
+      }
       let c0 = c + r * columnStride, c1 = c0 + columnStride, c2 = c1 + columnStride, c3 = c2 + columnStride
       var o = 0
       if columnStride % 32 == 0 {
@@ -92,6 +98,12 @@ extension TrainingGEMM {
     precondition(rows % 4 == 0 && columnStride % 16 == 0, "rows must be a multiple of 4 and columnStride of 16")
     var r = 0
     while r < rows {
+      if columnStride % 32 != 0, r + 8 <= rows {
+        multiplySegmentedEightRows(a: a + r * aStride, aStride: aStride, segments: segments, segmentOffset: segmentOffset,
+                                   segmentDepth: segmentDepth, b: b, columnStride: columnStride, c: c + r * columnStride)
+        r += 8
+        continue
+      }
       let c0 = c + r * columnStride, c1 = c0 + columnStride, c2 = c1 + columnStride, c3 = c2 + columnStride
       var o = 0
       if columnStride % 32 == 0 {
@@ -144,6 +156,66 @@ extension TrainingGEMM {
         }
       }
       r += 4
+    }
+  }
+}
+
+extension TrainingGEMM {
+  /// 8 rows x 16 columns register tile of `accumulateTransposed` (used when `columnStride` is not a multiple of
+  /// 32): one B load and eight broadcasts per eight FMAs, k ascending.
+  @inline(__always)
+  static func accumulateTransposedEightRows(a: UnsafePointer<Float>, aStride: Int, depth: Int, b: UnsafePointer<Float>,
+                                            columnStride: Int, c: UnsafeMutablePointer<Float>) {
+    var o = 0
+    while o < columnStride {
+      let cp = c + o
+      var x0 = load(cp), x1 = load(cp + columnStride), x2 = load(cp + 2 * columnStride), x3 = load(cp + 3 * columnStride)
+      var x4 = load(cp + 4 * columnStride), x5 = load(cp + 5 * columnStride)
+      var x6 = load(cp + 6 * columnStride), x7 = load(cp + 7 * columnStride)
+      var ap = a, bp = b + o
+      for _ in 0..<depth {
+        let w = load(bp)
+        x0.addProduct(w, SIMD16(repeating: ap[0])); x1.addProduct(w, SIMD16(repeating: ap[1]))
+        x2.addProduct(w, SIMD16(repeating: ap[2])); x3.addProduct(w, SIMD16(repeating: ap[3]))
+        x4.addProduct(w, SIMD16(repeating: ap[4])); x5.addProduct(w, SIMD16(repeating: ap[5]))
+        x6.addProduct(w, SIMD16(repeating: ap[6])); x7.addProduct(w, SIMD16(repeating: ap[7]))
+        ap += aStride
+        bp += columnStride
+      }
+      store(x0, cp); store(x1, cp + columnStride); store(x2, cp + 2 * columnStride); store(x3, cp + 3 * columnStride)
+      store(x4, cp + 4 * columnStride); store(x5, cp + 5 * columnStride)
+      store(x6, cp + 6 * columnStride); store(x7, cp + 7 * columnStride)
+      o += 16
+    }
+  }
+
+  /// 8 rows x 16 columns register tile of `multiplySegmented` (used when `columnStride` is not a multiple of 32).
+  @inline(__always)
+  static func multiplySegmentedEightRows(a: UnsafePointer<Float>, aStride: Int, segments: Int, segmentOffset: Int,
+                                         segmentDepth: Int, b: UnsafePointer<Float>, columnStride: Int,
+                                         c: UnsafeMutablePointer<Float>) {
+    var o = 0
+    while o < columnStride {
+      var x0 = SIMD16<Float>(), x1 = SIMD16<Float>(), x2 = SIMD16<Float>(), x3 = SIMD16<Float>()
+      var x4 = SIMD16<Float>(), x5 = SIMD16<Float>(), x6 = SIMD16<Float>(), x7 = SIMD16<Float>()
+      for s in 0..<segments {
+        let r0 = a + s * segmentOffset
+        var bp = b + s * segmentDepth * columnStride + o
+        for k in 0..<segmentDepth {
+          let w = load(bp)
+          let p = r0 + k
+          x0.addProduct(w, SIMD16(repeating: p[0])); x1.addProduct(w, SIMD16(repeating: p[aStride]))
+          x2.addProduct(w, SIMD16(repeating: p[2 * aStride])); x3.addProduct(w, SIMD16(repeating: p[3 * aStride]))
+          x4.addProduct(w, SIMD16(repeating: p[4 * aStride])); x5.addProduct(w, SIMD16(repeating: p[5 * aStride]))
+          x6.addProduct(w, SIMD16(repeating: p[6 * aStride])); x7.addProduct(w, SIMD16(repeating: p[7 * aStride]))
+          bp += columnStride
+        }
+      }
+      let cp = c + o
+      store(x0, cp); store(x1, cp + columnStride); store(x2, cp + 2 * columnStride); store(x3, cp + 3 * columnStride)
+      store(x4, cp + 4 * columnStride); store(x5, cp + 5 * columnStride)
+      store(x6, cp + 6 * columnStride); store(x7, cp + 7 * columnStride)
+      o += 16
     }
   }
 }
