@@ -122,6 +122,8 @@ struct TrainCommand: Subcommand {
   func run(output: inout some TextOutputStream, errors: inout some TextOutputStream) throws {
     let clock = ContinuousClock()
     let started = clock.now
+    // The source revision as training starts (a commit made while it runs must not be recorded).
+    let revision = (commit: TrainingSourceRevision.commit, uncommitted: TrainingSourceRevision.uncommittedSourceFiles)
     try OptimizeCommand.checkWritable(outputPath, what: "output file")
     try OptimizeCommand.checkWritable(checkpointPath, what: "checkpoint file")
 
@@ -229,22 +231,22 @@ struct TrainCommand: Subcommand {
     model.metrics = metrics
     model.provenance = provenance(data: data, configuration: configuration, history: trainer.history,
                                   calibrationCount: calibrationCount, validation: finalValidation,
-                                  test: floatTest, wallSeconds: wallSeconds)
+                                  test: floatTest, wallSeconds: wallSeconds, revision: revision)
     try model.write(to: outputPath)
     output.write(Self.summary(model: model, path: outputPath, wallSeconds: wallSeconds))
   }
 
   func provenance(data: TrainingData, configuration: TrainingConfiguration, history: [EpochReport],
                   calibrationCount: Int, validation: NetworkTraining.Evaluation, test: Double,
-                  wallSeconds: Double) -> JSONValue {
+                  wallSeconds: Double, revision: (commit: String, uncommitted: Int)) -> JSONValue {
     var files: [JSONValue] = []
     for (name, sha) in data.fileChecksums { files.append(["file": .string(name), "sha256": .string(sha)]) }
     let augmentation = configuration.augmentation
     return [
       "tool": .string(PrecSearchTool.name),
       "toolVersion": .string(PrecSearchTool.version),
-      "commit": .string(TrainingSourceRevision.commit),
-      "uncommittedSourceFiles": .integer(TrainingSourceRevision.uncommittedSourceFiles),
+      "commit": .string(revision.commit),
+      "uncommittedSourceFiles": .integer(revision.uncommitted),
       "command": .string("precsearch train --task \(task.rawValue) --epochs \(epochs) --seed \(seed) "
         + "--batch-size \(batchSize) --validation-per-class \(validationPerClass)"),
       "task": .string(task.rawValue),
