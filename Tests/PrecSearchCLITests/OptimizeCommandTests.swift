@@ -252,9 +252,14 @@ func comparable(_ path: String, dropCommandLine: Bool = false) throws -> JSONVal
     let missing = runTool(["optimize", "--model", fixture.path("nothing.psmodel"), "--data", fixture.data])
     #expect(missing.status == 1)
     #expect(missing.errors.contains("no such file, and no shipped model has that name"))
-    let notShipped = runTool(["optimize", "--model", "fashion"])
+    // cifar10 ships without its data: not installed, or installed and asking for --data.
+    let notShipped = runTool(["optimize", "--model", "cifar10"])
     #expect(notShipped.status == 1)
-    #expect(notShipped.errors.contains("the shipped model 'fashion' is not installed"))
+    if ModelCatalog.shippedModel(named: "cifar10") == nil {
+      #expect(notShipped.errors.contains("the shipped model 'cifar10' is not installed"))
+    } else {
+      #expect(notShipped.errors.contains("model 'cifar10' needs --data"))
+    }
     let noDirectory = runTool(fixture.arguments(["--data", fixture.path("nowhere")]))
     #expect(noDirectory.status == 1)
     #expect(noDirectory.errors.contains("no such directory"))
@@ -281,10 +286,27 @@ func comparable(_ path: String, dropCommandLine: Bool = false) throws -> JSONVal
     var output = "", errors = ""
     try command.run(output: &output, errors: &errors)
     let lines = errors.split(separator: "\n")
-    #expect(lines.count >= 2)
-    #expect(lines.allSatisfy { $0.hasPrefix("evaluations ") && $0.contains("hypervolume") && $0.contains("front") })
-    #expect(lines.last?.contains("evaluations 12/12 (100%)") == true)
+    let progress = lines.dropLast()
+    #expect(progress.count >= 2)
+    #expect(progress.allSatisfy { $0.hasPrefix("evaluations ") && $0.contains("hypervolume") && $0.contains("front") })
+    #expect(progress.last?.contains("evaluations 12/12 (100%) | finished") == true)
+    #expect(lines.last?.hasPrefix("Measuring the ") == true && lines.last?.hasSuffix(" on the 40 test images") == true)
     #expect(!errors.contains("\r"))  // not a terminal: whole lines only
+  }
+
+  @Test func timeLimitsAndImageLimitsAreRecorded() throws {
+    let fixture = try OptimizeFixture()
+    defer { fixture.directory.cleanup() }
+    let run = runTool(fixture.arguments(["--time-limit", "0.001", "--validation-images", "20", "--test-images", "10",
+                                         "--output", fixture.path("timed.json")], evaluations: 1000))
+    #expect(run.status == 0, "\(run.errors)")
+    let document = try ParetoFrontDocument.read(from: fixture.path("timed.json"))
+    #expect(document.effort.stopReason == "timeLimit")
+    #expect(document.effort.evaluations < 1000)
+    #expect(document.search.timeLimitSeconds == 0.001)
+    #expect(document.search.maximumEvaluations == 1000)
+    #expect(document.data.validation.images == 20 && document.data.test.images == 10)
+    #expect(document.baselines.allSatisfy { $0.validation.images == 20 && $0.test.images == 10 })
   }
 
   @Test func helpDescribesTheCommand() {

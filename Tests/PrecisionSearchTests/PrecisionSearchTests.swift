@@ -201,3 +201,28 @@ import Testing
     #expect(throws: PrecisionSearchError.self) { try JSONDecoder().decode(PrecisionSearch.self, from: damaged) }
   }
 }
+
+@Suite struct PrecisionProblemTests {
+  @Test func genericAlgorithmsDriveTheProblemWithTheMemoAndScreening() throws {
+    let evaluator = try TinyProblem.evaluator()
+    var problem = try PrecisionProblem(space: PrecisionSearchSpace(layerNames: TinyProblem.layerNames,
+                                                                    weightCandidates: [2, 4, 8], activationCandidates: [4, 8]),
+                                       evaluator: evaluator, constraint: .minimumAccuracy(0.5))
+    var nsga = try NSGA2(configuration: .init(populationSize: 6, seed: 2), searchSpace: problem.searchSpace,
+                         objectiveCount: 2, initialGenomes: problem.space.uniformGenomes)
+    let result = try nsga.minimize(&problem, until: .evaluations(30))
+    #expect(result.evaluations == 30)
+    #expect(problem.memo.count <= 30)
+    #expect(problem.memo.count == evaluator.statistics.configurationsMeasured)
+    // Told evaluations carry the accuracy floor's violation.
+    for member in result.front {
+      let measurement = try #require(problem.memo[member.genome])
+      #expect(member.evaluation.constraintViolation == max(0, 0.5 - measurement.accuracy))
+    }
+    // Evaluating a measured genome again costs nothing.
+    let before = evaluator.statistics.imagesRun
+    _ = try problem.evaluate([problem.space.uniformGenomes[0]])
+    #expect(evaluator.statistics.imagesRun == before)
+    #expect(throws: SearchError.self) { try problem.evaluate([[3, 4, 8, 8, 8, 8]]) }
+  }
+}

@@ -339,8 +339,7 @@ struct OptimizeCommand: Subcommand {
       throw CommandFailure("the shipped model '\(modelValue)' is not installed in this build; give a model file "
         + "with --model PATH and its data with --data")
     } else {
-      throw CommandFailure("cannot read model '\(modelValue)': no such file, and no shipped model has that name "
-        + "(shipped: \(ModelCatalog.plannedNames.joined(separator: ", ")))")
+      throw CommandFailure(ModelCatalog.unknownModelMessage(modelValue))
     }
     let model = try ModelLoading.load(path: modelFile)
     guard model.activationRanges != nil else {
@@ -418,11 +417,12 @@ struct OptimizeCommand: Subcommand {
     let start = clock.now
     try Self.checkWritable(outputPath, what: "output file")
     try Self.checkWritable(checkpointPath, what: "checkpoint file")
+    // The table first, so that a mistyped name fails before any file is read.
+    let table = try EnergyModelSelection.resolve(energyModel, for: Self.energyModelOption)
+    let estimator = try EnergyEstimator(table: table.table)
     var notes: [String] = []
     let inputs = try loadInputs(notes: &notes)
     if !quiet { for note in notes { errors.write("Note: \(note)\n") } }
-    let table = try EnergyModelSelection.resolve(energyModel, for: Self.energyModelOption)
-    let estimator = try EnergyEstimator(table: table.table)
     try inputs.model.preprocessing.validate(channels: inputs.model.network.inputShape.channels)
     let fixedPointModel = try FixedPointModel(network: inputs.model.network, ranges: inputs.model.activationRanges!)
     let network = fixedPointModel.network
@@ -542,7 +542,7 @@ struct OptimizeCommand: Subcommand {
       if monitor.isRaised {
         try interrupted(state: state, save: saveCheckpoint, progress: &progress, errors: &errors, realSignal: true)
       }
-      progress.report(state: state, elapsed: searchElapsed(), timeLimit: timeLimit, errors: &errors)
+      if !state.isFinished { progress.report(state: state, elapsed: searchElapsed(), timeLimit: timeLimit, errors: &errors) }
       if checkpointPath != nil, Self.seconds(clock.now - lastCheckpoint) >= checkpointInterval {
         try saveCheckpoint()
         lastCheckpoint = clock.now
@@ -557,6 +557,10 @@ struct OptimizeCommand: Subcommand {
     let testStart = clock.now
     let front = state.frontMeasurements
     let baselineConfigurations = baselines.map { PrecisionConfiguration.uniform($0.bits, layerCount: layerNames.count) }
+    if !quiet {
+      errors.write("Measuring the \(front.count) front points and \(baselines.count) baselines on the "
+        + "\(NumberFormatting.grouped(inputs.test.count)) test images\n")
+    }
     let testMeasurements = try testEvaluator.measure(front.map(\.configuration) + baselineConfigurations)
     let testSeconds = Self.seconds(clock.now - testStart)
 
@@ -936,7 +940,7 @@ final class InterruptMonitor: @unchecked Sendable {
 enum SourceRevision {
   static let commit: String = {
     // This file is Sources/PrecSearchCLI/Commands/OptimizeCommand.swift: the checkout is four levels up.
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent().deletingLastPathComponent().path
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
