@@ -4,7 +4,7 @@ import FixedPointArithmetic
 public enum KernelVariant: String, Hashable, Sendable, Codable, CaseIterable {
   /// Obvious Int64 loops over the HWC tensors: the oracle. Slow on purpose.
   case reference
-  /// im2col + register-blocked GEMM (Int32 accumulators where provably safe) and a direct depthwise kernel.
+  /// im2col + register-blocked GEMM (the cheapest provably exact accumulator, see `AccumulatorKind`) and a direct depthwise kernel.
   /// Bit-exact with `reference`.
   case optimized
 }
