@@ -15,6 +15,8 @@ let package = Package(
     .executable(name: "precsearch", targets: ["precsearch"]),
     .executable(name: "precsearch-bench", targets: ["precsearch-bench"]),
     .library(name: "NetworkEngine", targets: ["NetworkEngine"]),
+    // What an application links to switch precision at run time (docs/runtime.md).
+    .library(name: "PrecisionRuntime", targets: ["PrecisionRuntime"]),
   ],
   targets: [
     // Pure integer arithmetic: rounding shifts, saturation, dynamic fixed-point formats. Stdlib only.
@@ -31,14 +33,18 @@ let package = Package(
     .target(name: "MultiObjectiveSearch", swiftSettings: releaseCPU),
     // The precision-search glue: per-layer precisions as a search problem, energy workloads of a network.
     .target(name: "PrecisionSearch", dependencies: ["NetworkEngine", "EnergyModel", "MultiObjectiveSearch"], swiftSettings: releaseCPU),
+    // Audio front-end for keyword spotting: resampling and MFCC features. Stdlib only.
+    .target(name: "AudioFeatures", swiftSettings: releaseCPU),
+    // Run-time precision switching: operating points from one 16-bit master, the energy governor. Stdlib only.
+    .target(name: "PrecisionRuntime", dependencies: ["NetworkEngine", "EnergyModel"], swiftSettings: releaseCPU),
     // The only library module that touches Foundation: model files, data sets, JSON documents.
-    .target(name: "PrecSearchIO", dependencies: ["NetworkEngine", "EnergyModel", "NetworkTraining", "PrecisionSearch"],
+    .target(name: "PrecSearchIO", dependencies: ["NetworkEngine", "EnergyModel", "NetworkTraining", "PrecisionSearch", "AudioFeatures", "PrecisionRuntime"],
             // The shipped models (`--model fashion`) and Fashion-MNIST's validation and test splits (ModelCatalog).
             resources: [.copy("Resources/ShippedModels")], swiftSettings: releaseCPU),
     // Command library, testable in-process.
-    .target(name: "PrecSearchCLI", dependencies: ["PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch", "NetworkTraining"], swiftSettings: releaseCPU),
+    .target(name: "PrecSearchCLI", dependencies: ["PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch", "NetworkTraining", "AudioFeatures", "PrecisionRuntime"], swiftSettings: releaseCPU),
     .executableTarget(name: "precsearch", dependencies: ["PrecSearchCLI"], swiftSettings: releaseCPU),
-    .executableTarget(name: "precsearch-bench", dependencies: ["NetworkEngine", "PrecSearchIO", "PrecisionSearch"], swiftSettings: releaseCPU),
+    .executableTarget(name: "precsearch-bench", dependencies: ["NetworkEngine", "PrecSearchIO", "PrecisionSearch", "PrecisionRuntime"], swiftSettings: releaseCPU),
 
     .testTarget(name: "FixedPointArithmeticTests", dependencies: ["FixedPointArithmetic"]),
     .testTarget(name: "NetworkEngineTests", dependencies: ["NetworkEngine", "FixedPointArithmetic"]),
@@ -46,6 +52,8 @@ let package = Package(
     .testTarget(name: "EnergyModelTests", dependencies: ["EnergyModel"]),
     .testTarget(name: "MultiObjectiveSearchTests", dependencies: ["MultiObjectiveSearch"]),
     .testTarget(name: "PrecisionSearchTests", dependencies: ["PrecisionSearch", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch"]),
+    .testTarget(name: "AudioFeaturesTests", dependencies: ["AudioFeatures"]),
+    .testTarget(name: "PrecisionRuntimeTests", dependencies: ["PrecisionRuntime", "NetworkEngine", "EnergyModel"]),
     .testTarget(name: "PrecSearchIOTests", dependencies: ["PrecSearchIO", "NetworkEngine"]),
     .testTarget(name: "PrecSearchCLITests", dependencies: ["PrecSearchCLI", "precsearch", "PrecSearchIO", "NetworkEngine"]),
   ]
