@@ -66,103 +66,14 @@ public struct IntegerPlan: Sendable {
 
   /// Prepares `model` at `configuration`. Throws when the configuration does not fit the network.
   public init(model: FixedPointModel, configuration: PrecisionConfiguration, kernels: KernelVariant = .optimized) throws {
-    let network = model.network
-    try configuration.validate(for: network)
+    let resolved = try ResolvedConfiguration(model: model, configuration: configuration)
     self.model = model
     self.configuration = configuration
     self.kernels = kernels
-    let weighted = network.weightedLayerIndices
-    var precisionOfNode = [Int: LayerPrecision]()
-    for (k, i) in weighted.enumerated() { precisionOfNode[i] = configuration.layers[k] }
-
-    // Storage bits per group, from the readers, in reverse topological order of the heads.
-    var groupBits = Array(repeating: 0, count: model.groups.count)
-    for g in stride(from: model.groups.count - 1, through: 0, by: -1) {
-      var bits = 0
-      for (i, node) in network.nodes.enumerated() where model.groupOfNode[i] == g {
-        if i == network.outputIndex { bits = 16 }
-        for r in network.consumerIndices[i] {
-          let reader = network.nodes[r].operation
-          if reader.isWeighted { bits = max(bits, precisionOfNode[r]!.activationBits) }
-          else if case .add = reader { bits = max(bits, groupBits[model.groupOfNode[r]]) }
-          else if case .softmax = reader { bits = 16 }
-        }
-        _ = node
-      }
-      groupBits[g] = max(bits, LayerPrecision.minimumBits)
-    }
-    let storageBits = network.nodes.indices.map { groupBits[model.groupOfNode[$0]] }
-    let storageFraction = network.nodes.indices.map {
-      model.groups[model.groupOfNode[$0]].fractionalBits(atBitWidth: storageBits[$0])
-    }
-    self.storageBits = storageBits
-    self.storageFractionalBits = storageFraction
-
-    var steps: [IntegerStep] = []
-    var parameters: [WeightedLayerParameters] = []
-    var layerNumber = 0
-    for (i, node) in network.nodes.enumerated() {
-      let ins = network.inputIndices[i]
-      switch node.operation {
-      case .input:
-        steps.append(.input(bits: storageBits[i], fractionalBits: storageFraction[i]))
-      case .conv2D, .dense:
-        let master = model.layers[layerNumber]
-        let p = configuration.layers[layerNumber]
-        layerNumber += 1
-        let inGroup = model.groups[model.groupOfNode[ins[0]]]
-        let geometry: ConvGeometry
-        if case .conv2D(let a) = node.operation {
-          geometry = try ConvGeometry(conv: a, node: node, input: network.shapes[ins[0]], output: network.shapes[i])
-        } else {
-          geometry = ConvGeometry(input: network.shapes[ins[0]], output: network.shapes[i], kernelHeight: 1,
-                                  kernelWidth: 1, strideHeight: 1, strideWidth: 1, dilationHeight: 1,
-                                  dilationWidth: 1, padTop: 0, padLeft: 0, groups: 1)
-        }
-        let ws = master.windowShifts[p.weightBits]
-        let weights = master.weightCodes.map { MasterPrecision.derive($0, toBitWidth: p.weightBits, windowShift: ws) }
-        let fw = MasterPrecision.fractionalBits(master: master.weightFractionalBits, bitWidth: p.weightBits, windowShift: ws)
-        let fa = inGroup.fractionalBits(atBitWidth: p.activationBits)
-        // Bias master is at scale fw16 + fa16; the derived scale is fw + fa <= that, so this is a right shift >= 0.
-        let biasShift = (master.weightFractionalBits + inGroup.fractionalBits) - (fw + fa)
-        // Saturated to +-2^62 so that accumulator (|acc| <= 2^58) + bias never overflows Int64.
-        let biasLimit = Int64(1) << 62
-        let bias = master.biasCodes.map { min(max($0.shifted(rightBy: biasShift, rounding: .toNearestOrEven), -biasLimit), biasLimit) }
-        let fanIn = geometry.fanIn
-        let parameters1 = WeightedLayerParameters(
-          name: node.name, precision: p, storedInputBits: storageBits[ins[0]],
-          inputShift: storageFraction[ins[0]] - fa, weightFractionalBits: fw, inputFractionalBits: fa,
-          outputShift: fw + fa - storageFraction[i], outputBits: storageBits[i],
-          accumulator: AccumulatorKind.choose(weightBits: p.weightBits, activationBits: p.activationBits, fanIn: fanIn,
-            paddedFanIn: geometry.supportsImplicitGEMM
-              ? geometry.kernelHeight * geometry.kernelWidth * ((geometry.input.channels + 3) / 4 * 4)
-              : (fanIn + 3) / 4 * 4,
-            grouped: geometry.groups != 1),
-          fanIn: fanIn)
-        parameters.append(parameters1)
-        steps.append(.weighted(WeightedLayerKernel(parameters: parameters1, geometry: geometry, weights: weights,
-                                                   bias: bias)))
-      case .batchNorm:
-        preconditionFailure("FixedPointModel holds a folded network")
-      case .relu: steps.append(.relu)
-      case .relu6:
-        let six = DynamicFixedPointFormat(bitWidth: storageBits[i], fractionalBits: storageFraction[i]).quantize(6)
-        steps.append(.relu6(six: Int16(six)))
-      case .maxPool(let a):
-        steps.append(.maxPool(try ConvGeometry(pool: a, node: node, input: network.shapes[ins[0]], output: network.shapes[i])))
-      case .avgPool(let a):
-        steps.append(.avgPool(try ConvGeometry(pool: a, node: node, input: network.shapes[ins[0]], output: network.shapes[i])))
-      case .globalAvgPool: steps.append(.globalAvgPool)
-      case .add:
-        let fa = storageFraction[ins[0]], fb = storageFraction[ins[1]]
-        let f = max(fa, fb)
-        steps.append(.add(AddParameters(leftShift0: f - fa, leftShift1: f - fb, outputShift: f - storageFraction[i],
-                                        outputBits: storageBits[i])))
-      case .flatten, .softmax: steps.append(.copy)
-      }
-    }
-    self.steps = steps
-    self.layerParameters = parameters
+    self.storageBits = resolved.storageBits
+    self.storageFractionalBits = resolved.storageFractionalBits
+    self.layerParameters = resolved.layerParameters
+    self.steps = resolved.steps.map { $0.integerStep(model: model) }
   }
 
   /// Scratch memory for one thread's inferences with this plan.
@@ -172,8 +83,9 @@ public struct IntegerPlan: Sendable {
     /// Raw scratch for converted inputs and im2col rows (16-byte aligned; grows on demand).
     @usableFromInline var scratch: UnsafeMutableRawPointer
     @usableFromInline var scratchBytes: Int
-    init(plan: IntegerPlan) {
-      outputs = plan.network.shapes.map { Array(repeating: 0, count: $0.elementCount) }
+    convenience init(plan: IntegerPlan) { self.init(network: plan.network) }
+    init(network: Network) {
+      outputs = network.shapes.map { Array(repeating: 0, count: $0.elementCount) }
       scratchBytes = 1 << 16
       scratch = UnsafeMutableRawPointer.allocate(byteCount: scratchBytes, alignment: 64)
     }
@@ -194,10 +106,15 @@ public struct IntegerPlan: Sendable {
   /// Quantizes a preprocessed float input into the input's stored format: round(x * 2^f) (ties to even),
   /// saturated to the stored bit-width; NaN becomes 0.
   public func quantizeInput(_ input: [Float]) -> [Int16] {
+    Self.quantizeInput(input, bits: storageBits[0], fractionalBits: storageFractionalBits[0])
+  }
+
+  /// `quantizeInput` for an input stored at `bits` with `fractionalBits` (shared with `MultiPrecisionPlan`).
+  static func quantizeInput(_ input: [Float], bits: Int, fractionalBits: Int) -> [Int16] {
     // Same result as DynamicFixedPointFormat.quantize, written branch-free so that it vectorizes: x * 2^f is exact
     // in Double for every Float x and |f| <= 64, its rounding is exact, the clamp keeps it inside the code range.
-    let scale = scaledByPowerOfTwo(1, storageFractionalBits[0])
-    let high = Double((1 << (storageBits[0] - 1)) - 1), low = -high - 1
+    let scale = scaledByPowerOfTwo(1, fractionalBits)
+    let high = Double((1 << (bits - 1)) - 1), low = -high - 1
     return [Int16](unsafeUninitializedCapacity: input.count) { buffer, count in
       input.withUnsafeBufferPointer { x in
         for j in 0..<x.count {
@@ -217,15 +134,23 @@ public struct IntegerPlan: Sendable {
   public func runCodes(_ input: [Float], workspace: Workspace) -> [Int16] {
     precondition(input.count == network.inputShape.elementCount, "input has \(input.count) values, expected \(network.inputShape.elementCount)")
     workspace.outputs[0] = quantizeInput(input)
-    for i in 1..<steps.count { execute(i, workspace) }
+    Self.execute(steps, network: network, kernels: kernels, workspace)
     return workspace.outputs[network.outputIndex]
   }
 
   /// Runs one preprocessed float input; returns class scores: dequantized logits, or Softmax probabilities (in
   /// Float, on the dequantized logits) when the network ends in Softmax.
   public func run(_ input: [Float], workspace: Workspace) -> [Float] {
-    let codes = runCodes(input, workspace: workspace)
-    let f = storageFractionalBits[network.outputIndex]
+    Self.scores(runCodes(input, workspace: workspace), fractionalBits: storageFractionalBits[network.outputIndex],
+                network: network)
+  }
+
+  /// Convenience: runs with a fresh workspace.
+  public func run(_ input: [Float]) -> [Float] { run(input, workspace: makeWorkspace()) }
+
+  /// Dequantizes output codes with `fractionalBits` and applies a final Softmax in Float (shared with
+  /// `MultiPrecisionPlan`).
+  static func scores(_ codes: [Int16], fractionalBits f: Int, network: Network) -> [Float] {
     let scale = scaledByPowerOfTwo(1, -f)
     var scores = codes.map { Float(Double($0) * scale) }
     if case .softmax = network.nodes[network.outputIndex].operation {
@@ -237,15 +162,19 @@ public struct IntegerPlan: Sendable {
     return scores
   }
 
-  /// Convenience: runs with a fresh workspace.
-  public func run(_ input: [Float]) -> [Float] { run(input, workspace: makeWorkspace()) }
+  /// Runs every step after the input (whose codes are already in `ws.outputs[0]`); shared with
+  /// `MultiPrecisionPlan`.
+  static func execute(_ steps: [IntegerStep], network: Network, kernels: KernelVariant, _ ws: Workspace) {
+    for i in 1..<steps.count { execute(steps[i], node: i, network: network, kernels: kernels, ws) }
+  }
 
-  private func execute(_ i: Int, _ ws: Workspace) {
+  private static func execute(_ step: IntegerStep, node i: Int, network: Network, kernels: KernelVariant,
+                              _ ws: Workspace) {
     let inputs = network.inputIndices[i]
     var out = ws.outputs[i]
     ws.outputs[i] = []
     defer { ws.outputs[i] = out }
-    switch steps[i] {
+    switch step {
     case .input: break
     case .weighted(let kernel):
       switch kernels {
@@ -274,6 +203,153 @@ public struct IntegerPlan: Sendable {
     case .copy:
       out = ws.outputs[inputs[0]]
     }
+  }
+}
+
+/// Everything an `IntegerPlan` needs at one configuration except the derived weight codes: stored widths and
+/// formats of every tensor, each weighted layer's shifts, accumulator kind, geometry and bias at the point's
+/// accumulator scale (O(output channels) per layer), and the parameters of the other nodes. `IntegerPlan` and
+/// `MultiPrecisionPlan` share it, so both compute the same thing by construction.
+struct ResolvedConfiguration: Sendable {
+  /// The configuration resolved.
+  let configuration: PrecisionConfiguration
+  /// Stored bit-width of every node's output.
+  let storageBits: [Int]
+  /// Fractional bits of every node's stored output.
+  let storageFractionalBits: [Int]
+  /// Parameters of every weighted layer, in `network.weightedLayerIndices` order.
+  let layerParameters: [WeightedLayerParameters]
+  /// One step per node.
+  let steps: [ResolvedStep]
+
+  /// A weighted layer at one configuration, without its derived weights.
+  struct WeightedLayer: Sendable, Equatable {
+    /// Index in `model.layers`.
+    let layer: Int
+    let parameters: WeightedLayerParameters
+    let geometry: ConvGeometry
+    /// Bias at the accumulator scale, saturated to +-2^62.
+    let bias: [Int64]
+    /// The window shift the weight codes are derived with.
+    let weightWindowShift: Int
+
+    /// Derives the weight codes from the 16-bit master and packs them for the kernels.
+    func kernel(model: FixedPointModel) -> WeightedLayerKernel {
+      let master = model.layers[layer]
+      let bits = parameters.precision.weightBits, ws = weightWindowShift
+      let weights = master.weightCodes.map { MasterPrecision.derive($0, toBitWidth: bits, windowShift: ws) }
+      return WeightedLayerKernel(parameters: parameters, geometry: geometry, weights: weights, bias: bias)
+    }
+  }
+
+  /// One node's step before weights are derived.
+  enum ResolvedStep: Sendable {
+    case weighted(WeightedLayer)
+    case fixed(IntegerStep)
+
+    /// The executable step (derives the weights of a weighted layer).
+    func integerStep(model: FixedPointModel) -> IntegerStep {
+      switch self {
+      case .weighted(let layer): return .weighted(layer.kernel(model: model))
+      case .fixed(let step): return step
+      }
+    }
+  }
+
+  init(model: FixedPointModel, configuration: PrecisionConfiguration) throws {
+    let network = model.network
+    try configuration.validate(for: network)
+    self.configuration = configuration
+    let weighted = network.weightedLayerIndices
+    var precisionOfNode = [Int: LayerPrecision]()
+    for (k, i) in weighted.enumerated() { precisionOfNode[i] = configuration.layers[k] }
+
+    // Storage bits per group, from the readers, in reverse topological order of the heads.
+    var groupBits = Array(repeating: 0, count: model.groups.count)
+    for g in stride(from: model.groups.count - 1, through: 0, by: -1) {
+      var bits = 0
+      for i in network.nodes.indices where model.groupOfNode[i] == g {
+        if i == network.outputIndex { bits = 16 }
+        for r in network.consumerIndices[i] {
+          let reader = network.nodes[r].operation
+          if reader.isWeighted { bits = max(bits, precisionOfNode[r]!.activationBits) }
+          else if case .add = reader { bits = max(bits, groupBits[model.groupOfNode[r]]) }
+          else if case .softmax = reader { bits = 16 }
+        }
+      }
+      groupBits[g] = max(bits, LayerPrecision.minimumBits)
+    }
+    let storageBits = network.nodes.indices.map { groupBits[model.groupOfNode[$0]] }
+    let storageFraction = network.nodes.indices.map {
+      model.groups[model.groupOfNode[$0]].fractionalBits(atBitWidth: storageBits[$0])
+    }
+    self.storageBits = storageBits
+    self.storageFractionalBits = storageFraction
+
+    var steps: [ResolvedStep] = []
+    var parameters: [WeightedLayerParameters] = []
+    var layerNumber = 0
+    for (i, node) in network.nodes.enumerated() {
+      let ins = network.inputIndices[i]
+      switch node.operation {
+      case .input:
+        steps.append(.fixed(.input(bits: storageBits[i], fractionalBits: storageFraction[i])))
+      case .conv2D, .dense:
+        let master = model.layers[layerNumber]
+        let p = configuration.layers[layerNumber]
+        let inGroup = model.groups[model.groupOfNode[ins[0]]]
+        let geometry: ConvGeometry
+        if case .conv2D(let a) = node.operation {
+          geometry = try ConvGeometry(conv: a, node: node, input: network.shapes[ins[0]], output: network.shapes[i])
+        } else {
+          geometry = ConvGeometry(input: network.shapes[ins[0]], output: network.shapes[i], kernelHeight: 1,
+                                  kernelWidth: 1, strideHeight: 1, strideWidth: 1, dilationHeight: 1,
+                                  dilationWidth: 1, padTop: 0, padLeft: 0, groups: 1)
+        }
+        let ws = master.windowShifts[p.weightBits]
+        let fw = MasterPrecision.fractionalBits(master: master.weightFractionalBits, bitWidth: p.weightBits, windowShift: ws)
+        let fa = inGroup.fractionalBits(atBitWidth: p.activationBits)
+        // Bias master is at scale fw16 + fa16; the derived scale is fw + fa <= that, so this is a right shift >= 0.
+        let biasShift = (master.weightFractionalBits + inGroup.fractionalBits) - (fw + fa)
+        // Saturated to +-2^62 so that accumulator (|acc| <= 2^58) + bias never overflows Int64.
+        let biasLimit = Int64(1) << 62
+        let bias = master.biasCodes.map { min(max($0.shifted(rightBy: biasShift, rounding: .toNearestOrEven), -biasLimit), biasLimit) }
+        let fanIn = geometry.fanIn
+        let parameters1 = WeightedLayerParameters(
+          name: node.name, precision: p, storedInputBits: storageBits[ins[0]],
+          inputShift: storageFraction[ins[0]] - fa, weightFractionalBits: fw, inputFractionalBits: fa,
+          outputShift: fw + fa - storageFraction[i], outputBits: storageBits[i],
+          accumulator: AccumulatorKind.choose(weightBits: p.weightBits, activationBits: p.activationBits, fanIn: fanIn,
+            paddedFanIn: geometry.supportsImplicitGEMM
+              ? geometry.kernelHeight * geometry.kernelWidth * ((geometry.input.channels + 3) / 4 * 4)
+              : (fanIn + 3) / 4 * 4,
+            grouped: geometry.groups != 1),
+          fanIn: fanIn)
+        parameters.append(parameters1)
+        steps.append(.weighted(WeightedLayer(layer: layerNumber, parameters: parameters1, geometry: geometry,
+                                             bias: bias, weightWindowShift: ws)))
+        layerNumber += 1
+      case .batchNorm:
+        preconditionFailure("FixedPointModel holds a folded network")
+      case .relu: steps.append(.fixed(.relu))
+      case .relu6:
+        let six = DynamicFixedPointFormat(bitWidth: storageBits[i], fractionalBits: storageFraction[i]).quantize(6)
+        steps.append(.fixed(.relu6(six: Int16(six))))
+      case .maxPool(let a):
+        steps.append(.fixed(.maxPool(try ConvGeometry(pool: a, node: node, input: network.shapes[ins[0]], output: network.shapes[i]))))
+      case .avgPool(let a):
+        steps.append(.fixed(.avgPool(try ConvGeometry(pool: a, node: node, input: network.shapes[ins[0]], output: network.shapes[i]))))
+      case .globalAvgPool: steps.append(.fixed(.globalAvgPool))
+      case .add:
+        let fa = storageFraction[ins[0]], fb = storageFraction[ins[1]]
+        let f = max(fa, fb)
+        steps.append(.fixed(.add(AddParameters(leftShift0: f - fa, leftShift1: f - fb, outputShift: f - storageFraction[i],
+                                               outputBits: storageBits[i]))))
+      case .flatten, .softmax: steps.append(.fixed(.copy))
+      }
+    }
+    self.steps = steps
+    self.layerParameters = parameters
   }
 }
 
