@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+import NetworkEngine
+import PrecisionRuntime
+@testable import PrecSearchIO
+
+@Suite struct OperatingPointsTests {
+  typealias D = ParetoFrontDocument
+
+  /// A minimal, schema-valid document whose points have the given (weight bits, activation bits) per layer.
+  static func document(layerNames: [String], points: [(bits: [(Int, Int)], energy: Double, validation: Int, test: Int)])
+    -> ParetoFrontDocument {
+    let energy = { (total: Double) in
+      D.Energy(totalPicojoules: total, computePicojoules: total, weightReadPicojoules: 0, activationReadPicojoules: 0,
+               activationWritePicojoules: 0, leakagePicojoules: 0)
+    }
+    let memory = D.WeightMemory(weightBits: 1, biasBits: 1)
+    return D(
+      provenance: .init(tool: "precsearch", toolVersion: "0.1.0", commit: "unknown", commandLine: ["precsearch", "optimize"]),
+      model: .init(name: "m", source: "m", sha256: "00", inputShape: [6, 6, 2], classes: 5,
+                   layers: layerNames.map { .init(name: $0, macs: 1, weights: 1, biases: 1) }, totalMACs: 3,
+                   totalParameters: 6),
+      data: .init(name: "d", validation: .init(source: "v", images: 100, sha256: "11"),
+                  test: .init(source: "t", images: 200, sha256: "22")),
+      energyModel: .init(name: "swp-16-8-4", source: "preset", path: nil, sha256: "33", uniform16BitPicojoules: 1e6),
+      search: .init(algorithm: "hybrid", seed: 1, maximumEvaluations: 10, timeLimitSeconds: nil, weightBits: [2, 16],
+                    activationBits: [2, 16], pins: [], constraint: .init(kind: "none", given: nil, picojoules: nil,
+                                                                         relativeEnergy: nil),
+                    populationSize: 40, mutationSteps: 2, annealingRuns: 4, annealingShare: 0.3,
+                    screening: .init(rule: "off", chunks: 16, z: nil)),
+      effort: .init(evaluations: 10, memoHits: 0, configurationsMeasured: 10, configurationsScreenedOut: 0, imagesRun: 1000,
+                    stopReason: "evaluationLimit"),
+      hypervolume: .init(referencePoint: [1.1, 1.1], final: 0.5, history: []),
+      baselines: [],
+      points: points.enumerated().map { k, p in
+        D.Point(id: String(format: "p%02d", k + 1),
+                layers: zip(layerNames, p.bits).map { .init(name: $0, weightBits: $1.0, activationBits: $1.1, outputBits: 16,
+                                                            energyPicojoules: p.energy / Double(layerNames.count)) },
+                validation: .init(correct: p.validation, images: 100), test: .init(correct: p.test, images: 200),
+                energy: energy(p.energy), relativeEnergy: p.energy / 1e6, weightMemory: memory)
+      },
+      selection: nil,
+      timing: .init(wallSeconds: 1, baselineSeconds: 0, searchSeconds: 1, testSeconds: 0, evaluationsPerSecond: 10,
+                    imagesPerSecond: 1000, planSeconds: 0, inferenceSeconds: 1, energySeconds: 0, otherSeconds: 0,
+                    threads: 1, sessions: 1))
+  }
+
+  static let names = ["c1", "c2", "fc"]
+
+  @Test func convertsPointsToJoulesWithBothAccuracies() throws {
+    let doc = Self.document(layerNames: Self.names, points: [
+      ([(4, 4), (4, 8), (8, 8)], 250_000, 80, 150), ([(8, 8), (8, 8), (16, 16)], 500_000, 90, 170),
+    ])
+    let points = try doc.operatingPoints(layerNames: Self.names)
+    #expect(points.map(\.id) == ["p01", "p02"])
+    #expect(points[0].configuration.description == "w4a4,w4a8,w8a8")
+    #expect(abs(points[0].energyJoules - 250e-9) < 1e-20)
+    #expect(points[1].validationAccuracy == 0.9 && points[1].testAccuracy == 0.85)
+  }
+
+  @Test func rejectsFrontsOfAnotherModelOrBadValuesNamingTheField() throws {
+    func field(_ doc: ParetoFrontDocument, _ names: [String] = OperatingPointsTests.names) -> String? {
+      do { _ = try doc.operatingPoints(layerNames: names, file: "f.json"); return nil } catch let e as ParetoFrontDocumentError {
+        #expect(e.file == "f.json")
+        return e.field
+      } catch { return "unexpected \(error)" }
+    }
+    let good: [(bits: [(Int, Int)], energy: Double, validation: Int, test: Int)] = [([(4, 4), (4, 8), (8, 8)], 1, 80, 150)]
+    #expect(field(Self.document(layerNames: Self.names, points: good)) == nil)
+    #expect(field(Self.document(layerNames: Self.names, points: good), ["c1", "c2"]) == "points[0].layers")
+    #expect(field(Self.document(layerNames: Self.names, points: good), ["c1", "x", "fc"]) == "points[0].layers[1].name")
+    #expect(field(Self.document(layerNames: Self.names, points: [([(4, 4), (17, 8), (8, 8)], 1, 80, 150)]))
+            == "points[0].layers[1].weightBits")
+    #expect(field(Self.document(layerNames: Self.names, points: [([(4, 4), (4, 1), (8, 8)], 1, 80, 150)]))
+            == "points[0].layers[1].activationBits")
+    #expect(field(Self.document(layerNames: Self.names, points: [([(4, 4), (4, 4), (8, 8)], -1, 80, 150)]))
+            == "points[0].energy.totalPicojoules")
+    #expect(field(Self.document(layerNames: Self.names, points: [])) == "points")
+    var duplicate = Self.document(layerNames: Self.names, points: good + good)
+    duplicate.points[1].id = "p01"
+    #expect(field(duplicate) == "points[1].id")
+  }
+
+  /// Written, read back and loaded into an AdaptiveNetwork, which runs the points bit-exactly.
+  @Test func readsAFileIntoAnAdaptiveNetwork() throws {
+    var g = OperatingPointsTestRandom(state: 11)
+    var b = NetworkBuilder(input: TensorShape(height: 6, width: 6, channels: 2))
+    try b.conv("c1", Conv2DAttributes(outputChannels: 4, kernelHeight: 3, kernelWidth: 3), input: "input", using: &g)
+    try b.add("r1", .relu)
+    try b.conv("c2", Conv2DAttributes(outputChannels: 4, kernelHeight: 3, kernelWidth: 3), using: &g)
+    try b.add("gap", .globalAvgPool)
+    try b.add("flat", .flatten)
+    try b.dense("fc", outputs: 5, using: &g)
+    let net = try b.build()
+    let x = (0..<net.inputShape.elementCount).map { Float($0 % 7) / 7 - 0.5 }
+    let model = try FixedPointModel(network: net, calibrationInputs: [x])
+    let doc = Self.document(layerNames: net.weightedLayerNames, points: [
+      ([(4, 4), (4, 8), (8, 8)], 250_000, 80, 150), ([(8, 8), (8, 8), (16, 16)], 500_000, 90, 170),
+    ])
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("oppoints-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("front.json").path
+    try doc.write(to: path)
+    let (read, points) = try ParetoFrontDocument.readOperatingPoints(from: path, for: model.network)
+    #expect(read.points.count == 2)
+    let network = try AdaptiveNetwork(model: model, points: points)
+    try network.switch(to: "p01")
+    let result = try network.infer(x)
+    #expect(result.scores == (try IntegerPlan(model: model, configuration: points[0].configuration).run(x)))
+  }
+}
+
+/// SplitMix64 for repeatable weights.
+private struct OperatingPointsTestRandom: RandomNumberGenerator {
+  var state: UInt64
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
