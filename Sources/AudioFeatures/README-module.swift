@@ -1,1 +1,0 @@
-// AudioFeatures module: see Package.swift for its role. (Source files are added by the issue that builds it.)
