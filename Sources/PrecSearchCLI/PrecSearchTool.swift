@@ -27,6 +27,8 @@ public enum PrecSearchTool {
     OptimizeCommand.self,
     CalibrateCommand.self,
     TrainCommand.self,
+    RunCommand.self,
+    SimulateCommand.self,
   ]
 
   /// Names of the subcommands, in help order (without the built-in `help`).
