@@ -1,0 +1,207 @@
+import AudioFeatures
+import Foundation
+import NetworkEngine
+
+/// The keyword-spotting task's classes, features and input shape (docs/audio.md).
+public enum KeywordSpotting {
+  /// The 12 classes, in label order: the 10 command words of Speech Commands, then "unknown" (any other word) and
+  /// "silence" (no speech).
+  public static let classNames = ["yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go", "unknown", "silence"]
+  /// The 10 command words (labels 0...9).
+  public static let commandWords = Array(classNames.prefix(10))
+  /// The label of "unknown".
+  public static let unknownLabel = 10
+  /// The label of "silence".
+  public static let silenceLabel = 11
+  /// The network input: 49 frames x 10 coefficients x 1 channel.
+  public static let inputShape = TensorShape(height: 49, width: 10, channels: 1)
+
+  /// The label of a word: its index for a command word, ``silenceLabel`` for "silence" or "_silence_",
+  /// ``unknownLabel`` for any other word.
+  public static func label(ofWord word: String) -> Int {
+    let w = word.lowercased()
+    if w == "silence" || w == "_silence_" { return silenceLabel }
+    return commandWords.firstIndex(of: w) ?? unknownLabel
+  }
+}
+
+/// Computes the 8-bit MFCC features of WAV audio (`MFCCExtractor` with `MFCCConfiguration.keywordSpotting`, then
+/// `MFCCQuantization.keywordSpotting`): what the `kws` model reads, in training and at inference.
+public struct KeywordFeatureExtractor: Sendable {
+  /// The MFCC front-end.
+  public let extractor: MFCCExtractor
+  /// The 8-bit storage rule.
+  public let quantization: MFCCQuantization
+
+  /// Creates the keyword-spotting front-end.
+  public init() throws {
+    extractor = try MFCCExtractor(configuration: .keywordSpotting)
+    quantization = .keywordSpotting
+  }
+
+  /// Number of feature bytes per clip (490).
+  public var featureCount: Int { extractor.featureCount }
+
+  /// The 490 feature codes of `audio` (resampled to 16 kHz when needed; the first second, zero-padded).
+  public func features(of audio: WAVAudio) throws -> [UInt8] {
+    quantization.quantize(try extractor.features(pcm: audio.samples, sampleRate: audio.sampleRate))
+  }
+
+  /// The feature codes of the WAV file at `path`; throws the reader's errors (which name the file).
+  public func features(ofFile path: String) throws -> [UInt8] {
+    try features(of: try WAVReader.read(at: path))
+  }
+
+  /// Features of many files on `threads` threads (1 or 2), in the order of `paths`. Throws the first error in
+  /// path order.
+  public func features(ofFiles paths: [String], threads: Int) throws -> [UInt8] {
+    let n = featureCount
+    let parts = max(1, min(threads, 2, paths.count))
+    let chunk = (paths.count + parts - 1) / max(parts, 1)
+    final class Box: @unchecked Sendable {
+      var results: [Result<[UInt8], Error>]
+      init(_ count: Int) { results = Array(repeating: .success([]), count: count) }
+    }
+    let box = Box(parts)
+    let extractor = self
+    DispatchQueue.concurrentPerform(iterations: parts) { part in
+      let range = (part * chunk)..<min(paths.count, (part + 1) * chunk)
+      var out: [UInt8] = []
+      out.reserveCapacity(range.count * n)
+      do {
+        for i in range { out += try extractor.features(ofFile: paths[i]) }
+        box.results[part] = .success(out)
+      } catch {
+        box.results[part] = .failure(error)
+      }
+    }
+    var all: [UInt8] = []
+    for r in box.results { all += try r.get() }
+    return all
+  }
+}
+
+/// The synthetic keyword-spotting data made by `Experiments/kws/synthesize.sh`: a directory with `manifest.csv`
+/// (columns `path,label,word,speaker,voice,split`; paths relative to the directory) and the WAV clips. The splits are
+/// the manifest's (by speaker); a speaker found in two splits is an error.
+public struct SyntheticKeywordData: Sendable {
+  /// One manifest row.
+  public struct Clip: Hashable, Sendable {
+    /// Path relative to the data directory.
+    public var path: String
+    /// Class label (``KeywordSpotting/classNames`` index).
+    public var label: Int
+    /// The speaker (the unit of the split).
+    public var speaker: String
+  }
+
+  /// The data directory.
+  public var directory: String
+  /// SHA-256 of `manifest.csv`.
+  public var manifestSHA256: String
+  /// Clips per split, in manifest order.
+  public var clips: [String: [Clip]]
+  /// Features (`KeywordSpotting.inputShape` 8-bit images) and labels of each split: "train", "validation", "test".
+  public var sets: [String: ImageDataset]
+
+  /// The split names, in order.
+  public static let splitNames = ["train", "validation", "test"]
+
+  /// Reads the manifest and computes the features of every clip (on `threads` threads). Throws `DatasetError`
+  /// naming the manifest line for a malformed row, an unknown label or split, or a speaker in two splits, and
+  /// the WAV reader's errors for a bad clip.
+  public static func load(directory: String, threads: Int = 1) throws -> SyntheticKeywordData {
+    let manifestPath = URL(fileURLWithPath: directory).appendingPathComponent("manifest.csv").path
+    guard FileManager.default.fileExists(atPath: manifestPath) else {
+      throw DatasetError(file: manifestPath, message: "missing: expected the manifest.csv written by Experiments/kws/synthesize.sh")
+    }
+    let data = try FileIO.readData(at: manifestPath)
+    let text = String(decoding: data, as: UTF8.self)
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    if lines.last == "" { lines.removeLast() }
+    guard let header = lines.first?.split(separator: ",", omittingEmptySubsequences: false).map(String.init) else {
+      throw DatasetError(file: manifestPath, message: "empty; expected a header line 'path,label,word,speaker,voice,split'")
+    }
+    func column(_ name: String) throws -> Int {
+      guard let i = header.firstIndex(of: name) else {
+        throw DatasetError(file: manifestPath, offset: 0, message: "header has no '\(name)' column; expected path,label,word,speaker,voice,split")
+      }
+      return i
+    }
+    let pathColumn = try column("path"), labelColumn = try column("label"), speakerColumn = try column("speaker")
+    let splitColumn = try column("split")
+    var clips: [String: [Clip]] = [:]
+    var speakerSplit: [String: String] = [:]
+    for (number, line) in lines.enumerated().dropFirst() {
+      let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      guard fields.count == header.count else {
+        throw DatasetError(file: manifestPath, message: "line \(number + 1) has \(fields.count) fields, expected \(header.count)")
+      }
+      let labelName = fields[labelColumn]
+      guard let label = KeywordSpotting.classNames.firstIndex(of: labelName) else {
+        throw DatasetError(file: manifestPath, message: "line \(number + 1): label '\(labelName)', expected one of "
+          + KeywordSpotting.classNames.joined(separator: " "))
+      }
+      let split = fields[splitColumn], speaker = fields[speakerColumn]
+      guard splitNames.contains(split) else {
+        throw DatasetError(file: manifestPath, message: "line \(number + 1): split '\(split)', expected train, validation or test")
+      }
+      if let previous = speakerSplit[speaker], previous != split {
+        throw DatasetError(file: manifestPath, message: "line \(number + 1): speaker '\(speaker)' is in both \(previous) and "
+          + "\(split); the splits must be by speaker")
+      }
+      speakerSplit[speaker] = split
+      clips[split, default: []].append(Clip(path: fields[pathColumn], label: label, speaker: speaker))
+    }
+    let extractor = try KeywordFeatureExtractor()
+    var sets: [String: ImageDataset] = [:]
+    for split in splitNames {
+      let list = clips[split] ?? []
+      guard !list.isEmpty else {
+        throw DatasetError(file: manifestPath, message: "no \(split) clips; expected clips of every split (train, validation, test)")
+      }
+      let paths = list.map { URL(fileURLWithPath: directory).appendingPathComponent($0.path).path }
+      let features = try extractor.features(ofFiles: paths, threads: threads)
+      sets[split] = try ImageDataset(height: 49, width: 10, channels: 1, pixels: features,
+                                     labels: list.map { UInt8($0.label) })
+    }
+    return SyntheticKeywordData(directory: directory, manifestSHA256: sha256Hex(of: data), clips: clips,
+                                sets: sets)
+  }
+}
+
+/// A folder of real clips laid out like Speech Commands (`WORD/SPEAKER_nohash_N.wav`), e.g.
+/// `../shared/data/speech-commands-sample`: the 10 command words get their labels, every other word folder
+/// "unknown", `_silence_` folders "silence"; `_background_noise_` is skipped.
+public enum SpeechCommandsFolder {
+  /// The clips' paths (word folders sorted, files sorted) and their features and labels; with `limitPerWord`, only
+  /// the first that many clips of each word folder.
+  public static func load(directory: String, threads: Int = 1,
+                          limitPerWord: Int? = nil) throws -> (paths: [String], dataset: ImageDataset) {
+    let fm = FileManager.default
+    var isDirectory: ObjCBool = false
+    guard fm.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+      throw DatasetError(file: directory, message: "no such directory; expected a folder of WORD/*.wav clips")
+    }
+    let words = try fm.contentsOfDirectory(atPath: directory).sorted().filter { word in
+      var isDir: ObjCBool = false
+      return word != "_background_noise_" && !word.hasPrefix(".")
+        && fm.fileExists(atPath: URL(fileURLWithPath: directory).appendingPathComponent(word).path, isDirectory: &isDir)
+        && isDir.boolValue
+    }
+    var paths: [String] = [], labels: [UInt8] = []
+    for word in words {
+      let folder = URL(fileURLWithPath: directory).appendingPathComponent(word)
+      let files = try fm.contentsOfDirectory(atPath: folder.path).sorted().filter { $0.lowercased().hasSuffix(".wav") }
+      for file in files.prefix(limitPerWord ?? files.count) {
+        paths.append(folder.appendingPathComponent(file).path)
+        labels.append(UInt8(KeywordSpotting.label(ofWord: word)))
+      }
+    }
+    guard !paths.isEmpty else {
+      throw DatasetError(file: directory, message: "no WORD/*.wav clips found; expected Speech Commands' layout")
+    }
+    let features = try KeywordFeatureExtractor().features(ofFiles: paths, threads: threads)
+    return (paths, try ImageDataset(height: 49, width: 10, channels: 1, pixels: features, labels: labels))
+  }
+}
