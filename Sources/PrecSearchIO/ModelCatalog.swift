@@ -54,7 +54,7 @@ public struct ShippedModel: Hashable, Sendable {
 /// model file exists there (and, for a model whose data ships, all four IDX files).
 public enum ModelCatalog {
   /// The names of the models precsearch ships (whether or not their files are installed in this build).
-  public static let plannedNames = ["fashion", "cifar10"]
+  public static let plannedNames = ["fashion", "cifar10", "fer"]
 
   /// The environment variable that names an extra `ShippedModels` folder, searched first.
   public static let environmentVariable = "PRECSEARCH_SHIPPED_MODELS"
@@ -63,6 +63,11 @@ public enum ModelCatalog {
   public static let cifar10DataHint = "CIFAR-10 does not ship with precsearch; make its binary batches with "
     + "'../shared/tools/cifar10-to-bin OUT' (needs Pillow: python3 -m pip install pillow) and pass --data OUT"
 
+  /// Where to get FER2013 (it is not committed: its licence is unclear, research use only).
+  public static let fer2013DataHint = "FER2013 does not ship with precsearch; pass --data DIR with its record files "
+    + "(train.bin, publictest.bin, privatetest.bin: 1 label byte + 2,304 pixels each, as in ../shared/data/fer2013) "
+    + "or the Kaggle fer2013.csv (emotion,pixels,Usage); validation is PublicTest, test is PrivateTest"
+
   /// What each planned model is: its data set's name and whether its validation and test splits ship.
   static func entry(_ name: String) -> (dataName: String, dataShips: Bool, dataHint: String)? {
     switch name {
@@ -70,6 +75,8 @@ public enum ModelCatalog {
       return ("fashion-mnist", true, "the Fashion-MNIST splits ship with the model; pass --data DIR to use other files")
     case "cifar10":
       return ("cifar10", false, cifar10DataHint)
+    case "fer":
+      return ("fer2013", false, fer2013DataHint)
     default:
       return nil
     }

@@ -31,6 +31,8 @@ enum DatasetLoading {
     case idx(images: String, labels: String)
     /// A CIFAR-10 binary batch file (labels inside).
     case cifar10(file: String)
+    /// A FER2013 record file (`privatetest.bin`, ...), or the `split` rows of a Kaggle `fer2013.csv`.
+    case fer2013(file: String, csvSplit: FER2013Split?)
   }
 
   /// File names of the test split inside a data set directory.
@@ -41,9 +43,12 @@ enum DatasetLoading {
 
   /// What `path` designates:
   /// - a directory holding an IDX data set (MNIST, Fashion-MNIST) or CIFAR-10 binary batches (possibly in its
-  ///   `cifar-10-batches-bin` subdirectory): its test split (`t10k-*-ubyte`, `test_batch.bin`);
+  ///   `cifar-10-batches-bin` subdirectory) or FER2013: its test split (`t10k-*-ubyte`, `test_batch.bin`,
+  ///   FER2013's PrivateTest);
   /// - an IDX images file whose labels file has `labels-idx1` in place of `images-idx3` in its name;
-  /// - a CIFAR-10 binary batch file (`.bin`).
+  /// - a FER2013 record file (`train.bin`, `publictest.bin`, `privatetest.bin`) or a Kaggle `.csv` (its
+  ///   PrivateTest rows);
+  /// - a CIFAR-10 binary batch file (any other `.bin`).
   static func resolve(_ path: String) throws -> Source {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -66,15 +71,26 @@ enum DatasetLoading {
           throw CommandFailure("cannot read data '\(path)': the CIFAR-10 directory has no test split '\(cifarTestName)'")
         }
         return .cifar10(file: file)
+      case .fer2013:
+        let files = try FER2013Reader.files(directory: directory, split: .privateTest)
+        guard let file = files.first, FileManager.default.fileExists(atPath: file) else {
+          throw CommandFailure("cannot read data '\(path)': the FER2013 directory has no test split "
+            + "'\(FER2013Reader.recordFileName(split: .privateTest))'")
+        }
+        return .fer2013(file: file, csvSplit: file.hasSuffix(".csv") ? .privateTest : nil)
       }
     }
     let url = URL(fileURLWithPath: path)
     let name = url.lastPathComponent
+    if FER2013Split.allCases.contains(where: { FER2013Reader.recordFileName(split: $0) == name }) {
+      return .fer2013(file: path, csvSplit: nil)
+    }
+    if name.hasSuffix(".csv") { return .fer2013(file: path, csvSplit: .privateTest) }
     if name.hasSuffix(".bin") { return .cifar10(file: path) }
     guard name.contains("images-idx3") else {
       throw CommandFailure("cannot read data '\(path)': expected a data set directory (IDX or CIFAR-10 binary), an IDX "
         + "images file whose name contains 'images-idx3' (its labels file has 'labels-idx1' there instead), or a "
-        + "CIFAR-10 '.bin' batch file")
+        + "CIFAR-10 '.bin' batch file, a FER2013 record file (privatetest.bin, ...) or a FER2013 '.csv'")
     }
     let labels = url.deletingLastPathComponent()
       .appendingPathComponent(name.replacingOccurrences(of: "images-idx3", with: "labels-idx1")).path
@@ -94,6 +110,9 @@ enum DatasetLoading {
     case .cifar10(let file):
       return LoadedDataset(images: try CIFAR10Reader.read(file: file), imagesPath: file, labelsPath: file,
                            format: .cifar10Binary)
+    case .fer2013(let file, let csvSplit):
+      let images = try csvSplit.map { try FER2013Reader.readCSV(file: file)[$0] } ?? FER2013Reader.readRecords(file: file)
+      return LoadedDataset(images: images, imagesPath: file, labelsPath: file, format: .fer2013)
     }
   }
 }

@@ -13,8 +13,9 @@ struct EvaluateCommand: Subcommand {
   static let dataOption = OptionSpec.value(
     "data", valueName: "path",
     help: "The labeled images: a data set directory (its test split: IDX t10k-images-idx3-ubyte and "
-      + "t10k-labels-idx1-ubyte, or CIFAR-10 test_batch.bin), an IDX images file whose labels file has "
-      + "'labels-idx1' in place of 'images-idx3', or a CIFAR-10 .bin batch file.",
+      + "t10k-labels-idx1-ubyte, CIFAR-10 test_batch.bin, or FER2013's PrivateTest), an IDX images file whose "
+      + "labels file has 'labels-idx1' in place of 'images-idx3', a CIFAR-10 .bin batch file, a FER2013 record file "
+      + "(train.bin, publictest.bin, privatetest.bin) or a FER2013 .csv (its PrivateTest rows).",
     isRequired: true)
   static let weightBitsOption = OptionSpec.value(
     "weight-bits", valueName: "list",

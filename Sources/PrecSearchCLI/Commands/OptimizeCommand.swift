@@ -383,8 +383,8 @@ struct OptimizeCommand: Subcommand {
       throw CommandFailure("cannot read data '\(directory)': no such directory")
     }
     guard isDirectory.boolValue else {
-      throw CommandFailure("cannot read data '\(directory)': expected a data set directory (IDX files or CIFAR-10 "
-        + "binary batches) holding both a training or validation split and a test split")
+      throw CommandFailure("cannot read data '\(directory)': expected a data set directory (IDX files, CIFAR-10 "
+        + "binary batches or FER2013) holding both a training or validation split and a test split")
     }
     let (format, root) = try ImageDatasetLoader.detect(directory: directory)
     let validation: ImageDataset
@@ -393,6 +393,9 @@ struct OptimizeCommand: Subcommand {
     if format == .idx && FileManager.default.fileExists(atPath: shipped.images) {
       validation = try IDXReader.read(images: shipped.images, labels: shipped.labels, classCount: classes)
       validationSource = shipped.images
+    } else if let published = try ImageDatasetLoader.readPublishedValidation(directory: root) {
+      validation = published  // FER2013: PublicTest (nothing was held out of its training split)
+      validationSource = "\(root) published validation split"
     } else {
       let recorded = model.provenance["validationHoldout"].flatMap(ValidationHoldout.init(provenance:))
       let rule = recorded ?? .seededStratified(perClass: 500, seed: 1)

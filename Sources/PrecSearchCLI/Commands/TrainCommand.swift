@@ -12,14 +12,14 @@ struct TrainCommand: Subcommand {
     allowedValues: TrainingTask.allCases.map(\.rawValue), isRequired: true)
   static let dataOption = OptionSpec.value(
     "data", valueName: "path",
-    help: "The data set directory: Fashion-MNIST IDX files (train-* and t10k-*) for 'fashion', CIFAR-10 binary "
-      + "batches (data_batch_1..5.bin, test_batch.bin, possibly in cifar-10-batches-bin/) for 'cifar10'.",
+    help: "The data set directory: " + TrainingTask.allCases.map { "\($0.definition.dataDescription) for '\($0.rawValue)'" }
+      .joined(separator: ", ") + ".",
     isRequired: true)
   static let outputOption = OptionSpec.value(
     "output", valueName: "path", help: "The model file to write (atomically, single-file layout).", isRequired: true)
   static let epochsOption = OptionSpec.value(
-    "epochs", valueName: "count", help: "Passes over the training images (default: the task's, 30 for 'fashion', "
-      + "40 for 'cifar10').")
+    "epochs", valueName: "count", help: "Passes over the training images (default: the task's, "
+      + TrainingTask.allCases.map { "\($0.defaultEpochs) for '\($0.rawValue)'" }.joined(separator: ", ") + ").")
   static let seedOption = OptionSpec.value(
     "seed", valueName: "integer", help: "Seed of the weight initialization, shuffle and augmentation.",
     defaultValue: "1")
@@ -30,7 +30,8 @@ struct TrainCommand: Subcommand {
     "batch-size", valueName: "count", help: "Images per optimizer step.", defaultValue: "128")
   static let validationPerClassOption = OptionSpec.value(
     "validation-per-class", valueName: "count",
-    help: "Training images per class held out as the validation split (never trained on).", defaultValue: "500")
+    help: "Training images per class held out as the validation split (never trained on); tasks whose data set "
+      + "publishes a validation split ('fer': PublicTest) hold nothing out.", defaultValue: "500")
   static let checkpointOption = OptionSpec.value(
     "checkpoint", valueName: "path", help: "Save the complete training state to this file after every epoch (atomically).")
   static let resumeOption = OptionSpec.flag(
@@ -45,10 +46,11 @@ struct TrainCommand: Subcommand {
 
   static let configuration = CommandConfiguration(
     name: "train",
-    abstract: "Train a reference model (LeNet on Fashion-MNIST, ResNet-8 on CIFAR-10) and write its model file.",
+    abstract: "Train a reference model (LeNet on Fashion-MNIST, ResNet-8 on CIFAR-10, mini-Xception on FER2013) and "
+      + "write its model file.",
     discussion: """
       Holds a class-balanced validation split out of the training images (the same images for every seed; \
-      never trained on), trains with the task's fixed hyper-parameters (docs/training.md), prints one progress \
+      never trained on) unless the data set publishes one (FER2013: PublicTest validates, PrivateTest tests), trains with the task's fixed hyper-parameters (docs/training.md), prints one progress \
       line per epoch on standard error (loss, training and validation accuracy, seconds, ETA), calibrates the \
       activation ranges on the first 2,000 training images, measures the test split with the float reference \
       and the fixed-point engine at uniform 16, 8, 6 and 4 bits, and writes the model file with its provenance \
@@ -62,6 +64,7 @@ struct TrainCommand: Subcommand {
     examples: [
       "precsearch train --task fashion --data ../shared/data/fashion-mnist --output fashion.psmodel",
       "precsearch train --task cifar10 --data /tmp/cifar10bin --output cifar10.psmodel --checkpoint c.ckpt --resume",
+      "precsearch train --task fer --data ../shared/data/fer2013 --output fer.psmodel --checkpoint f.ckpt --resume",
     ])
 
   var task: TrainingTask
@@ -130,27 +133,27 @@ struct TrainCommand: Subcommand {
     // Data: published train and test splits, the validation hold-out, checksums.
     let data = try TrainingData(task: task, directory: dataPath, validationPerClass: validationPerClass,
                                 holdoutSeed: Self.holdoutSeed)
-    errors.write("Data: \(task.dataName) in \(data.directory): \(data.split.train.count) training, "
-      + "\(data.split.validation.count) validation (\(data.split.rule.summary)), \(data.test.count) test images\n")
+    errors.write("Data: \(task.dataName) in \(data.directory): \(data.train.count) training, "
+      + "\(data.validation.count) validation (\(data.validationSummary)), \(data.test.count) test images\n")
     if let writeSplits {
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: writeSplits, isDirectory: &isDirectory), isDirectory.boolValue else {
         throw CommandFailure("cannot write the splits to '\(writeSplits)': no such directory")
       }
-      try IDXWriter.write(data.split.validation, directory: writeSplits, prefix: "validation")
+      try IDXWriter.write(data.validation, directory: writeSplits, prefix: "validation")
       try IDXWriter.write(data.test, directory: writeSplits, prefix: IDXReader.filePrefix(split: .test))
       errors.write("Wrote the validation and test splits (IDX) to \(writeSplits)\n")
     }
-    guard data.split.train.count >= batchSize else {
-      throw UsageError("'\(Self.batchSizeOption.synopsis)' is \(batchSize) but only \(data.split.train.count) training "
+    guard data.train.count >= batchSize else {
+      throw UsageError("'\(Self.batchSizeOption.synopsis)' is \(batchSize) but only \(data.train.count) training "
         + "images remain after the hold-out; give a smaller batch size.")
     }
-    let preprocessing = try InputPreprocessing.fitted(to: data.split.train.pixels, channels: task.inputShape.channels)
+    let preprocessing = try InputPreprocessing.fitted(to: data.train.pixels, channels: task.inputShape.channels)
     func labeled(_ set: ImageDataset) throws -> LabeledImages {
       try LabeledImages(shape: set.shape, raw: set.pixels, preprocessing: preprocessing, labels: set.labels.map(Int.init))
     }
-    let training = try labeled(data.split.train)
-    let validation = try labeled(data.split.validation)
+    let training = try labeled(data.train)
+    let validation = try labeled(data.validation)
 
     // Network and trainer, possibly resumed.
     var initialization = TrainingRandomGenerator(seed: seed)
@@ -158,8 +161,10 @@ struct TrainCommand: Subcommand {
     let configuration = trainingConfiguration
     let trainer = try Trainer(network: initial, training: training, validation: validation, configuration: configuration)
     var fingerprint = TrainingCheckpoint.Fingerprint(task: task.rawValue, seed: String(seed), configuration: configuration,
-                                                     trainingImagesSHA256: data.split.train.contentSHA256,
-                                                     validationHoldout: data.split.rule)
+                                                     trainingImagesSHA256: data.train.contentSHA256,
+                                                     validationHoldout: data.holdout,
+                                                     validationImagesSHA256: data.holdout == nil
+                                                       ? data.validation.contentSHA256 : nil)
     fingerprint.configuration.threads = 1  // the thread count does not change the results
     var secondsBefore = 0.0
     if resume, let checkpointPath, FileManager.default.fileExists(atPath: checkpointPath) {
@@ -172,8 +177,11 @@ struct TrainCommand: Subcommand {
       errors.write("Resumed from \(checkpointPath) after epoch \(trainer.completedEpochs) of \(epochs).\n")
     }
     let configurationText = "\(epochs) epochs, batch \(batchSize), SGD (Nesterov momentum 0.9) learning rate "
-      + "\(configuration.learningRate) with 1 warm-up epoch and cosine decay, L2 weight decay 5e-4, "
-      + "random crop padding \(configuration.augmentation.cropPadding), horizontal flip, seed \(seed), \(threads) thread(s)"
+      + "\(configuration.learningRate) with 1 warm-up epoch and cosine decay, \(Self.describe(configuration.weightDecay)), "
+      + "random crop padding \(configuration.augmentation.cropPadding)"
+      + (configuration.augmentation.horizontalFlip ? ", horizontal flip" : "")
+      + (configuration.labelSmoothing > 0 ? ", label smoothing \(configuration.labelSmoothing)" : "")
+      + ", seed \(seed), \(threads) thread(s)"
     errors.write("Training \(task.architectureName): \(configurationText)\n")
 
     func elapsedSeconds() -> Double { secondsBefore + OptimizeCommand.seconds(clock.now - started) }
@@ -196,9 +204,9 @@ struct TrainCommand: Subcommand {
     let finalValidation = try trainer.evaluate(validation)
     let trainerTest = try trainer.evaluate(try labeled(data.test))
     let floatPlan = try FloatPlan(network: network)
-    let calibrationCount = min(Self.calibrationImageCount, data.split.train.count)
+    let calibrationCount = min(Self.calibrationImageCount, data.train.count)
     let calibrationInputs = (0..<calibrationCount).map {
-      preprocessing.apply(data.split.train.image($0), channels: task.inputShape.channels)
+      preprocessing.apply(data.train.image($0), channels: task.inputShape.channels)
     }
     let ranges = ActivationRanges(observing: floatPlan, inputs: calibrationInputs)
     var model = ModelFile(name: task.rawValue, description: task.modelDescription, network: network,
@@ -248,20 +256,21 @@ struct TrainCommand: Subcommand {
       "commit": .string(revision.commit),
       "uncommittedSourceFiles": .integer(revision.uncommitted),
       "command": .string("precsearch train --task \(task.rawValue) --epochs \(epochs) --seed \(seed) "
-        + "--batch-size \(batchSize) --validation-per-class \(validationPerClass)"),
+        + "--batch-size \(batchSize)" + (data.holdout == nil ? "" : " --validation-per-class \(validationPerClass)")),
       "task": .string(task.rawValue),
       "architecture": .string(task.architectureName),
       "dataset": [
         "name": .string(task.dataName),
         "files": .array(files),
-        "trainImages": .integer(data.split.train.count),
-        "trainImagesSHA256": .string(data.split.train.contentSHA256),
-        "validationImages": .integer(data.split.validation.count),
-        "validationImagesSHA256": .string(data.split.validation.contentSHA256),
+        "trainImages": .integer(data.train.count),
+        "trainImagesSHA256": .string(data.train.contentSHA256),
+        "validationImages": .integer(data.validation.count),
+        "validationImagesSHA256": .string(data.validation.contentSHA256),
+        "validationSplit": .string(data.validationSummary),
         "testImages": .integer(data.test.count),
         "testImagesSHA256": .string(data.test.contentSHA256),
       ],
-      "validationHoldout": data.split.rule.provenance,
+      "validationHoldout": data.holdout?.provenance ?? .null,
       "seed": .string(String(seed)),
       "epochs": .integer(epochs),
       "hyperParameters": [
@@ -269,16 +278,18 @@ struct TrainCommand: Subcommand {
         "optimizer": "sgd, Nesterov momentum 0.9",
         "learningRate": .number(Double(configuration.learningRate)),
         "schedule": "cosine to 0 after 1 linear warm-up epoch",
-        "weightDecay": "L2 5e-4 on Conv2D and Dense weights",
+        "weightDecay": .string(Self.describe(configuration.weightDecay) + " on Conv2D and Dense weights"),
         "cropPadding": .integer(augmentation.cropPadding),
         "horizontalFlip": .bool(augmentation.horizontalFlip),
         "labelSmoothing": .number(Double(configuration.labelSmoothing)),
         "batchNormMomentum": .number(Double(configuration.batchNormMomentum)),
         "weightInitialization": "He-uniform from TrainingRandomGenerator(seed)",
-        "preprocessing": "mean and standard deviation of the training split (after hold-out)",
+        "preprocessing": .string("mean and standard deviation of the training split"
+          + (data.holdout == nil ? "" : " (after hold-out)")),
       ],
       "threads": .integer(threads),
-      "calibration": ["images": .integer(calibrationCount), "source": "the first training images (after hold-out)"],
+      "calibration": ["images": .integer(calibrationCount),
+                      "source": .string("the first training images" + (data.holdout == nil ? "" : " (after hold-out)"))],
       "history": .array(history.map { r in
         ["epoch": .integer(r.epoch), "trainingLoss": .number(r.trainingLoss),
          "trainingAccuracy": .number(r.trainingAccuracy),
@@ -289,6 +300,15 @@ struct TrainCommand: Subcommand {
       "finalTestAccuracy": .number(test),
       "wallSeconds": .number((wallSeconds * 10).rounded() / 10),
     ]
+  }
+
+  /// `L2 5e-4`.
+  static func describe(_ decay: WeightDecay) -> String {
+    switch decay {
+    case .none: return "no weight decay"
+    case .l2(let r): return "L2 \(r)"
+    case .decoupled(let r): return "decoupled weight decay \(r)"
+    }
   }
 
   /// `epoch 3/30  loss 0.4257  train 84.24%  validation 88.20%  lr 0.04990  25.6 s  ETA 11m 48s`.
@@ -325,70 +345,161 @@ struct TrainCommand: Subcommand {
   }
 }
 
-/// The reference models `precsearch train` knows.
+/// The reference models `precsearch train` knows. Each case's whole definition (data, splits, input, classes,
+/// network, augmentation, hyper-parameters) is one `TrainingTaskDefinition` in `definition`; to add a task, add a
+/// case and its definition.
 enum TrainingTask: String, CaseIterable, Sendable {
   /// LeNet-style ConvNet on Fashion-MNIST (28x28x1, 10 classes, about 0.85 M MACs).
   case fashion
   /// ResNet-8 (MLPerf Tiny) on CIFAR-10 (32x32x3, 10 classes, about 12.5 M MACs).
   case cifar10
+  /// mini-Xception on FER2013 (48x48x1, 7 expression classes, 5.5 M MACs).
+  case fer
 
-  var dataName: String { self == .fashion ? "fashion-mnist" : "cifar10" }
-  var architectureName: String { self == .fashion ? "LeNet (ReferenceArchitectures.leNet)" : "ResNet-8 (ReferenceArchitectures.resNet8)" }
-  var modelDescription: String {
-    self == .fashion ? "LeNet-style ConvNet trained on Fashion-MNIST by precsearch train"
-      : "ResNet-8 (MLPerf Tiny) trained on CIFAR-10 by precsearch train"
-  }
-  var defaultEpochs: Int { self == .fashion ? 30 : 40 }
-  var inputShape: TensorShape {
-    self == .fashion ? TensorShape(height: 28, width: 28, channels: 1) : TensorShape(height: 32, width: 32, channels: 3)
-  }
-  var format: ImageDatasetFormat { self == .fashion ? .idx : .cifar10Binary }
-  var classNames: [String] {
+  /// The task's definition.
+  var definition: TrainingTaskDefinition {
     switch self {
-    case .fashion:
-      return ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
-    case .cifar10:
-      return ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+    case .fashion: return .fashion
+    case .cifar10: return .cifar10
+    case .fer: return .fer
     }
   }
 
-  func makeNetwork(using generator: inout some RandomNumberGenerator) throws -> Network {
-    switch self {
-    case .fashion: return try ReferenceArchitectures.leNet(classes: 10, using: &generator)
-    case .cifar10: return try ReferenceArchitectures.resNet8(classes: 10, using: &generator)
-    }
+  var dataName: String { definition.dataName }
+  var architectureName: String { definition.architectureName }
+  var modelDescription: String { definition.modelDescription }
+  var defaultEpochs: Int { definition.defaultEpochs }
+  var inputShape: TensorShape { definition.inputShape }
+  var format: ImageDatasetFormat { definition.format }
+  var classNames: [String] { definition.classNames }
+
+  func makeNetwork(using generator: inout TrainingRandomGenerator) throws -> Network {
+    try definition.makeNetwork(&generator)
   }
 
-  /// The task's hyper-parameters (docs/training.md): SGD with Nesterov momentum, cosine schedule with one warm-up
-  /// epoch, L2 weight decay 5e-4, random crop and horizontal flip.
+  /// The task's hyper-parameters with the command line's epochs, batch size, seed and threads.
   func configuration(epochs: Int, batchSize: Int, seed: UInt64, threads: Int) -> TrainingConfiguration {
-    TrainingConfiguration(
-      epochs: epochs, batchSize: batchSize, optimizer: .sgdNesterov, learningRate: self == .fashion ? 0.05 : 0.1,
-      schedule: .cosine(warmupEpochs: 1, minimumFactor: 0), weightDecay: .l2(5e-4),
-      augmentation: ImageAugmentation(cropPadding: self == .fashion ? 2 : 4, horizontalFlip: true),
-      labelSmoothing: 0, batchNormMomentum: 0.1, seed: seed, threads: threads)
+    definition.configuration(epochs: epochs, batchSize: batchSize, seed: seed, threads: threads)
   }
 }
 
-/// The splits of a training run: the published training split divided into train and validation, and the
-/// published test split, with the checksums of the files they came from.
+/// Where a task's validation images come from.
+enum ValidationSource: Hashable, Sendable {
+  /// Held out of the published training split by `seededStratified(perClass: --validation-per-class, seed: 1)`
+  /// (IDX, CIFAR-10: they publish no validation split).
+  case heldOut
+  /// The validation split the data set is published with (FER2013's `PublicTest`); nothing is held out.
+  case published
+}
+
+/// Everything that defines a training task, in one place: data set, splits, input shape, classes, network and
+/// hyper-parameters (docs/training.md).
+struct TrainingTaskDefinition: Sendable {
+  /// The data set's name in provenance and reports (`fashion-mnist`).
+  var dataName: String
+  /// What `--data` must hold, for help texts and errors ("Fashion-MNIST IDX files (train-* and t10k-*)").
+  var dataDescription: String
+  /// The on-disk format `--data` must hold.
+  var format: ImageDatasetFormat
+  /// Where the validation images come from.
+  var validation: ValidationSource
+  /// Shape of one input image.
+  var inputShape: TensorShape
+  /// Class names, in label order.
+  var classNames: [String]
+  /// Architecture, for reports and provenance.
+  var architectureName: String
+  /// The model file's description.
+  var modelDescription: String
+  /// Builds the randomly initialized network.
+  var makeNetwork: @Sendable (inout TrainingRandomGenerator) throws -> Network
+  /// Epochs when `--epochs` is not given.
+  var defaultEpochs: Int
+  /// Base learning rate of SGD with Nesterov momentum 0.9 (cosine schedule after one warm-up epoch).
+  var learningRate: Float
+  /// L2 weight decay of Conv2D and Dense weights.
+  var weightDecay: Float = 5e-4
+  /// Random crop (shift) and horizontal flip of the training images.
+  var augmentation: ImageAugmentation
+  /// Label smoothing of the cross-entropy targets.
+  var labelSmoothing: Float = 0
+
+  /// The training configuration with the command line's epochs, batch size, seed and threads.
+  func configuration(epochs: Int, batchSize: Int, seed: UInt64, threads: Int) -> TrainingConfiguration {
+    TrainingConfiguration(
+      epochs: epochs, batchSize: batchSize, optimizer: .sgdNesterov, learningRate: learningRate,
+      schedule: .cosine(warmupEpochs: 1, minimumFactor: 0), weightDecay: .l2(weightDecay), augmentation: augmentation,
+      labelSmoothing: labelSmoothing, batchNormMomentum: 0.1, seed: seed, threads: threads)
+  }
+
+  /// LeNet on Fashion-MNIST.
+  static let fashion = TrainingTaskDefinition(
+    dataName: "fashion-mnist", dataDescription: "Fashion-MNIST IDX files (train-* and t10k-*)", format: .idx,
+    validation: .heldOut, inputShape: TensorShape(height: 28, width: 28, channels: 1),
+    classNames: ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
+    architectureName: "LeNet (ReferenceArchitectures.leNet)",
+    modelDescription: "LeNet-style ConvNet trained on Fashion-MNIST by precsearch train",
+    makeNetwork: { try ReferenceArchitectures.leNet(classes: 10, using: &$0) },
+    defaultEpochs: 30, learningRate: 0.05, augmentation: ImageAugmentation(cropPadding: 2, horizontalFlip: true))
+
+  /// ResNet-8 on CIFAR-10.
+  static let cifar10 = TrainingTaskDefinition(
+    dataName: "cifar10",
+    dataDescription: "CIFAR-10 binary batches (data_batch_1..5.bin, test_batch.bin, possibly in cifar-10-batches-bin/)",
+    format: .cifar10Binary, validation: .heldOut, inputShape: TensorShape(height: 32, width: 32, channels: 3),
+    classNames: CIFAR10Reader.classNames,
+    architectureName: "ResNet-8 (ReferenceArchitectures.resNet8)",
+    modelDescription: "ResNet-8 (MLPerf Tiny) trained on CIFAR-10 by precsearch train",
+    makeNetwork: { try ReferenceArchitectures.resNet8(classes: 10, using: &$0) },
+    defaultEpochs: 40, learningRate: 0.1, augmentation: ImageAugmentation(cropPadding: 4, horizontalFlip: true))
+
+  /// mini-Xception on FER2013: validation is the published PublicTest split, test the PrivateTest split
+  /// (docs/training.md explains the hyper-parameters).
+  static let fer = TrainingTaskDefinition(
+    dataName: "fer2013",
+    dataDescription: "FER2013 record files (train.bin, publictest.bin, privatetest.bin) or the Kaggle fer2013.csv",
+    format: .fer2013, validation: .published, inputShape: TensorShape(height: 48, width: 48, channels: 1),
+    classNames: FER2013Reader.classNames,
+    architectureName: "mini-Xception (ReferenceArchitectures.miniXception)",
+    modelDescription: "mini-Xception trained on FER2013 (facial expressions) by precsearch train",
+    makeNetwork: { try ReferenceArchitectures.miniXception(classes: 7, using: &$0) },
+    defaultEpochs: 60, learningRate: 0.1, augmentation: ImageAugmentation(cropPadding: 4, horizontalFlip: true),
+    labelSmoothing: 0.1)
+}
+
+/// The splits of a training run, with the checksums of the files they came from: train, validation (held out of
+/// the published training split, or published) and the published test split.
 struct TrainingData {
   var directory: String
   var format: ImageDatasetFormat
-  var split: TrainValidationSplit
+  /// The images trained on.
+  var train: ImageDataset
+  /// The validation images (never trained on).
+  var validation: ImageDataset
+  /// The test images.
   var test: ImageDataset
-  /// Paths of the test split's files (images then labels for IDX; one batch for CIFAR-10).
+  /// The hold-out rule that made `validation`, or nil when the data set publishes its validation split.
+  var holdout: ValidationHoldout?
+  /// Paths of the test split's files (images then labels for IDX; one file for CIFAR-10 and FER2013).
   var testFiles: [String]
   /// (file name, SHA-256) of every file read, training files first.
   var fileChecksums: [(String, String)]
 
+  /// How the validation split was made, for reports.
+  var validationSummary: String {
+    holdout.map { $0.summary } ?? "the published validation split"
+  }
+
   init(task: TrainingTask, directory path: String, validationPerClass: Int, holdoutSeed: UInt64) throws {
+    let definition = task.definition
     let (format, directory) = try ImageDatasetLoader.detect(directory: path)
-    guard format == task.format else {
-      throw CommandFailure("--task \(task.rawValue) needs \(task == .fashion ? "Fashion-MNIST IDX files" : "CIFAR-10 binary batches") "
-        + "but '\(path)' holds \(format == .idx ? "IDX files" : "CIFAR-10 binary batches")")
+    guard format == definition.format else {
+      let found = [ImageDatasetFormat.idx: "IDX files", .cifar10Binary: "CIFAR-10 binary batches", .fer2013: "FER2013 files"]
+      throw CommandFailure("--task \(task.rawValue) needs \(definition.dataDescription) but '\(path)' holds "
+        + (found[format] ?? format.rawValue))
     }
-    let trainFiles: [String], testFiles: [String]
+    let base = URL(fileURLWithPath: directory)
+    var trainFiles: [String], validationFiles: [String] = [], testFiles: [String]
     switch format {
     case .idx:
       let train = IDXReader.filePaths(directory: directory, split: .train)
@@ -396,25 +507,54 @@ struct TrainingData {
       trainFiles = [train.images, train.labels]
       testFiles = [test.images, test.labels]
     case .cifar10Binary:
-      let base = URL(fileURLWithPath: directory)
       trainFiles = CIFAR10Reader.fileNames(split: .train).map { base.appendingPathComponent($0).path }
       testFiles = CIFAR10Reader.fileNames(split: .test).map { base.appendingPathComponent($0).path }
+    case .fer2013:
+      trainFiles = try FER2013Reader.files(directory: directory, split: .training)
+      validationFiles = try FER2013Reader.files(directory: directory, split: .publicTest)
+      testFiles = try FER2013Reader.files(directory: directory, split: .privateTest)
     }
-    for file in trainFiles + testFiles where !FileManager.default.fileExists(atPath: file) {
+    for file in trainFiles + validationFiles + testFiles where !FileManager.default.fileExists(atPath: file) {
       let hint = FileManager.default.fileExists(atPath: file + ".gz") ? " (found '\(file).gz'; decompress it with gunzip)" : ""
       throw CommandFailure("cannot read data '\(path)': '\(URL(fileURLWithPath: file).lastPathComponent)' is missing\(hint)")
     }
-    let published = try ImageDatasetLoader.read(directory: directory, split: .train, classCount: 10)
-    test = try ImageDatasetLoader.read(directory: directory, split: .test, classCount: 10)
-    for (name, set) in [("training", published), ("test", test)] where set.shape != task.inputShape {
-      throw CommandFailure("the \(name) images in '\(path)' are \(set.shape) but --task \(task.rawValue) needs "
-        + "\(task.inputShape) (height x width x channels)")
+    let classCount = definition.classNames.count
+    let published: ImageDataset
+    var publishedValidation: ImageDataset?
+    if format == .fer2013 {
+      let splits = try FER2013Reader.read(directory: directory)
+      (published, publishedValidation, test) = (splits.training, splits.publicTest, splits.privateTest)
+    } else {
+      published = try ImageDatasetLoader.read(directory: directory, split: .train, classCount: classCount)
+      test = try ImageDatasetLoader.read(directory: directory, split: .test, classCount: classCount)
     }
-    split = try TrainValidationSplit(splitting: published, rule: .seededStratified(perClass: validationPerClass, seed: holdoutSeed))
+    var sets = [("training", published), ("test", test)]
+    if let publishedValidation { sets.insert(("validation", publishedValidation), at: 1) }
+    for (name, set) in sets where set.shape != definition.inputShape {
+      throw CommandFailure("the \(name) images in '\(path)' are \(set.shape) but --task \(task.rawValue) needs "
+        + "\(definition.inputShape) (height x width x channels)")
+    }
+    for (name, set) in sets where set.count == 0 {
+      throw CommandFailure("the \(name) split in '\(path)' has no images")
+    }
+    switch definition.validation {
+    case .heldOut:
+      let split = try TrainValidationSplit(splitting: published,
+                                           rule: .seededStratified(perClass: validationPerClass, seed: holdoutSeed))
+      (train, validation, holdout) = (split.train, split.validation, split.rule)
+    case .published:
+      guard let publishedValidation else {
+        throw CommandFailure("--task \(task.rawValue) needs a published validation split, which '\(path)' lacks")
+      }
+      (train, validation, holdout) = (published, publishedValidation, nil)
+    }
     self.directory = directory
     self.format = format
     self.testFiles = testFiles
-    fileChecksums = try (trainFiles + testFiles).map { (URL(fileURLWithPath: $0).lastPathComponent, try sha256Hex(ofFile: $0)) }
+    // Each file once, in reading order (the FER2013 CSV holds all three splits).
+    var files: [String] = []
+    for file in trainFiles + validationFiles + testFiles where !files.contains(file) { files.append(file) }
+    fileChecksums = try files.map { (URL(fileURLWithPath: $0).lastPathComponent, try sha256Hex(ofFile: $0)) }
   }
 }
 
@@ -428,7 +568,11 @@ struct TrainingCheckpoint: Codable {
     /// The run's configuration with `threads` set to 1 (threads do not change results).
     var configuration: TrainingConfiguration
     var trainingImagesSHA256: String
-    var validationHoldout: ValidationHoldout
+    /// The hold-out rule; nil when the data set publishes its validation split (then not encoded, so the
+    /// checkpoints of hold-out tasks are unchanged).
+    var validationHoldout: ValidationHoldout?
+    /// SHA-256 of the published validation split's content; nil (not encoded) for hold-out tasks.
+    var validationImagesSHA256: String?
   }
 
   static let formatName = "precsearch-training-checkpoint"
@@ -484,7 +628,8 @@ struct TrainingCheckpoint: Codable {
     guard fingerprint.task == expected.task else { throw refuse("--task \(fingerprint.task)") }
     guard fingerprint.seed == expected.seed else { throw refuse("--seed \(fingerprint.seed)") }
     guard fingerprint.trainingImagesSHA256 == expected.trainingImagesSHA256,
-          fingerprint.validationHoldout == expected.validationHoldout else {
+          fingerprint.validationHoldout == expected.validationHoldout,
+          fingerprint.validationImagesSHA256 == expected.validationImagesSHA256 else {
       throw refuse("other training images or another validation hold-out")
     }
     guard fingerprint.configuration.epochs == expected.configuration.epochs else {
