@@ -139,3 +139,18 @@ import FixedPointArithmetic
     }
   }
 }
+
+@Suite struct MultiPrecisionDerivationTests {
+  /// Every 16-bit code at every width and window shift (including out-of-range arguments, which are clamped).
+  @Test func fastDerivationEqualsMasterPrecisionExhaustively() {
+    let all = (Int(Int16.min)...Int(Int16.max)).map { Int16($0) }
+    for bits in 1...17 {
+      let top = 16 - min(max(bits, 2), 16)
+      for window in Set([-1, 0, 1, top, top + 1]).sorted() {
+        let fast = MultiPrecisionDerivation.derive(all, toBitWidth: bits, windowShift: window)
+        let slow = all.map { MasterPrecision.derive($0, toBitWidth: bits, windowShift: window) }
+        #expect(fast == slow, "bits \(bits) window \(window)")
+      }
+    }
+  }
+}

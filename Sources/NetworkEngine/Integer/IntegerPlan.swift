@@ -237,7 +237,7 @@ struct ResolvedConfiguration: Sendable {
     func kernel(model: FixedPointModel) -> WeightedLayerKernel {
       let master = model.layers[layer]
       let bits = parameters.precision.weightBits, ws = weightWindowShift
-      let weights = master.weightCodes.map { MasterPrecision.derive($0, toBitWidth: bits, windowShift: ws) }
+      let weights = MultiPrecisionDerivation.derive(master.weightCodes, toBitWidth: bits, windowShift: ws)
       return WeightedLayerKernel(parameters: parameters, geometry: geometry, weights: weights, bias: bias)
     }
   }
