@@ -49,7 +49,8 @@ public final class AdaptiveNetwork: Sendable {
     do {
       plan = try MultiPrecisionPlan(model: model, configurations: table.points.map(\.configuration), kernels: kernels)
     } catch {
-      throw .configurationDoesNotFit(id: "?", reason: String(describing: error))
+      // Every configuration was validated above; what remains is a layer geometry the engine cannot run.
+      throw .configurationDoesNotFit(id: table.points[0].id, reason: String(describing: error))
     }
     self.table = table
     let start: Int
@@ -78,6 +79,19 @@ public final class AdaptiveNetwork: Sendable {
     return table.points[k]
   }
 
+  /// Makes the point at `index` in ``points`` current, without looking up an id (for example a governor
+  /// decision's `pointIndex`, when the governor came from ``makeGovernor()``). O(1), allocates nothing.
+  ///
+  /// - Throws: ``RuntimeError/unknownPoint(id:known:)`` (with the index as the id) when `index` is out of range.
+  @discardableResult
+  public func `switch`(toIndex index: Int) throws(RuntimeError) -> OperatingPoint {
+    guard index >= 0 && index < table.points.count else {
+      throw .unknownPoint(id: "#\(index)", known: table.points.map(\.id))
+    }
+    current.store(index, ordering: .releasing)
+    return table.points[index]
+  }
+
   /// Makes the most accurate point (validation) whose energy is at most `joules` per inference current.
   ///
   /// - Throws: ``RuntimeError/noPointWithinEnergy(budgetJoules:cheapest:)`` when nothing fits (the current point
@@ -101,10 +115,7 @@ public final class AdaptiveNetwork: Sendable {
   }
 
   /// A governor over this network's points (its decisions name points by id; see ``infer(_:at:workspace:)``).
-  public func makeGovernor() -> EnergyGovernor {
-    // The table is already validated and non-empty, so this cannot fail.
-    try! EnergyGovernor(table: table)
-  }
+  public func makeGovernor() -> EnergyGovernor { EnergyGovernor(table: table) }
 
   /// Scratch memory (and the derived weights of the last point run) for one task's inferences. Use a workspace
   /// from one task at a time.
@@ -151,6 +162,16 @@ public final class AdaptiveNetwork: Sendable {
   public func infer(_ input: [Float], at id: String, workspace: Workspace) throws(RuntimeError) -> Inference {
     guard let k = table.index(of: id) else { throw .unknownPoint(id: id, known: table.points.map(\.id)) }
     return try infer(input, pointIndex: k, workspace: workspace)
+  }
+
+  /// Classifies one preprocessed input at the point at `index` in ``points``, without changing the current point.
+  ///
+  /// - Throws: ``RuntimeError/unknownPoint(id:known:)`` for an index out of range, and as ``infer(_:workspace:)``.
+  public func infer(_ input: [Float], atIndex index: Int, workspace: Workspace) throws(RuntimeError) -> Inference {
+    guard index >= 0 && index < table.points.count else {
+      throw .unknownPoint(id: "#\(index)", known: table.points.map(\.id))
+    }
+    return try infer(input, pointIndex: index, workspace: workspace)
   }
 
   private func infer(_ input: [Float], pointIndex k: Int, workspace: Workspace) throws(RuntimeError) -> Inference {

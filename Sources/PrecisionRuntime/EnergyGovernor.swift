@@ -40,7 +40,7 @@ public struct EnergyGovernor: Hashable, Sendable {
   }
 
   /// A governor over a validated table.
-  public init(table: OperatingPointTable) throws(RuntimeError) {
+  public init(table: OperatingPointTable) {
     self.table = table
     self.hull = Self.upperHull(table.points.map { ($0.energyJoules, $0.validationAccuracy) })
   }

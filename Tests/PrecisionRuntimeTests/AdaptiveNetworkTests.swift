@@ -73,6 +73,11 @@ import NetworkEngine
     #expect(throws: RuntimeError.unknownPoint(id: "nope", known: ["cheap", "mid", "tie", "best"])) {
       try network.switch(to: "nope")
     }
+    #expect(try network.switch(toIndex: 2).id == "tie" && network.currentPoint.id == "tie")
+    #expect(throws: RuntimeError.self) { try network.switch(toIndex: 4) }
+    #expect(throws: RuntimeError.self) { try network.infer(f.inputs[0], atIndex: -1, workspace: network.makeWorkspace()) }
+    #expect(try network.infer(f.inputs[0], atIndex: 0, workspace: network.makeWorkspace()).pointID == "cheap")
+    #expect(network.currentPoint.id == "tie", "inferring at an index does not switch")
     let message = RuntimeError.noPointWithinEnergy(budgetJoules: 0.5e-6, cheapest: points[0]).description
     #expect(message.contains("cheap") && message.contains("1e-06"))
     #expect(throws: RuntimeError.inputSize(expected: f.model.network.inputShape.elementCount, actual: 3)) {
