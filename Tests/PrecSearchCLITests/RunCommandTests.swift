@@ -173,12 +173,11 @@ func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
     }
     check([f.imagesPath], "give one of")
     check(["--point", "p01", "--budget", "1uJ", f.imagesPath], "cannot be used together")
-    check(["--point", "p01"], "at least one data set or image file")
+    check(["--point", "p01"], "at least one data set, image or WAV file")
     check(["--point", "p09", f.imagesPath], "p01, p02, p03")
     check(["--budget", "50pJ", f.imagesPath], "below the cheapest operating point ('p01'")
     check(["--budget", "lots", f.imagesPath], "--budget")
     check(["--min-accuracy", "0.95", f.imagesPath], "no operating point reaches accuracy 0.95")
-    check(["--point", "p01", "clip.wav"], "WAV inputs need the keyword-spotting audio front-end")
   }
 
   @Test func aFrontOfAnotherModelIsRefusedNamingTheField() throws {
@@ -193,5 +192,57 @@ func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
     #expect(run.errors.contains("points[0].layers[1].name"), "\(run.errors)")
     let missing = runTool(["run", "--model", f.modelPath, "--front", f.directory.path("none.json"), "--point", "p01", f.imagesPath])
     #expect(missing.status == 1 && missing.errors.contains("none.json"))
+  }
+}
+
+/// WAV inputs go through the keyword-spotting MFCC front-end into a model whose input is 49x10x1.
+@Suite struct RunCommandWAVTests {
+  @Test func wavInputsAreClassifiedFromTheirMFCCFeatures() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanup() }
+    var g = SplitMix64(seed: 5)
+    var b = NetworkBuilder(input: KeywordSpotting.inputShape)
+    try b.conv("conv", Conv2DAttributes(outputChannels: 4, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2),
+               using: &g)
+    try b.add("relu", .relu)
+    try b.add("flatten", .flatten)
+    try b.dense("fc", outputs: 12, using: &g)
+    let network = try b.build()
+    let preprocessing = InputPreprocessing(scale: 1.0 / 255, mean: [0.5], standardDeviation: [0.25])
+    let calibration = (0..<4).map { _ in (0..<490).map { _ in Float.random(in: -2...2, using: &g) } }
+    let model = ModelFile(name: "test-kws", network: network, preprocessing: preprocessing,
+                          labels: KeywordSpotting.classNames,
+                          activationRanges: ActivationRanges(observing: try FloatPlan(network: network), inputs: calibration))
+    let modelPath = directory.path("kws.psmodel")
+    try model.write(to: modelPath)
+    let configuration = PrecisionConfiguration.uniform(8, layerCount: 2)
+    let front = RuntimeFixture.front(layerNames: ["conv", "fc"], sha256: sha256Hex(of: try model.singleFileData(file: modelPath)),
+                                     configurations: [configuration], energies: [100], validation: [50])
+    let frontPath = directory.path("front.json")
+    try front.write(to: frontPath)
+    // Half a second of a 440 Hz tone at 16 kHz.
+    let samples = (0..<8000).map { Int16(8000 * sin(2 * Double.pi * 440 * Double($0) / 16000)) }
+    let wav = directory.path("tone.wav")
+    try Foundation.Data(WAVReader.encode(WAVAudio(sampleRate: 16000, samples: samples))).write(to: URL(fileURLWithPath: wav))
+
+    let run = runTool(["run", "--model", modelPath, "--front", frontPath, "--point", "p01", "--json", wav])
+    #expect(run.status == 0, "\(run.errors)")
+    let report = try decodeJSON(RunReport.self, run.output)
+    let features = try KeywordFeatureExtractor().features(ofFile: wav)
+    let plan = try IntegerPlan(model: FixedPointModel(network: network, ranges: model.activationRanges!), configuration: configuration)
+    let expected = Inference.argmax(plan.run(preprocessing.apply(features, channels: 1)))
+    #expect(report.inferences.map(\.label) == [expected])
+    #expect(report.inferences.first?.labelName == KeywordSpotting.classNames[expected])
+
+    // A WAV for an image model is refused, naming the shapes.
+    let f = try RuntimeFixture(images: 1)
+    defer { f.directory.cleanup() }
+    let wrong = runTool(["run", "--model", f.modelPath, "--front", f.frontPath, "--point", "p01", wav])
+    #expect(wrong.status == 1)
+    #expect(wrong.errors.contains("49x10x1") && wrong.errors.contains("28x28x1"), "\(wrong.errors)")
+    let broken = directory.path("broken.wav")
+    try Foundation.Data([1, 2, 3]).write(to: URL(fileURLWithPath: broken))
+    let bad = runTool(["run", "--model", modelPath, "--front", frontPath, "--point", "p01", broken])
+    #expect(bad.status == 1 && bad.errors.contains("broken.wav"), "\(bad.errors)")
   }
 }

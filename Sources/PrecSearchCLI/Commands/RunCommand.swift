@@ -38,7 +38,8 @@ struct RunCommand: Subcommand {
 
       Inputs (positional, one or more): a data set split (a directory, an IDX images file or a CIFAR-10 .bin \
       batch; --limit takes a prefix), or single images as binary PGM (P5, one channel) or PPM (P6, three \
-      channels) files of the model's input size. WAV files (keyword spotting) are not supported yet.
+      channels) files of the model's input size, or WAV clips (16-bit PCM mono, any rate) for a keyword-spotting \
+      model whose input is the 49x10 MFCC features.
       """,
     options: [modelOption, frontOption, budgetOption, minimumAccuracyOption, pointOption, limitOption, jsonOption],
     examples: [
@@ -82,9 +83,8 @@ struct RunCommand: Subcommand {
     json = arguments.flag(Self.jsonOption)
     inputs = arguments.positionals
     guard !inputs.isEmpty else {
-      throw UsageError("Missing expected argument '<input> ...': give at least one data set or image file to classify.")
+      throw UsageError("Missing expected argument '<input> ...': give at least one data set, image or WAV file to classify.")
     }
-    for input in inputs { try RuntimeInputs.checkSupported(input) }
   }
 
   func run(output: inout some TextOutputStream, errors: inout some TextOutputStream) throws {
@@ -181,7 +181,7 @@ struct RuntimeLoading {
   }
 }
 
-/// The inputs `run` classifies: data set splits and single PGM/PPM images.
+/// The inputs `run` classifies: data set splits, single PGM/PPM images and WAV clips.
 enum RuntimeInputs {
   /// One image to classify.
   struct Item {
@@ -193,19 +193,19 @@ enum RuntimeInputs {
     var label: Int?
   }
 
-  /// Rejects inputs whose kind cannot be read in this build (before any file is opened).
-  static func checkSupported(_ path: String) throws(UsageError) {
-    if path.lowercased().hasSuffix(".wav") {
-      throw UsageError("Cannot classify '\(path)': WAV inputs need the keyword-spotting audio front-end (a WAV "
-        + "reader and the kws model's MFCC input in AudioFeatures/PrecSearchIO), which is not in this build yet; "
-        + "give image files (PGM, PPM) or a data set split.")
-    }
-  }
-
-  /// Reads one input: a PGM/PPM image, or a data set split (first `limit` images).
+  /// Reads one input: a WAV clip (16-bit PCM mono, through the keyword-spotting MFCC front-end, for a model whose
+  /// input is 49x10x1), a PGM/PPM image, or a data set split (first `limit` images).
   static func load(_ path: String, model: ModelFile, limit: Int?) throws -> [Item] {
     let shape = model.network.inputShape
     let lower = path.lowercased()
+    if lower.hasSuffix(".wav") {
+      guard shape == KeywordSpotting.inputShape else {
+        throw CommandFailure("cannot classify '\(path)': a WAV clip becomes \(KeywordSpotting.inputShape) MFCC features "
+          + "(the kws model's input) but this model's input is \(shape) (height x width x channels)")
+      }
+      try FileChecks.requireReadableFile(path, what: "WAV file")
+      return [Item(name: path, pixels: try KeywordFeatureExtractor().features(ofFile: path), label: nil)]
+    }
     if lower.hasSuffix(".pgm") || lower.hasSuffix(".ppm") {
       try FileChecks.requireReadableFile(path, what: "image file")
       let image = try NetpbmImage.decode(FileIO.readData(at: path), file: path)
