@@ -6,11 +6,15 @@ public struct ActivationRange: Hashable, Sendable, Codable {
   public var maxMagnitude: Float
   /// Largest x observed (0 if none was positive); what matters when every reader is a ReLU.
   public var maxPositive: Float
+  /// Histogram of |x| over the calibration set, for choosing activation window shifts (absent in model files
+  /// calibrated before it was recorded).
+  public var histogram: MagnitudeHistogram?
   /// Creates a range record.
-  public init(node: String, maxMagnitude: Float, maxPositive: Float) {
+  public init(node: String, maxMagnitude: Float, maxPositive: Float, histogram: MagnitudeHistogram? = nil) {
     self.node = node
     self.maxMagnitude = maxMagnitude
     self.maxPositive = maxPositive
+    self.histogram = histogram
   }
 }
 
@@ -28,11 +32,15 @@ public struct ActivationRanges: Hashable, Sendable, Codable {
     self.sampleCount = sampleCount
   }
 
-  /// Runs `plan` on every input and records each node's output range.
+  /// Whether every record carries a histogram (needed by `QuantizationOptions.activationWindowSearch`).
+  public var hasHistograms: Bool { ranges.allSatisfy { $0.histogram != nil } }
+
+  /// Runs `plan` on every input and records each node's output range and magnitude histogram.
   public init(observing plan: FloatPlan, inputs: [[Float]]) {
     let ws = plan.makeWorkspace()
     var maxAbs = Array(repeating: Float(0), count: plan.network.nodes.count)
     var maxPos = maxAbs
+    var histograms = Array(repeating: MagnitudeHistogram(), count: plan.network.nodes.count)
     for input in inputs {
       _ = plan.run(input, workspace: ws)
       for (i, values) in ws.outputs.enumerated() {
@@ -40,10 +48,12 @@ public struct ActivationRanges: Hashable, Sendable, Codable {
           maxAbs[i] = max(maxAbs[i], abs(v))
           maxPos[i] = max(maxPos[i], v)
         }
+        histograms[i].record(values)
       }
     }
     ranges = plan.network.nodes.indices.map {
-      ActivationRange(node: plan.network.nodes[$0].name, maxMagnitude: maxAbs[$0], maxPositive: maxPos[$0])
+      ActivationRange(node: plan.network.nodes[$0].name, maxMagnitude: maxAbs[$0], maxPositive: maxPos[$0],
+                      histogram: histograms[$0])
     }
     sampleCount = inputs.count
   }

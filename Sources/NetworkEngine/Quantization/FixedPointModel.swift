@@ -98,6 +98,30 @@ public struct FixedPointModel: Sendable {
       groups.append(ActivationGroup(headNode: head, fractionalBits: f, calibratedMagnitude: magnitude[g],
                                     windowShifts: Array(repeating: 0, count: 17)))
     }
+    if options.activationWindowSearch {
+      guard ranges.hasHistograms else {
+        throw NetworkError(node: "", "activation window search needs the calibration histograms of every node "
+          + "(activationRanges recorded by this version; recalibrate the model)")
+      }
+      // Each group's histogram: the members whose values are read at a derived precision (by a weighted layer or
+      // an Add) or are the network output; tensors read only by ReLU/pooling are represented by what follows them.
+      var merged = Array(repeating: MagnitudeHistogram(), count: heads.count)
+      for (i, r) in ranges.ranges.enumerated() {
+        if case .softmax = network.nodes[i].operation { continue }
+        let consumed = i == network.outputIndex || network.consumerIndices[i].contains {
+          let reader = network.nodes[$0].operation
+          if case .add = reader { return true }
+          return reader.isWeighted
+        }
+        if consumed, let histogram = r.histogram { merged[groupOf[i]].merge(histogram) }
+      }
+      for g in groups.indices {
+        for b in LayerPrecision.minimumBits..<16 {
+          groups[g].windowShifts[b] = WindowSearch.bestShift(histogram: merged[g], masterFractionalBits: groups[g].fractionalBits,
+                                                             bitWidth: b)
+        }
+      }
+    }
     // Weighted layers.
     var layers: [LayerMaster] = []
     for i in network.weightedLayerIndices {
@@ -150,8 +174,21 @@ public struct FixedPointModel: Sendable {
 public struct QuantizationOptions: Hashable, Sendable, Codable {
   /// Choose a per-(weight tensor, b) window shift that minimises the weights' squared quantization error.
   public var weightWindowSearch: Bool
+  /// Choose a per-(activation group, b) window shift that minimises the estimated squared quantization error of the
+  /// calibration activations (from their `MagnitudeHistogram`s).
+  public var activationWindowSearch: Bool
   /// Creates options (defaults: no window search).
-  public init(weightWindowSearch: Bool = false) { self.weightWindowSearch = weightWindowSearch }
+  public init(weightWindowSearch: Bool = false, activationWindowSearch: Bool = false) {
+    self.weightWindowSearch = weightWindowSearch
+    self.activationWindowSearch = activationWindowSearch
+  }
+  private enum CodingKeys: String, CodingKey { case weightWindowSearch, activationWindowSearch }
+  /// Decodes options; a missing flag is `false` (options written before the flag existed).
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    weightWindowSearch = try container.decodeIfPresent(Bool.self, forKey: .weightWindowSearch) ?? false
+    activationWindowSearch = try container.decodeIfPresent(Bool.self, forKey: .activationWindowSearch) ?? false
+  }
 }
 
 /// Per-(tensor, b) window shift selection.
@@ -168,6 +205,20 @@ public enum WindowSearch {
         let d = Double(MasterPrecision.derive(q, toBitWidth: b, windowShift: s)) * scale - Double(q)
         error += d * d
       }
+      if error < bestError { bestError = error; best = s }
+    }
+    return best
+  }
+
+  /// The shift s in 0...(16 - b) that minimises `histogram.estimatedSquaredError` for the b-bit window of a master
+  /// with `masterFractionalBits` (step 2^-(f - (16 - b) + s), saturation at (2^(b-1) - 1) steps); ties go to the
+  /// smaller shift. An empty histogram gives 0.
+  public static func bestShift(histogram: MagnitudeHistogram, masterFractionalBits f: Int, bitWidth b: Int) -> Int {
+    var best = 0
+    var bestError = Double.infinity
+    for s in 0...(16 - b) {
+      let step = Double(sign: .plus, exponent: -(f - (16 - b) + s), significand: 1)
+      let error = histogram.estimatedSquaredError(step: step, limit: Double((1 << (b - 1)) - 1) * step)
       if error < bestError { bestError = error; best = s }
     }
     return best
