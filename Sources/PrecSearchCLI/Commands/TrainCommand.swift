@@ -236,7 +236,8 @@ struct TrainCommand: Subcommand {
       "trainerTestAccuracy": .number(trainerTest.accuracy),
       "trainerTestLoss": .number(trainerTest.loss),
     ]
-    model.metrics = metrics
+    model.metrics = task == .kws ? try KeywordSpottingTraining.addingRealClipMetrics(
+      to: metrics, model: model, ranges: ranges, errors: &errors) : metrics
     model.provenance = provenance(data: data, configuration: configuration, history: trainer.history,
                                   calibrationCount: calibrationCount, validation: finalValidation,
                                   test: floatTest, wallSeconds: wallSeconds, revision: revision)
@@ -355,6 +356,8 @@ enum TrainingTask: String, CaseIterable, Sendable {
   case cifar10
   /// mini-Xception on FER2013 (48x48x1, 7 expression classes, 5.5 M MACs).
   case fer
+  /// DS-CNN (MLPerf Tiny) on synthetic keyword-spotting clips (49x10x1 MFCC, 12 classes, 2.66 M MACs; KWSTraining.swift).
+  case kws
 
   /// The task's definition.
   var definition: TrainingTaskDefinition {
@@ -362,6 +365,7 @@ enum TrainingTask: String, CaseIterable, Sendable {
     case .fashion: return .fashion
     case .cifar10: return .cifar10
     case .fer: return .fer
+    case .kws: return .kws
     }
   }
 
@@ -491,6 +495,7 @@ struct TrainingData {
   }
 
   init(task: TrainingTask, directory path: String, validationPerClass: Int, holdoutSeed: UInt64) throws {
+    if task == .kws { self = try TrainingData(keywordSpotting: path); return }
     let definition = task.definition
     let (format, directory) = try ImageDatasetLoader.detect(directory: path)
     guard format == definition.format else {

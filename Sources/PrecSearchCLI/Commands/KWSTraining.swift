@@ -1,0 +1,108 @@
+import Foundation
+import NetworkEngine
+import NetworkTraining
+import PrecSearchIO
+
+extension TrainingTaskDefinition {
+  /// DS-CNN on the synthetic keyword-spotting clips of `Experiments/kws/synthesize.sh`: 8-bit MFCC features
+  /// (docs/audio.md) of 1 s clips, 12 classes; the splits are the manifest's, by speaker (validation and test
+  /// speakers are never trained on). No image augmentation (shifts would mix coefficients, flips reverse time):
+  /// the clips are augmented when synthesized (speed, tempo, pitch, filters, reverb, noise, time shift).
+  static let kws = TrainingTaskDefinition(
+    dataName: "kws-synthetic",
+    dataDescription: "the synthetic keyword-spotting clips of Experiments/kws/synthesize.sh (manifest.csv and WAVs)",
+    format: .idx, validation: .published, inputShape: KeywordSpotting.inputShape,
+    classNames: KeywordSpotting.classNames,
+    architectureName: "DS-CNN (ReferenceArchitectures.dsCNN)",
+    modelDescription: "DS-CNN (MLPerf Tiny) keyword spotter on 49x10 MFCC features (12 classes: yes no up down left "
+      + "right on off stop go, unknown, silence) trained on synthetic speech by precsearch train",
+    makeNetwork: { try ReferenceArchitectures.dsCNN(classes: 12, using: &$0) },
+    defaultEpochs: 40, learningRate: 0.05, augmentation: .none)
+}
+
+extension TrainingData {
+  /// The `kws` task's data: the features of every clip listed in `DIRECTORY/manifest.csv`, split by the
+  /// manifest's `split` column (train / validation / test, by speaker). Checksums: the manifest's.
+  init(keywordSpotting path: String) throws {
+    let data = try SyntheticKeywordData.load(directory: path, threads: 2)
+    guard let train = data.sets["train"], let validation = data.sets["validation"], let test = data.sets["test"] else {
+      throw CommandFailure("cannot read data '\(path)': the manifest lacks a train, validation or test split")
+    }
+    let manifest = URL(fileURLWithPath: path).appendingPathComponent("manifest.csv").path
+    self.directory = path
+    self.format = .idx
+    self.train = train
+    self.validation = validation
+    self.test = test
+    self.holdout = nil
+    self.testFiles = [manifest, manifest]
+    self.fileChecksums = [("manifest.csv", data.manifestSHA256)]
+  }
+}
+
+/// The `kws` task's extra measurement: accuracy on real Speech Commands clips.
+enum KeywordSpottingTraining {
+  /// The environment variable naming a folder of real clips in Speech Commands' layout (default:
+  /// `../shared/data/speech-commands-sample` beside the checkout).
+  static let realClipsVariable = "PRECSEARCH_KWS_REAL_CLIPS"
+
+  /// The real-clip folder to measure, when it exists.
+  static var realClipsFolder: String? {
+    let folder = ProcessInfo.processInfo.environment[realClipsVariable]
+      ?? URL(fileURLWithPath: TrainingSourceRevision.root).deletingLastPathComponent()
+        .appendingPathComponent("shared/data/speech-commands-sample").path
+    return FileManager.default.fileExists(atPath: folder) ? folder : nil
+  }
+
+  /// `metrics` plus `realClips`: the float and uniform 16/8-bit accuracy on the real clips (all, the 10 command words
+  /// only, the other words as "unknown" only), when the folder exists; prints one line on `errors` either way.
+  static func addingRealClipMetrics(to metrics: JSONValue, model: ModelFile, ranges: ActivationRanges,
+                                    errors: inout some TextOutputStream) throws -> JSONValue {
+    guard let folder = realClipsFolder, case .object(var fields) = metrics else {
+      errors.write("Real clips: none found (set \(realClipsVariable) or put speech-commands-sample in ../shared/data)\n")
+      return metrics
+    }
+    let (_, set) = try SpeechCommandsFolder.load(directory: folder, threads: 2)
+    let layerCount = model.network.weightedLayerNames.count
+    let floatPlan = try FloatPlan(network: model.network)
+    let floatPrediction = (0..<set.count).map { argmax(floatPlan.run(model.preprocessing.apply(set.image($0), channels: 1))) }
+    var fixed: [String: JSONValue] = [:]
+    let loaded = LoadedDataset(images: set, imagesPath: folder, labelsPath: folder, format: .idx)
+    for bits in [16, 8] {
+      let result = try Evaluation.run(model: model, ranges: ranges, configuration: .uniform(bits, layerCount: layerCount),
+                                      kernels: .optimized, data: loaded, limit: nil, dataDescription: folder)
+      fixed["uniform\(bits)"] = .number(Double(result.fixedPointCorrect) / Double(max(result.evaluatedImages, 1)))
+    }
+    let all = accuracy(floatPrediction, set.labels, where: { _ in true })
+    let commands = accuracy(floatPrediction, set.labels, where: { $0 < 10 })
+    let unknown = accuracy(floatPrediction, set.labels, where: { $0 == KeywordSpotting.unknownLabel })
+    errors.write("Real clips (\(folder), \(set.count) clips): float accuracy \(NumberFormatting.percent(all)) "
+      + "(command words \(NumberFormatting.percent(commands)), other words as unknown \(NumberFormatting.percent(unknown))); "
+      + "uniform 16 bits \(NumberFormatting.percent(fixed["uniform16"]?.doubleValue ?? 0)), "
+      + "8 bits \(NumberFormatting.percent(fixed["uniform8"]?.doubleValue ?? 0))\n")
+    fields["realClips"] = [
+      "folder": .string(URL(fileURLWithPath: folder).lastPathComponent),
+      "clips": .integer(set.count),
+      "floatAccuracy": .number(all),
+      "floatCommandWordAccuracy": .number(commands),
+      "floatUnknownAccuracy": .number(unknown),
+      "fixedPointAccuracy": .object(fixed),
+    ]
+    return .object(fields)
+  }
+
+  static func argmax(_ values: [Float]) -> Int {
+    var best = 0
+    for i in values.indices where values[i] > values[best] { best = i }
+    return best
+  }
+
+  static func accuracy(_ predictions: [Int], _ labels: [UInt8], where keep: (Int) -> Bool) -> Double {
+    var n = 0, correct = 0
+    for (p, l) in zip(predictions, labels) where keep(Int(l)) {
+      n += 1
+      if p == Int(l) { correct += 1 }
+    }
+    return n == 0 ? 0 : Double(correct) / Double(n)
+  }
+}
