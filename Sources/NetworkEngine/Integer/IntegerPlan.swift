@@ -473,15 +473,26 @@ public struct AddParameters: Hashable, Sendable {
     } else {
       let og = geometry.outputChannelsPerGroup
       let stride = (og + 15) / 16 * 16
-      var packed = Array(repeating: Int16(0), count: geometry.groups * k * stride)
-      for o in 0..<geometry.output.channels {
-        let group = o / og, local = o % og
-        for j in 0..<k { packed[(group * k + j) * stride + local] = weights[o * k + j] }
+      /// `[group][fanIn][stride]` with zero padding, converted to the accumulator's scalar (one pass, no
+      /// intermediate copy: this runs on every change of operating point in a `MultiPrecisionPlan` workspace).
+      func pack<S: GEMMScalar>(_: S.Type) -> [S] {
+        let count = geometry.groups * k * stride
+        return [S](unsafeUninitializedCapacity: count) { out, initialized in
+          out.initialize(repeating: S(code: 0))
+          weights.withUnsafeBufferPointer { w in
+            for o in 0..<geometry.output.channels {
+              let base = (o / og) * k * stride + o % og
+              let source = o * k
+              for j in 0..<k { out[base + j * stride] = S(code: w[source + j]) }
+            }
+          }
+          initialized = count
+        }
       }
       switch accumulator {
-      case .exactFloat32: gemmWeights = .float(packed.map { Float($0) })
-      case .int32: gemmWeights = .int32(packed.map { Int32($0) })
-      case .int64: gemmWeights = .int64(packed.map { Int64($0) })
+      case .exactFloat32: gemmWeights = .float(pack(Float.self))
+      case .int32: gemmWeights = .int32(pack(Int32.self))
+      case .int64: gemmWeights = .int64(pack(Int64.self))
       case .int8DotProduct:
         // k ordering of A: per tap (ky, kx) the channels padded to a multiple of 4 (implicit GEMM), or the fanIn
         // values padded at the end (im2col).
@@ -491,15 +502,26 @@ public struct AddParameters: Hashable, Sendable {
         let rowLength = implicit ? taps * c4 : (k + 3) / 4 * 4
         var bytes = Array(repeating: Int8(0), count: rowLength * stride)
         var corrections = Array(repeating: Int32(0), count: geometry.output.channels)
-        for o in 0..<geometry.output.channels {
-          var sum: Int32 = 0
-          for j in 0..<k {
-            let w = weights[o * k + j]  // within [-128, 127]: weight bits <= 8
-            let row = implicit ? (j / cin) * c4 + j % cin : j
-            bytes[(row / 4) * stride * 4 + o * 4 + row % 4] = Int8(truncatingIfNeeded: w)
-            sum += Int32(w)
+        // Weight j of output o goes to A-row `row` (implicit: tap j / cin, channel j % cin, at tap * c4 + channel),
+        // stored at byte (row / 4) * stride * 4 + o * 4 + row % 4. Ungrouped (the kind requires it): k = taps * cin.
+        let segments = implicit ? taps : 1, segmentLength = implicit ? cin : k, segmentStride = implicit ? c4 : k
+        bytes.withUnsafeMutableBufferPointer { b in
+          weights.withUnsafeBufferPointer { w in
+            for o in 0..<geometry.output.channels {
+              var sum: Int32 = 0
+              var j = o * k
+              for t in 0..<segments {
+                for c in 0..<segmentLength {
+                  let value = w[j]  // within [-128, 127]: weight bits <= 8
+                  let row = t * segmentStride + c
+                  b[(row >> 2) * stride * 4 + o * 4 + (row & 3)] = Int8(truncatingIfNeeded: value)
+                  sum &+= Int32(value)  // |sum| <= 128 * fanIn < 2^31 (paddedFanIn * 255 * 128 < 2^31)
+                  j += 1
+                }
+              }
+              corrections[o] = 128 * sum
+            }
           }
-          corrections[o] = 128 * sum
         }
         gemmWeights = .int8(bytes, rowLength: rowLength)
         // |acc + 128 sum(w)| < 2^31 and |bias| <= 2^62, so bias - correction stays far inside Int64; the requantized
