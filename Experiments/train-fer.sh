@@ -15,12 +15,12 @@ cd "$(dirname "$0")/.."
 DATA=${FER2013:-../shared/data/fer2013}
 OUT=Sources/PrecSearchIO/Resources/ShippedModels/fer
 CHECKPOINT=${CHECKPOINT:-/tmp/precsearch-train-fer.ckpt}
-EPOCHS=${EPOCHS:-60}
+EPOCHS=${EPOCHS:-50}
 if [ -z "${PRECSEARCH:-}" ]; then
   swift build -c release --product precsearch
   PRECSEARCH=.build/release/precsearch
 fi
 mkdir -p "$OUT" Results/training
-"$PRECSEARCH" train --task fer --data "$DATA" --output "$OUT/fer.psmodel" \
-  --epochs "$EPOCHS" --seed 1 --threads ${THREADS:-2} \
+${NICE:-} "$PRECSEARCH" train --task fer --data "$DATA" --output "$OUT/fer.psmodel" \
+  --epochs "$EPOCHS" --batch-size 64 --seed 1 --threads ${THREADS:-2} \
   --checkpoint "$CHECKPOINT" --resume 2>&1 | tee -a Results/training/fer.log

@@ -44,8 +44,46 @@ enum TinyFERData {
     try TinyFERData.write(to: directory.path("data"))
   }
 
-  /// `--task fer`: trains on Training, validates on PublicTest (no hold-out), tests on PrivateTest; resumes.
-  @Test func trainsOnPublishedSplitsAndResumes() throws {
+  /// The splits of `--task fer`: Training, PublicTest as validation (nothing held out), PrivateTest as test, and the
+  /// checksums of the three files.
+  @Test func ferDataUsesThePublishedSplits() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanup() }
+    try makeData(directory)
+    let data = try TrainingData(task: .fer, directory: directory.path("data"), validationPerClass: 500, holdoutSeed: 1)
+    #expect(data.holdout == nil && data.format == .fer2013)
+    #expect(data.train == (try FER2013Reader.readRecords(file: directory.path("data/train.bin"))))
+    #expect(data.validation == (try FER2013Reader.readRecords(file: directory.path("data/publictest.bin"))))
+    #expect(data.test == (try FER2013Reader.readRecords(file: directory.path("data/privatetest.bin"))))
+    #expect(data.fileChecksums.map(\.0) == ["train.bin", "publictest.bin", "privatetest.bin"])
+    #expect(data.fileChecksums[1].1 == (try sha256Hex(ofFile: directory.path("data/publictest.bin"))))
+    #expect(data.validationSummary == "the published validation split")
+    // The same images from the Kaggle CSV layout: one file, read once, checksummed once.
+    let csv = directory.path("csv")
+    try FileManager.default.createDirectory(atPath: csv, withIntermediateDirectories: true)
+    var text = "emotion,pixels,Usage\n"
+    for (usage, set) in [("Training", data.train), ("PublicTest", data.validation), ("PrivateTest", data.test)] {
+      for i in 0..<set.count {
+        text += "\(set.labels[i]),\(set.image(i).map(String.init).joined(separator: " ")),\(usage)\n"
+      }
+    }
+    try Data(text.utf8).write(to: URL(fileURLWithPath: csv + "/fer2013.csv"))
+    let fromCSV = try TrainingData(task: .fer, directory: csv, validationPerClass: 500, holdoutSeed: 1)
+    #expect(fromCSV.train == data.train && fromCSV.validation == data.validation && fromCSV.test == data.test)
+    #expect(fromCSV.fileChecksums.map(\.0) == ["fer2013.csv"])
+    // --data for evaluate: the directory and the CSV give PrivateTest, a record file itself.
+    #expect(try DatasetLoading.load(path: directory.path("data"), classCount: 7).images == data.test)
+    #expect(try DatasetLoading.load(path: csv, classCount: 7).images == data.test)
+    #expect(try DatasetLoading.load(path: csv + "/fer2013.csv", classCount: 7).images == data.test)
+    #expect(try DatasetLoading.load(path: directory.path("data/publictest.bin"), classCount: 7).images == data.validation)
+    // optimize: validation is PublicTest.
+    #expect(try ImageDatasetLoader.readPublishedValidation(directory: csv) == data.validation)
+  }
+
+  /// `--task fer` end to end: trains on Training, validates on PublicTest (no hold-out), tests on PrivateTest;
+  /// resumes. Slow in debug builds (mini-Xception on 48x48 images): set PRECSEARCH_LONG_TESTS=1.
+  @Test(.enabled(if: ProcessInfo.processInfo.environment["PRECSEARCH_LONG_TESTS"] != nil))
+  func trainsOnPublishedSplitsAndResumes() throws {
     let directory = try TemporaryDirectory()
     defer { directory.cleanup() }
     try makeData(directory)
