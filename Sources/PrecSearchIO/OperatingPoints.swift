@@ -66,12 +66,74 @@ extension ParetoFrontDocument {
     return result
   }
 
-  /// Reads a Pareto JSON and returns it with its operating points checked against `network`.
+  /// The quantization options the front's points were measured with, from the `model.windowSearch` entry of the
+  /// Pareto JSON: `none` (or absent, in files written before it was recorded), `weights`, `activations` or `all`.
+  /// A runtime must build its `FixedPointModel` with these options to reproduce the points bit for bit.
+  ///
+  /// - Parameter value: The parsed JSON document.
+  /// - Throws: ``ParetoFrontDocumentError`` naming `model.windowSearch` for another value.
+  public static func quantizationOptions(ofFront value: JSONValue, file: String = "") throws -> QuantizationOptions {
+    guard let entry = value["model"]?["windowSearch"] else { return QuantizationOptions() }
+    switch entry.stringValue {
+    case "none": return QuantizationOptions()
+    case "weights": return QuantizationOptions(weightWindowSearch: true)
+    case "activations": return QuantizationOptions(activationWindowSearch: true)
+    case "all": return QuantizationOptions(weightWindowSearch: true, activationWindowSearch: true)
+    default:
+      throw ParetoFrontDocumentError(file: file, field: "model.windowSearch",
+                                     message: "expected \"none\", \"weights\", \"activations\" or \"all\"")
+    }
+  }
+
+  /// Reads a Pareto JSON for the runtime: builds the fixed-point model of `network` with `ranges` and the window
+  /// search the front records (``quantizationOptions(ofFront:file:)``), then its operating points checked against
+  /// that model. `AdaptiveNetwork(model: front.model, points: front.points)` then runs every point exactly as the
+  /// search measured it.
+  ///
+  /// - Parameters:
+  ///   - network: The model file's network (unfolded or folded).
+  ///   - ranges: The model file's calibrated activation ranges.
+  /// - Throws: `FileAccessError`, `JSONSyntaxError`, ``ParetoFrontDocumentError``, or the engine's error when the
+  ///   fixed-point model cannot be built (for example activation window search without histograms in `ranges`).
+  public static func loadRuntimeFront(from path: String, network: Network, ranges: ActivationRanges) throws
+    -> RuntimeFront {
+    let data = try FileIO.readData(at: path)
+    let document = try decode(data, file: path)
+    let options = try quantizationOptions(ofFront: try JSONValue.parse(data), file: path)
+    let model = try FixedPointModel(network: network, ranges: ranges, options: options)
+    return RuntimeFront(document: document, quantization: options, model: model,
+                        points: try document.operatingPoints(for: model.network, file: path))
+  }
+
+  /// Reads a Pareto JSON and returns it with its operating points checked against `network`. Build the
+  /// fixed-point model with ``quantizationOptions(ofFront:file:)`` (or use ``loadRuntimeFront(from:network:ranges:)``)
+  /// to reproduce the points' accuracies.
   ///
   /// - Throws: `FileAccessError`, `JSONSyntaxError` or ``ParetoFrontDocumentError``.
   public static func readOperatingPoints(from path: String, for network: Network) throws
     -> (document: ParetoFrontDocument, points: [OperatingPoint]) {
     let document = try read(from: path)
     return (document, try document.operatingPoints(for: network, file: path))
+  }
+}
+
+/// A Pareto JSON loaded for the runtime (``ParetoFrontDocument/loadRuntimeFront(from:network:ranges:)``).
+public struct RuntimeFront: Sendable {
+  /// The document.
+  public var document: ParetoFrontDocument
+  /// The quantization options the front was measured with (its window search).
+  public var quantization: QuantizationOptions
+  /// The fixed-point model built with those options: the one copy of the 16-bit masters.
+  public var model: FixedPointModel
+  /// The front's points as operating points (energies in joules).
+  public var points: [OperatingPoint]
+
+  /// Creates the value.
+  public init(document: ParetoFrontDocument, quantization: QuantizationOptions, model: FixedPointModel,
+              points: [OperatingPoint]) {
+    self.document = document
+    self.quantization = quantization
+    self.model = model
+    self.points = points
   }
 }

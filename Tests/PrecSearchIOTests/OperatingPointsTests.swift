@@ -122,3 +122,64 @@ private struct OperatingPointsTestRandom: RandomNumberGenerator {
     return z ^ (z >> 31)
   }
 }
+
+@Suite struct RuntimeFrontTests {
+  /// The front's `model.windowSearch` decides how the runtime builds its fixed-point model.
+  @Test func theRecordedWindowSearchBuildsTheModel() throws {
+    var g = RuntimeFrontTestRandom(state: 3)
+    var b = NetworkBuilder(input: TensorShape(height: 6, width: 6, channels: 2))
+    try b.conv("c1", Conv2DAttributes(outputChannels: 4, kernelHeight: 3, kernelWidth: 3), input: "input", using: &g)
+    try b.add("r1", .relu)
+    try b.conv("c2", Conv2DAttributes(outputChannels: 4, kernelHeight: 3, kernelWidth: 3), using: &g)
+    try b.add("gap", .globalAvgPool)
+    try b.add("flat", .flatten)
+    try b.dense("fc", outputs: 5, using: &g)
+    let net = try b.build()
+    let x = (0..<net.inputShape.elementCount).map { Float($0 % 5) / 5 - 0.4 }
+    let ranges = ActivationRanges(observing: try FloatPlan(network: net), inputs: [x])
+    let document = OperatingPointsTests.document(layerNames: net.weightedLayerNames, points: [
+      ([(3, 8), (3, 8), (3, 8)], 100, 50, 100), ([(8, 8), (8, 8), (8, 8)], 200, 60, 120),
+    ])
+    let text = try document.jsonText()
+    #expect(text.contains("\"classes\": 5,"))
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runtimefront-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    func write(_ windowSearch: String?) throws -> String {
+      let path = directory.appendingPathComponent("front-\(windowSearch ?? "absent").json").path
+      let patched = windowSearch.map { text.replacingOccurrences(of: "\"classes\": 5,", with: "\"classes\": 5, \"windowSearch\": \"\($0)\",") } ?? text
+      try Data(patched.utf8).write(to: URL(fileURLWithPath: path))
+      return path
+    }
+    let absent = try ParetoFrontDocument.loadRuntimeFront(from: try write(nil), network: net, ranges: ranges)
+    #expect(absent.quantization == QuantizationOptions())
+    let weights = try ParetoFrontDocument.loadRuntimeFront(from: try write("weights"), network: net, ranges: ranges)
+    #expect(weights.quantization == QuantizationOptions(weightWindowSearch: true))
+    #expect(weights.points.count == 2)
+    // The runtime at p01 equals an IntegerPlan on a model built with weight window search.
+    let expectedModel = try FixedPointModel(network: net, ranges: ranges, options: QuantizationOptions(weightWindowSearch: true))
+    #expect(weights.model.layers == expectedModel.layers)
+    let network = try AdaptiveNetwork(model: weights.model, points: weights.points)
+    try network.switch(to: "p01")
+    #expect(try network.infer(x).scores
+            == (try IntegerPlan(model: expectedModel, configuration: weights.points[0].configuration).run(x)))
+    do {
+      _ = try ParetoFrontDocument.loadRuntimeFront(from: try write("everything"), network: net, ranges: ranges)
+      Issue.record("expected an error")
+    } catch let error as ParetoFrontDocumentError {
+      #expect(error.field == "model.windowSearch")
+    }
+  }
+}
+
+/// SplitMix64 for repeatable weights.
+private struct RuntimeFrontTestRandom: RandomNumberGenerator {
+  var state: UInt64
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}

@@ -164,8 +164,10 @@ struct RuntimeLoading {
     }
     try model.preprocessing.validate(channels: model.network.inputShape.channels)
     try FileChecks.requireReadableFile(path, what: "Pareto front file")
-    let fixedPointModel = try FixedPointModel(network: model.network, ranges: ranges)
-    let (document, points) = try ParetoFrontDocument.readOperatingPoints(from: path, for: fixedPointModel.network)
+    // The fixed-point model is built with the window search the front records, so that every point runs as the
+    // search measured it.
+    let front = try ParetoFrontDocument.loadRuntimeFront(from: path, network: model.network, ranges: ranges)
+    let (document, points, fixedPointModel) = (front.document, front.points, front.model)
     let checksum = sha256Hex(of: try model.singleFileData(file: modelPath))
     if document.model.sha256 != checksum {
       errors.write("Warning: '\(path)' was searched on a model with SHA-256 \(document.model.sha256.prefix(16))..., "
