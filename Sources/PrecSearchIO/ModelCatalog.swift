@@ -54,7 +54,7 @@ public struct ShippedModel: Hashable, Sendable {
 /// model file exists there (and, for a model whose data ships, all four IDX files).
 public enum ModelCatalog {
   /// The names of the models precsearch ships (whether or not their files are installed in this build).
-  public static let plannedNames = ["fashion", "cifar10", "fer"]
+  public static let plannedNames = ["fashion", "cifar10", "fer", "kws"]
 
   /// The environment variable that names an extra `ShippedModels` folder, searched first.
   public static let environmentVariable = "PRECSEARCH_SHIPPED_MODELS"
@@ -77,6 +77,9 @@ public enum ModelCatalog {
       return ("cifar10", false, cifar10DataHint)
     case "fer":
       return ("fer2013", false, fer2013DataHint)
+    case "kws":
+      return ("kws-synthetic", true, "the 8-bit MFCC features of the synthetic validation and test speakers ship with "
+        + "the model (docs/audio.md); pass --data DIR to use other files")
     default:
       return nil
     }

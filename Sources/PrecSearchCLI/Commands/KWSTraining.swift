@@ -17,7 +17,7 @@ extension TrainingTaskDefinition {
     modelDescription: "DS-CNN (MLPerf Tiny) keyword spotter on 49x10 MFCC features (12 classes: yes no up down left "
       + "right on off stop go, unknown, silence) trained on synthetic speech by precsearch train",
     makeNetwork: { try ReferenceArchitectures.dsCNN(classes: 12, using: &$0) },
-    defaultEpochs: 40, learningRate: 0.05, augmentation: .none)
+    defaultEpochs: 30, learningRate: 0.05, augmentation: .none, labelSmoothing: 0.1)
 }
 
 extension TrainingData {
