@@ -6,7 +6,8 @@
 # Debian packages it needs (installed with apt-get when a program is missing; all in Debian main):
 #   espeak-ng festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts flite sox
 #
-# Usage: Experiments/kws/synthesize.sh [OUT] [SEED]      (defaults: /tmp/kws-synth, 1; env KWS_SCALE=0.1 for a quick run)
+# Usage: Experiments/kws/synthesize.sh [OUT] [SEED]      (defaults: /tmp/kws-synth, 1)
+#   env KWS_SCALE=0.1 for fewer renditions, KWS_TRAIN_COPIES (default 2) augmented copies per training rendition
 #
 # Voices: a "speaker" is an espeak-ng voice variant (e.g. "f3": it speaks with 3 of the 7 English accents chosen by the
 # seed), or one of the 5 speakers of festival / flite (kal: festival kal_diphone + flite kal + flite kal16; ked: festival
@@ -15,7 +16,7 @@
 # other speakers, 1 is validation, 1 test, 3 train. Every clip of a speaker lands in that speaker's split.
 #
 # Per clip: TTS with a random pitch and rate (espeak-ng -p/-s; festival Duration_Stretch; sox pitch for festival/flite),
-# then sox: leading/trailing silence trimmed, tempo 0.85..1.2, band limits (highpass 60..300 Hz, lowpass 3.4..7.5 kHz;
+# then sox: leading/trailing silence trimmed, speed 0.88..1.12 (pitch and formants), tempo 0.85..1.2, band limits (highpass 60..300 Hz, lowpass 3.4..7.5 kHz;
 # 70% of clips), reverb (50% of clips), peak level -1 dB then gain -12..0 dB, random time shift inside the 1 s window,
 # and a background noise segment (white, pink, brown, room rumble, mains hum + pink, babble; level 0..-16 dB below the
 # speech peak, none for 15% of clips) cut at a random offset from a 30 s noise bank. "silence" clips are noise alone.
@@ -27,6 +28,8 @@ set -euo pipefail
 OUT=${1:-/tmp/kws-synth}
 SEED=${2:-1}
 SCALE=${KWS_SCALE:-1}
+# Augmented copies of each TTS rendition for training speakers (validation and test speakers get one).
+TRAIN_COPIES=${KWS_TRAIN_COPIES:-2}
 PACKAGES=(espeak-ng festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts flite sox)
 
 need_install=0
@@ -109,16 +112,27 @@ COUNT=0
 finish() {
   local raw=$1 label=$2 word=$3 speaker=$4 voice=$5 pitch=$6
   local split=${SPLIT[$speaker]}
+  local copies=1 copy
+  [ "$split" = train ] && copies=$TRAIN_COPIES
+  "${SOX[@]}" "$raw" -b 16 -c 1 "$WORK/trimmed.wav" rate 16000 silence 1 0.01 0.5% reverse silence 1 0.01 0.5% reverse
+  for (( copy = 0; copy < copies; copy++ )); do augment "$label" "$word" "$speaker" "$voice" "$pitch" "$split"; done
+}
+
+# augment LABEL WORD SPEAKER VOICE PITCH_CENTS SPLIT: one augmented 1 s clip of $WORK/trimmed.wav.
+augment() {
+  local label=$1 word=$2 speaker=$3 voice=$4 pitch=$5 split=$6
   COUNT=$(( COUNT + 1 ))
   local name; name=$(printf '%s/%s/%s-%05d.wav' "$split" "$label" "$speaker" "$COUNT")
   mkdir -p "$OUT/clips/$split/$label"
-  local effects=(rate 16000 silence 1 0.01 0.5% reverse silence 1 0.01 0.5% reverse)
+  local effects=()
   # Filters first, at 16 kHz: sox's pitch effect changes the chain's rate (a final rate effect restores 16 kHz).
   rand 10; if (( R < 7 )); then rand 241; effects+=(highpass $(( 60 + R ))); rand 4101; effects+=(lowpass $(( 3400 + R ))); fi
   [ "$pitch" != 0 ] && effects+=(pitch "$pitch")
+  # speed changes pitch and formants together, like a longer or shorter vocal tract; tempo then sets the pace.
+  randf 880 1120; effects+=(speed "$F")
   randf 850 1200; effects+=(tempo -s "$F")
   rand 2; if (( R == 0 )); then rand 51; local rv=$(( 10 + R )); rand 81; effects+=(reverb "$rv" 50 $(( 20 + R ))); fi
-  "${SOX[@]}" "$raw" -b 16 -c 1 "$WORK/speech.wav" "${effects[@]}" rate 16000 norm -1
+  "${SOX[@]}" "$WORK/trimmed.wav" "$WORK/speech.wav" "${effects[@]}" rate 16000 norm -1
   local duration; duration=$(soxi -D "$WORK/speech.wav")
   # Time shift: the word starts at a random point that keeps it inside the window (words longer than 0.95 s are cut).
   local room; room=$(awk -v d="$duration" 'BEGIN { r = 0.97 - d; if (r < 0) r = 0; printf "%d", r * 1000 }')
@@ -169,6 +183,7 @@ for variant in "${VARIANTS[@]:0:${KWS_MAX_VARIANTS:-${#VARIANTS[@]}}}"; do
       finish "$WORK/tts.wav" "$L" "$word" "$variant" "espeak-ng:$accent+$variant:p$pitch:s$speed" 0
     done
     silence "$variant"
+    if [ "${SPLIT[$variant]}" = train ]; then silence "$variant"; fi
   done
 done
 
@@ -193,6 +208,7 @@ for entry in "${OTHER_VOICES[@]}"; do
       finish "$WORK/tts.wav" "$L" "$word" "$speaker" "$engine:$voice:stretch$stretch:cents$pitch" "$pitch"
     done
     silence "$speaker"
+    if [ "${SPLIT[$speaker]}" = train ]; then silence "$speaker"; fi
   done
 done
 
