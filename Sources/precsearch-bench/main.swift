@@ -4,6 +4,13 @@
 //   swift run -c release precsearch-bench --write-model PATH          (the random ResNet-8 used by default)
 //   swift run -c release precsearch-bench --model PATH --float-outputs INPUTS.f32 OUTPUTS.f32
 //
+// Switching (PrecisionRuntime.AdaptiveNetwork with points uniform 16, 8 and 4 bits): the latency of `switch(to:)`
+// (by id) and `switch(toIndex:)`,
+// the time a workspace takes to derive a point's weights from the masters, and images/s of the adaptive network at
+// a fixed point (measured in alternation with the fixed 8-bit IntegerPlan: rows "fixed 8 (again)" and "adaptive at
+// 8"), switching every image between 8 and 4 bits with
+// one workspace (re-deriving each time) and with one workspace per point (no re-derivation).
+//
 // Default network: ResNet-8 as in MLPerf Tiny (3x32x32 input, 16/32/64 filters, 12.5 M MACs) with He-uniform random
 // weights from SplitMix64 seed 1, calibrated on 16 uniform random inputs in [-1, 1]. Each configuration runs one
 // image at a time on one thread for at least `--seconds` (default 3) after one warm-up pass; the best of three
@@ -11,6 +18,7 @@
 import Foundation
 import NetworkEngine
 import PrecSearchIO
+import PrecisionRuntime
 
 struct SplitMix64: RandomNumberGenerator {
   var state: UInt64
@@ -123,17 +131,81 @@ for bits in [16, 8, 4] {
   } catch { fail("\(error)") }
 }
 
+// Switching between operating points (one copy of the masters).
+let switchPoints = [16, 8, 4].map { bits in
+  OperatingPoint(id: "u\(bits)", configuration: .uniform(bits, layerCount: layers),
+                 validationAccuracy: Double(bits) / 16, energyJoules: Double(bits) * 1e-7)  // placeholder energies
+}
+let adaptive: AdaptiveNetwork
+do { adaptive = try AdaptiveNetwork(model: fixedModel, points: switchPoints) } catch { fail("\(error)") }
+
+/// Best-of-three nanoseconds per call of `body` over `count` calls.
+@MainActor func nanoseconds(count: Int, _ body: (Int) -> Void) -> Double {
+  var best = Double.infinity
+  for _ in 0..<3 {
+    let clock = ContinuousClock()
+    let start = clock.now
+    for i in 0..<count { body(i) }
+    let elapsed = clock.now - start
+    let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    best = min(best, s * 1e9 / Double(count))
+  }
+  return best
+}
+let switchIDs = ["u8", "u4"]
+let switchNanoseconds = nanoseconds(count: 1_000_000) { i in _ = try? adaptive.switch(to: switchIDs[i & 1]) }
+let switchIndexNanoseconds = nanoseconds(count: 1_000_000) { i in _ = try? adaptive.switch(toIndex: i & 1) }
+let plan8 = adaptive.plan
+let derivationWorkspace = plan8.makeWorkspace()
+// Points in the table are by increasing energy: index 1 is u8, 0 is u4.
+let derivationMicroseconds = nanoseconds(count: 200) { i in plan8.prepare(derivationWorkspace, at: i & 1) } / 1000
+let planMicroseconds = nanoseconds(count: 20) { i in
+  _ = try? IntegerPlan(model: fixedModel, configuration: switchPoints[1 + (i & 1)].configuration)
+} / 1000
+do {
+  try adaptive.switch(to: "u8")
+  let ws = adaptive.makeWorkspace()
+  // Interleaved with the fixed 8-bit plan (best of three rounds each) so that load from other processes hits both.
+  let plan = try IntegerPlan(model: fixedModel, configuration: .uniform(8, layerCount: layers))
+  let fixedWorkspace = plan.makeWorkspace()
+  var fixedBest = 0.0, adaptiveBest = 0.0
+  for _ in 0..<3 {
+    fixedBest = max(fixedBest, measure { _ = plan.run(inputs[$0], workspace: fixedWorkspace) })
+    adaptiveBest = max(adaptiveBest, measure { _ = try? adaptive.infer(inputs[$0], workspace: ws) })
+  }
+  rows.append(("fixed 8 (again)", fixedBest))
+  rows.append(("adaptive at 8", adaptiveBest))
+  let one = adaptive.makeWorkspace()
+  rows.append(("alternate 1 ws", measure { i in _ = try? adaptive.infer(inputs[i], at: switchIDs[i & 1], workspace: one) }))
+  let pair = [adaptive.makeWorkspace(), adaptive.makeWorkspace()]
+  rows.append(("alternate 2 ws", measure { i in _ = try? adaptive.infer(inputs[i], at: switchIDs[i & 1], workspace: pair[i & 1]) }))
+} catch { fail("\(error)") }
+let fixed8 = rows.first { $0.0 == "fixed 8 (again)" }!.1, adaptive8 = rows.first { $0.0 == "adaptive at 8" }!.1
+let overheadPercent = (fixed8 / adaptive8 - 1) * 100
+
 print("model: \(model.name), \(model.network.totalMACs) MACs per image, 1 thread")
 print("configuration      images/s   ms/image")
 for (label, rate) in rows {
   print(label.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%10.1f %10.3f", rate, 1000 / rate))
 }
+print("switch(to:) by id: \(String(format: "%.1f", switchNanoseconds)) ns, switch(toIndex:): "
+  + "\(String(format: "%.1f", switchIndexNanoseconds)) ns; deriving a point's weights in a workspace "
+  + "(8 <-> 4 bits, all layers): \(String(format: "%.1f", derivationMicroseconds)) us (preparing an IntegerPlan: "
+  + "\(String(format: "%.1f", planMicroseconds)) us); adaptive at a fixed point vs "
+  + "IntegerPlan: \(String(format: "%+.1f", overheadPercent))% time per image")
 if let jsonPath {
   let document: JSONValue = .object([
     "model": .string(model.name),
     "macsPerImage": .integer(model.network.totalMACs),
     "threads": 1,
     "results": .array(rows.map { .object(["configuration": .string($0.0), "imagesPerSecond": .number($0.1)]) }),
+    "switching": .object([
+      "switchNanoseconds": .number(switchNanoseconds),
+      "switchByIndexNanoseconds": .number(switchIndexNanoseconds),
+      "derivationMicroseconds": .number(derivationMicroseconds),
+      "integerPlanPreparationMicroseconds": .number(planMicroseconds),
+      "fixedPointOverheadPercent": .number(overheadPercent),
+    ]),
   ])
   do { try FileIO.writeAtomically(Data(try document.serialized().utf8), to: jsonPath) } catch { fail("\(error)") }
 }
