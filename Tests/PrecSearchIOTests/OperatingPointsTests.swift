@@ -183,3 +183,57 @@ private struct RuntimeFrontTestRandom: RandomNumberGenerator {
     return z ^ (z >> 31)
   }
 }
+
+/// The README example of docs/runtime.md, line for line, on a small model (energies scaled to its front).
+@Suite struct RuntimeReadmeExampleTests {
+  @Test func theReadmeExampleRuns() throws {
+    var g = RuntimeFrontTestRandom(state: 8)
+    var b = NetworkBuilder(input: TensorShape(height: 28, width: 28, channels: 1))
+    try b.conv("c1", Conv2DAttributes(outputChannels: 4, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2),
+               input: "input", using: &g)
+    try b.add("r1", .relu)
+    try b.add("flat", .flatten)
+    try b.dense("fc", outputs: 10, using: &g)
+    let net = try b.build()
+    let preprocessing = InputPreprocessing(scale: 1.0 / 255, mean: [0.5], standardDeviation: [0.25])
+    let calibration: [[Float]] = (0..<2).map { (k: Int) -> [Float] in
+      (0..<784).map { (i: Int) -> Float in
+        let code = Float((i * 7 + k) % 255)
+        return code / 255 * 4 - 2
+      }
+    }
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let modelPath = directory.appendingPathComponent("fashion.psmodel").path
+    try ModelFile(name: "m", network: net, preprocessing: preprocessing,
+                  activationRanges: ActivationRanges(observing: try FloatPlan(network: net), inputs: calibration))
+      .write(to: modelPath)
+    let frontPath = directory.appendingPathComponent("front.json").path
+    // 300 nJ (70 %) and 600 nJ (92 %): the README's 0.5 µJ picks the first, 0.90 the second, 0.4 µJ mixes them.
+    try OperatingPointsTests.document(layerNames: ["c1", "fc"], points: [
+      ([(4, 4), (4, 4)], 300_000, 70, 140), ([(8, 8), (8, 8)], 600_000, 92, 184),
+    ]).write(to: frontPath)
+    let pixels = (0..<784).map { UInt8(truncatingIfNeeded: $0 * 3) }
+
+    // --- docs/runtime.md, README section ---
+    let file = try ModelFile.read(from: modelPath)
+    let front = try ParetoFrontDocument.loadRuntimeFront(from: frontPath, network: file.network,
+                                                         ranges: file.activationRanges!)
+    let network = try AdaptiveNetwork(model: front.model, points: front.points)
+    do { try network.select(maximumEnergy: 0.5e-6) } catch { Issue.record("\(error)") }
+    #expect(network.currentPoint.id == "p01")
+    try network.select(minimumAccuracy: 0.90)
+    #expect(network.currentPoint.id == "p02")
+    let input = file.preprocessing.apply(pixels, channels: 1)
+    let result = try network.infer(input)
+    #expect(result.pointID == "p02" && result.energyJoules == 600e-9)
+    var governor = network.makeGovernor()
+    try governor.setBudget(joulesPerInference: 0.4e-6)
+    let decision = try governor.next()
+    let governed = try network.infer(input, at: decision.pointID, workspace: network.makeWorkspace())
+    // --- end ---
+    #expect(governed.pointID == "p01", "the first decision of a 1/3 mix runs the cheaper point")
+    #expect(abs(try governor.expectedAccuracy(forBudget: 0.4e-6) - (0.70 + (0.92 - 0.70) / 3)) < 1e-12)
+  }
+}
