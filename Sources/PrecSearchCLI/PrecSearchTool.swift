@@ -29,6 +29,7 @@ public enum PrecSearchTool {
     TrainCommand.self,
     RunCommand.self,
     SimulateCommand.self,
+    RecalibrateCommand.self,
   ]
 
   /// Names of the subcommands, in help order (without the built-in `help`).

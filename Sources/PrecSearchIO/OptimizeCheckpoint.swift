@@ -40,14 +40,31 @@ public struct OptimizeCheckpoint: Sendable, Codable {
     public var energyTableSHA256: String
     /// The screening settings of the evaluator.
     public var screening: ScreeningSettings
+    /// The window search the fixed-point model was made with (`none`, `weights`, `activations`, `all`).
+    public var windowSearch: String
     /// Creates an identity.
     public init(modelSHA256: String, validationSHA256: String, testSHA256: String, energyTableSHA256: String,
-                screening: ScreeningSettings) {
+                screening: ScreeningSettings, windowSearch: String = "none") {
       self.modelSHA256 = modelSHA256
       self.validationSHA256 = validationSHA256
       self.testSHA256 = testSHA256
       self.energyTableSHA256 = energyTableSHA256
       self.screening = screening
+      self.windowSearch = windowSearch
+    }
+
+    private enum CodingKeys: String, CodingKey {
+      case modelSHA256, validationSHA256, testSHA256, energyTableSHA256, screening, windowSearch
+    }
+    /// Decodes an identity; checkpoints written before `windowSearch` existed were made with `none`.
+    public init(from decoder: any Decoder) throws {
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      modelSHA256 = try c.decode(String.self, forKey: .modelSHA256)
+      validationSHA256 = try c.decode(String.self, forKey: .validationSHA256)
+      testSHA256 = try c.decode(String.self, forKey: .testSHA256)
+      energyTableSHA256 = try c.decode(String.self, forKey: .energyTableSHA256)
+      screening = try c.decode(ScreeningSettings.self, forKey: .screening)
+      windowSearch = try c.decodeIfPresent(String.self, forKey: .windowSearch) ?? "none"
     }
 
     /// The first field in which `other` differs from this identity, described for a message; `nil` if equal.
@@ -57,6 +74,7 @@ public struct OptimizeCheckpoint: Sendable, Codable {
       if testSHA256 != other.testSHA256 { return "the test images differ" }
       if energyTableSHA256 != other.energyTableSHA256 { return "the energy table differs" }
       if screening != other.screening { return "the screening setting differs" }
+      if windowSearch != other.windowSearch { return "the window search differs (\(other.windowSearch) vs \(windowSearch))" }
       return nil
     }
   }

@@ -95,6 +95,10 @@ public struct ParetoFrontDocument: Hashable, Sendable, Codable {
     public var totalMACs: Int
     /// Weights and biases, all weighted layers.
     public var totalParameters: Int
+    /// Which tensors' b-bit windows may sit lower in their 16-bit master (`none`, `weights`, `activations`, `all`;
+    /// docs/arithmetic.md). A runtime must build its fixed-point model with the same setting to reproduce the
+    /// points bit for bit. Absent in files written before it was recorded, which used `none`.
+    public var windowSearch: String?
 
     /// One weighted layer.
     public struct Layer: Hashable, Sendable, Codable {
@@ -117,7 +121,8 @@ public struct ParetoFrontDocument: Hashable, Sendable, Codable {
 
     /// Creates the model entry.
     public init(name: String, source: String, sha256: String, inputShape: [Int], classes: Int, layers: [Layer],
-                totalMACs: Int, totalParameters: Int) {
+                totalMACs: Int, totalParameters: Int, windowSearch: String? = nil) {
+      self.windowSearch = windowSearch
       self.name = name
       self.source = source
       self.sha256 = sha256

@@ -91,7 +91,7 @@ import Testing
     let text = report.text
     #expect(text.hasPrefix("Model:    tiny.psmodel (test-tiny), 3 weighted layers\n"))
     #expect(text.contains("Data:     fixture: 10 of 10 images\n"))
-    #expect(text.contains("Kernels:  reference\n"))
+    #expect(text.contains("Kernels:  reference, window search: none\n"))
     #expect(text.contains("Accuracy, float reference:  100.00% (10 / 10)\n"))
     let conv2 = try #require(text.split(separator: "\n").first { $0.hasPrefix("conv2") })
     #expect(conv2.split(separator: " ") == ["conv2", "8", "8", "14,112"])
@@ -99,8 +99,8 @@ import Testing
     let decoded = try JSONDecoder().decode(EvaluationReport.self, from: Foundation.Data(json.utf8))
     #expect(decoded == report)
     let object = try #require(try JSONSerialization.jsonObject(with: Foundation.Data(json.utf8)) as? [String: Any])
-    #expect(Set(object.keys) == ["schemaVersion", "tool", "model", "modelName", "data", "kernels", "configuration",
-                                 "layers", "accuracy", "timing"])
+    #expect(Set(object.keys) == ["schemaVersion", "tool", "model", "modelName", "data", "kernels", "windowSearch",
+                                 "configuration", "layers", "accuracy", "timing"])
   }
 
   @Test func argmaxTakesTheFirstMaximumAndIgnoresNaN() {

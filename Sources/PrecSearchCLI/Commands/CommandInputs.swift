@@ -130,3 +130,55 @@ enum FileChecks {
     }
   }
 }
+
+/// `--window-search none|weights|activations|all`: which tensors get per-(tensor, bit-width) window shifts
+/// (docs/arithmetic.md, "Deriving a precision b").
+enum WindowSearch: String, CaseIterable, Codable, Hashable, Sendable {
+  /// No window shifts (spelled `none` on the command line; not `none` in Swift, which `Optional` would shadow).
+  case disabled = "none"
+  /// Weight tensors only.
+  case weights
+  /// Activation groups only.
+  case activations
+  /// Both.
+  case all
+
+  /// The value used when the option is absent (measured: Results/window-shift/); a model without activation
+  /// histograms falls back to `weights`, with a note.
+  static let defaultValue = WindowSearch.all
+
+  /// The shared option.
+  static let option = OptionSpec.value(
+    "window-search", valueName: "none|weights|activations|all",
+    help: "Let the b-bit window of each weight tensor and/or activation group sit lower in its 16-bit master when "
+      + "that lowers the quantization error (activations need ranges with histograms: precsearch recalibrate). "
+      + "Default: \(defaultValue.rawValue) (weights for a model without histograms).")
+
+  /// The option's value, or `nil` when absent.
+  static func parse(_ arguments: ParsedArguments) throws(UsageError) -> WindowSearch? {
+    try arguments.choice(option, as: WindowSearch.self)
+  }
+
+  /// The setting to use: `given`, else the default, which falls back to `weights` (with a note) when the model's
+  /// ranges have no histograms. A `given` setting that needs histograms the model lacks is an error naming the fix.
+  static func resolve(_ given: WindowSearch?, ranges: ActivationRanges, modelPath: String) throws -> (WindowSearch, note: String?) {
+    if let given {
+      if given.quantizationOptions.activationWindowSearch && !ranges.hasHistograms {
+        throw CommandFailure("'--window-search \(given.rawValue)' needs activation histograms, which model '\(modelPath)' "
+          + "does not record; add them with 'precsearch recalibrate --model \(modelPath) --data TRAINING-DATA --output FILE'")
+      }
+      return (given, nil)
+    }
+    if defaultValue.quantizationOptions.activationWindowSearch && !ranges.hasHistograms {
+      return (.weights, "model '\(modelPath)' records no activation histograms, so only weight windows are searched "
+        + "(--window-search weights); 'precsearch recalibrate' adds them")
+    }
+    return (defaultValue, nil)
+  }
+
+  /// The engine options.
+  var quantizationOptions: QuantizationOptions {
+    QuantizationOptions(weightWindowSearch: self == .weights || self == .all,
+                        activationWindowSearch: self == .activations || self == .all)
+  }
+}

@@ -48,6 +48,7 @@ struct EvaluateCommand: Subcommand {
       (docs/energy-model.md).
       """,
     options: [modelOption, dataOption, weightBitsOption, activationBitsOption, jsonOption, limitOption, kernelsOption,
+              WindowSearch.option,
               energyModelOption],
     examples: [
       "precsearch evaluate --model lenet.psmodel --data mnist/ --weight-bits 8 --activation-bits 8",
@@ -64,6 +65,8 @@ struct EvaluateCommand: Subcommand {
   var json: Bool
   var limit: Int?
   var kernels: KernelVariant
+  /// `--window-search` (nil: the default for the model).
+  var windowSearch: WindowSearch?
   /// A preset name or an energy table file, resolved in `run`.
   var energyModel: String
 
@@ -78,6 +81,7 @@ struct EvaluateCommand: Subcommand {
     json = arguments.flag(Self.jsonOption)
     limit = try arguments.integer(Self.limitOption, in: 1...Int.max)
     kernels = try arguments.choice(Self.kernelsOption, as: KernelVariant.self) ?? .optimized
+    windowSearch = try WindowSearch.parse(arguments)
     energyModel = try arguments.requiredValue(Self.energyModelOption)
   }
 
@@ -115,8 +119,10 @@ struct EvaluateCommand: Subcommand {
     let data = try DatasetLoading.load(path: dataPath, classCount: network.outputShape.elementCount)
     // Priced as soon as the plan exists, so that a table that cannot run the configuration fails before the images.
     var energy: EnergySummary?
+    let (windowSearch, note) = try WindowSearch.resolve(self.windowSearch, ranges: ranges, modelPath: modelPath)
+    if let note { errors.write("Note: \(note)\n") }
     let evaluation = try Evaluation.run(model: model, ranges: ranges, configuration: configuration, kernels: kernels,
-                                        data: data, limit: limit, dataDescription: dataPath) { plan in
+                                        windowSearch: windowSearch, data: data, limit: limit, dataDescription: dataPath) { plan in
       energy = try EnergySummary(plan: plan, table: energyTable, estimator: estimator)
     }
     var report = EvaluationReport(modelPath: modelPath, model: model, evaluation: evaluation)
@@ -129,6 +135,7 @@ struct EvaluateCommand: Subcommand {
 struct Evaluation {
   var configuration: PrecisionConfiguration
   var kernels: KernelVariant
+  var windowSearch: WindowSearch
   var layerNames: [String]
   var layerMACs: [Int]
   var imagesPath: String
@@ -147,7 +154,8 @@ struct Evaluation {
   /// split over the available cores; the counts do not depend on the split. `prepared` is called with the integer
   /// plan before any image runs (the command prices the configuration there).
   static func run(model: ModelFile, ranges: ActivationRanges, configuration: PrecisionConfiguration,
-                  kernels: KernelVariant, data loaded: LoadedDataset, limit: Int?, dataDescription: String,
+                  kernels: KernelVariant, windowSearch: WindowSearch = .disabled,
+                  data loaded: LoadedDataset, limit: Int?, dataDescription: String,
                   prepared: (IntegerPlan) throws -> Void = { _ in }) throws -> Evaluation {
     let network = model.network
     let data = loaded.images
@@ -161,7 +169,7 @@ struct Evaluation {
         + "model's \(classes) classes (0...\(classes - 1))")
     }
     try model.preprocessing.validate(channels: network.inputShape.channels)
-    let fixedPointModel = try FixedPointModel(network: network, ranges: ranges)
+    let fixedPointModel = try FixedPointModel(network: network, ranges: ranges, options: windowSearch.quantizationOptions)
     let plan = try IntegerPlan(model: fixedPointModel, configuration: configuration, kernels: kernels)
     try prepared(plan)
     let floatPlan = try FloatPlan(network: network)
@@ -192,7 +200,7 @@ struct Evaluation {
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     let folded = plan.network
     return Evaluation(
-      configuration: configuration, kernels: kernels, layerNames: folded.weightedLayerNames,
+      configuration: configuration, kernels: kernels, windowSearch: windowSearch, layerNames: folded.weightedLayerNames,
       layerMACs: folded.weightedLayerIndices.map { folded.layerStatistics[$0].macs },
       imagesPath: loaded.imagesPath, labelsPath: loaded.labelsPath, dataFormat: loaded.format, dataDescription: dataDescription,
       availableImages: data.count, evaluatedImages: count, fixedPointCorrect: total.fixedPointCorrect,
@@ -285,6 +293,8 @@ struct EvaluationReport: Codable, Hashable {
   var modelName: String
   var data: DataSummary
   var kernels: String
+  /// `--window-search` as applied (`none`, `weights`, `activations`, `all`).
+  var windowSearch: String
   /// `w8a8,w4a8,...`.
   var configuration: String
   var layers: [Layer]
@@ -301,6 +311,7 @@ struct EvaluationReport: Codable, Hashable {
                        format: e.dataFormat.rawValue,
                 availableImages: e.availableImages, evaluatedImages: e.evaluatedImages)
     kernels = e.kernels.rawValue
+    windowSearch = e.windowSearch.rawValue
     configuration = e.configuration.description
     layers = e.layerNames.indices.map {
       Layer(name: e.layerNames[$0], weightBits: e.configuration.layers[$0].weightBits,
@@ -318,7 +329,7 @@ struct EvaluationReport: Codable, Hashable {
     typealias N = NumberFormatting
     var text = "Model:    \(model) (\(modelName)), \(layers.count) weighted layers\n"
     text += "Data:     \(data.path): \(N.grouped(data.evaluatedImages)) of \(N.grouped(data.availableImages)) images\n"
-    text += "Kernels:  \(kernels)\n\n"
+    text += "Kernels:  \(kernels), window search: \(windowSearch)\n\n"
     var table = TextTable([("Layer", .left), ("Weight bits", .right), ("Activation bits", .right), ("MACs", .right)])
     for layer in layers {
       table.append([layer.name, String(layer.weightBits), String(layer.activationBits), N.grouped(layer.macs)])

@@ -101,7 +101,8 @@ struct OptimizeCommand: Subcommand {
     options: [modelOption, dataOption, energyModelOption, budgetOption, minimumAccuracyOption, maximumDropOption,
               algorithmOption, evaluationsOption, timeLimitOption, seedOption, weightBitsOption, activationBitsOption,
               pinOption, outputOption, checkpointOption, checkpointIntervalOption, resumeOption, quietOption,
-              threadsOption, validationImagesOption, testImagesOption, screeningOption, populationOption],
+              threadsOption, validationImagesOption, testImagesOption, screeningOption, populationOption,
+              WindowSearch.option],
     examples: [
       "precsearch optimize --model fashion --budget 40% --output front.json",
       "precsearch optimize --model fashion --max-accuracy-drop 1% --weight-bits 2-8,16 --pin first=16,last=8",
@@ -149,6 +150,8 @@ struct OptimizeCommand: Subcommand {
   var screening: ScreeningSettings
   var screeningName: String
   var populationSize: Int
+  /// `--window-search` (nil: the default for the model).
+  var windowSearch: WindowSearch?
   /// The canonical command line (subcommand, then the given options in table order).
   var commandLine: [String]
 
@@ -198,6 +201,7 @@ struct OptimizeCommand: Subcommand {
     default: screening = ScreeningSettings(chunkCount: 16, rule: .confidence(z: 3))
     }
     populationSize = try arguments.integer(Self.populationOption, in: 2...10_000) ?? 40
+    windowSearch = try WindowSearch.parse(arguments)
     var line = [Self.configuration.name]
     for option in Self.configuration.options where arguments.isPresent(option) {
       line.append(option.longSpelling)
@@ -427,7 +431,11 @@ struct OptimizeCommand: Subcommand {
     let inputs = try loadInputs(notes: &notes)
     if !quiet { for note in notes { errors.write("Note: \(note)\n") } }
     try inputs.model.preprocessing.validate(channels: inputs.model.network.inputShape.channels)
-    let fixedPointModel = try FixedPointModel(network: inputs.model.network, ranges: inputs.model.activationRanges!)
+    let ranges = inputs.model.activationRanges!
+    let (windowSearch, windowNote) = try WindowSearch.resolve(self.windowSearch, ranges: ranges, modelPath: modelValue)
+    if let windowNote, !quiet { errors.write("Note: \(windowNote)\n") }
+    let fixedPointModel = try FixedPointModel(network: inputs.model.network, ranges: ranges,
+                                              options: windowSearch.quantizationOptions)
     let network = fixedPointModel.network
     let layerNames = network.weightedLayerNames
     let space: PrecisionSearchSpace
@@ -447,7 +455,8 @@ struct OptimizeCommand: Subcommand {
                                                workers: workers, screening: .disabled)
     let identity = OptimizeCheckpoint.RunIdentity(
       modelSHA256: inputs.modelSHA256, validationSHA256: inputs.validation.contentSHA256,
-      testSHA256: inputs.test.contentSHA256, energyTableSHA256: table.checksum, screening: screening)
+      testSHA256: inputs.test.contentSHA256, energyTableSHA256: table.checksum, screening: screening,
+      windowSearch: windowSearch.rawValue)
 
     // Resume, or measure the baselines and start anew.
     var checkpoint: OptimizeCheckpoint?
@@ -619,7 +628,8 @@ struct OptimizeCommand: Subcommand {
                    inputShape: [network.inputShape.height, network.inputShape.width, network.inputShape.channels],
                    classes: network.outputShape.elementCount, layers: layers,
                    totalMACs: layers.reduce(0) { $0 + $1.macs },
-                   totalParameters: layers.reduce(0) { $0 + $1.weights + $1.biases }),
+                   totalParameters: layers.reduce(0) { $0 + $1.weights + $1.biases },
+                   windowSearch: windowSearch.rawValue),
       data: .init(name: inputs.dataName,
                   validation: .init(source: inputs.validationSource, images: inputs.validation.count,
                                     sha256: identity.validationSHA256),

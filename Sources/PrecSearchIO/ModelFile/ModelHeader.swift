@@ -73,9 +73,14 @@ struct ModelHeader {
       let sampleCount = try ranges.integer("sampleCount", in: 0...Int.max)
       var records: [ActivationRange] = []
       for (i, r) in try ranges.array("ranges").enumerated() {
-        var record = try StrictObject(r, path: "activationRanges.ranges[\(i)]")
+        let path = "activationRanges.ranges[\(i)]"
+        var record = try StrictObject(r, path: path)
+        var histogram: MagnitudeHistogram?
+        if let value = record.optional("histogram") {
+          histogram = try Self.histogram(value, path: path + ".histogram")
+        }
         records.append(ActivationRange(node: try record.string("node"), maxMagnitude: try record.float("maxMagnitude"),
-                                       maxPositive: try record.float("maxPositive")))
+                                       maxPositive: try record.float("maxPositive"), histogram: histogram))
         try record.finish()
       }
       try ranges.finish()
@@ -103,6 +108,25 @@ struct ModelHeader {
     }
     try blob.finish()
     try root.finish()
+  }
+
+  /// A sparse `MagnitudeHistogram` (`zeroCount`, increasing `indices`, one of `counts` per index).
+  static func histogram(_ value: JSONValue, path: String) throws(SchemaError) -> MagnitudeHistogram {
+    var object = try StrictObject(value, path: path)
+    let zeroCount = try object.integer("zeroCount", in: 0...Int.max)
+    let indices = try object.integers("indices", in: 0...(MagnitudeHistogram.binCount - 1))
+    let counts = try object.integers("counts", count: indices.count, in: 0...Int.max)
+    try object.finish()
+    var dense = Array(repeating: 0, count: MagnitudeHistogram.binCount)
+    for (k, index) in indices.enumerated() {
+      guard k == 0 || index > indices[k - 1] else {
+        throw SchemaError(path: path + ".indices[\(k)]", message: "expected increasing bin indices, found \(index) after \(indices[k - 1])")
+      }
+      dense[index] = counts[k]
+    }
+    do { return try MagnitudeHistogram(zeroCount: zeroCount, counts: dense) } catch {
+      throw SchemaError(path: path + "." + error.field, message: error.message)
+    }
   }
 
   static func shape(_ value: JSONValue, path: String) throws(SchemaError) -> TensorShape {
@@ -354,7 +378,14 @@ struct ModelHeader {
       root["activationRanges"] = [
         "sampleCount": .integer(ranges.sampleCount),
         "ranges": .array(ranges.ranges.map {
-          ["node": .string($0.node), "maxMagnitude": .float($0.maxMagnitude), "maxPositive": .float($0.maxPositive)]
+          var record: [String: JSONValue] = ["node": .string($0.node), "maxMagnitude": .float($0.maxMagnitude),
+                                             "maxPositive": .float($0.maxPositive)]
+          if let h = $0.histogram {
+            let nonEmpty = h.counts.indices.filter { h.counts[$0] != 0 }
+            record["histogram"] = ["zeroCount": .integer(h.zeroCount), "indices": .integers(nonEmpty),
+                                   "counts": .integers(nonEmpty.map { h.counts[$0] })]
+          }
+          return .object(record)
         }),
       ]
     }

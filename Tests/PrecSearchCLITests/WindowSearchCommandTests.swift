@@ -1,0 +1,89 @@
+import Foundation
+import NetworkEngine
+import PrecSearchIO
+import Testing
+@testable import PrecSearchCLI
+
+/// `--window-search` on evaluate (and its default), and `precsearch recalibrate`.
+@Suite struct WindowSearchCommandTests {
+  /// The tiny fixture model without histograms (as model files written before they were recorded).
+  static func modelWithoutHistograms() throws -> ModelFile {
+    var model = try Fixtures.tinyModel()
+    let ranges = model.activationRanges!
+    model.activationRanges = ActivationRanges(ranges: ranges.ranges.map {
+      ActivationRange(node: $0.node, maxMagnitude: $0.maxMagnitude, maxPositive: $0.maxPositive)
+    }, sampleCount: ranges.sampleCount)
+    return model
+  }
+
+  @Test func resolveFallsBackToWeightsWithoutHistograms() throws {
+    let bare = try Self.modelWithoutHistograms().activationRanges!
+    let full = try Fixtures.tinyModel().activationRanges!
+    #expect(full.hasHistograms && !bare.hasHistograms)
+    let (fallback, note) = try WindowSearch.resolve(nil, ranges: bare, modelPath: "m.psmodel")
+    #expect(fallback == .weights && note?.contains("precsearch recalibrate") == true)
+    let (chosen, none) = try WindowSearch.resolve(nil, ranges: full, modelPath: "m.psmodel")
+    #expect(chosen == WindowSearch.defaultValue && none == nil)
+    #expect(throws: CommandFailure.self) { try WindowSearch.resolve(.activations, ranges: bare, modelPath: "m.psmodel") }
+    #expect(try WindowSearch.resolve(.disabled, ranges: bare, modelPath: "m").0 == .disabled)
+  }
+
+  @Test func evaluateAppliesAndReportsTheSetting() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanup() }
+    let modelPath = directory.path("tiny.psmodel")
+    try Fixtures.tinyModel().write(to: modelPath)
+    let data = try Fixtures.images(count: 12, seed: 3)
+    try Fixtures.writeIDX(data.images, images: directory.path("t10k-images-idx3-ubyte"),
+                          labels: directory.path("t10k-labels-idx1-ubyte"))
+    var reports: [String: String] = [:]
+    for mode in WindowSearch.allCases {
+      let run = runTool(["evaluate", "--model", modelPath, "--data", directory.path(""), "--weight-bits", "3",
+                         "--activation-bits", "3", "--window-search", mode.rawValue, "--json"])
+      #expect(run.status == 0, "\(run.errors)")
+      #expect(run.output.contains("\"windowSearch\" : \"\(mode.rawValue)\""), "\(run.output.prefix(400))")
+      reports[mode.rawValue] = run.output
+    }
+    let bad = runTool(["evaluate", "--model", modelPath, "--data", directory.path(""), "--weight-bits", "8",
+                       "--activation-bits", "8", "--window-search", "both"])
+    #expect(bad.status == 64 && bad.errors.contains("window-search"))
+
+    // A model without histograms: the default falls back with a note; asking for activations fails clearly.
+    let barePath = directory.path("bare.psmodel")
+    try Self.modelWithoutHistograms().write(to: barePath)
+    let fallback = runTool(["evaluate", "--model", barePath, "--data", directory.path(""), "--weight-bits", "8",
+                            "--activation-bits", "8"])
+    #expect(fallback.status == 0 && fallback.errors.contains("only weight windows"))
+    #expect(fallback.output.contains("window search: weights"))
+    let refused = runTool(["evaluate", "--model", barePath, "--data", directory.path(""), "--weight-bits", "8",
+                           "--activation-bits", "8", "--window-search", "all"])
+    #expect(refused.status == 1 && refused.errors.contains("recalibrate"))
+  }
+
+  @Test func recalibrateRestoresTheHistogramsFromTheTrainingSplit() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanup() }
+    // Training split of 16 images: the tiny fixture was calibrated on exactly these (images(count: 16, seed: 101)).
+    let training = try Fixtures.images(count: 16, seed: 101)
+    try Fixtures.writeIDX(training.images, images: directory.path("train-images-idx3-ubyte"),
+                          labels: directory.path("train-labels-idx1-ubyte"))
+    try Fixtures.writeIDX(training.images, images: directory.path("t10k-images-idx3-ubyte"),
+                          labels: directory.path("t10k-labels-idx1-ubyte"))
+    let barePath = directory.path("bare.psmodel"), outputPath = directory.path("recalibrated.psmodel")
+    try Self.modelWithoutHistograms().write(to: barePath)
+    let run = runTool(["recalibrate", "--model", barePath, "--data", directory.path(""), "--output", outputPath,
+                       "--images", "16"])
+    #expect(run.status == 0, "\(run.errors)")
+    #expect(run.output.contains("Activation ranges unchanged; histograms added"), "\(run.output)")
+    let recalibrated = try ModelFile.read(from: outputPath)
+    #expect(recalibrated.activationRanges == (try Fixtures.tinyModel().activationRanges))
+    // Fewer images: the ranges may change, and the command says how many nodes changed or that none did.
+    let fewer = runTool(["recalibrate", "--model", barePath, "--data", directory.path(""), "--output", outputPath,
+                         "--images", "1"])
+    #expect(fewer.status == 0 && fewer.output.contains("Activation ranges"))
+    let missing = runTool(["recalibrate", "--model", barePath, "--data", directory.path("nowhere"), "--output", outputPath])
+    #expect(missing.status == 1 && missing.errors.contains("nowhere"))
+    let usage = runTool(["recalibrate", "--model", barePath, "--output", outputPath])
+    #expect(usage.status == 64 && usage.errors.contains("--data"))
+  }
+}
