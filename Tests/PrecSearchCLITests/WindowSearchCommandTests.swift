@@ -87,3 +87,23 @@ import Testing
     #expect(usage.status == 64 && usage.errors.contains("--data"))
   }
 }
+
+/// `evaluate` finds shipped models by name and, for one whose test split ships, needs no `--data`.
+@Suite struct EvaluateShippedModelTests {
+  @Test func shippedModelByNameWithoutData() throws {
+    guard ModelCatalog.shippedModel(named: "fashion") != nil else {
+      Issue.record("the shipped fashion model is not installed in this build")
+      return
+    }
+    let run = runTool(["evaluate", "--model", "fashion", "--weight-bits", "8", "--activation-bits", "8",
+                       "--limit", "20", "--json"])
+    #expect(run.status == 0, "\(run.errors)")
+    #expect(run.output.contains("t10k-images-idx3-ubyte") && run.output.contains("\"evaluatedImages\" : 20"))
+    if ModelCatalog.shippedModel(named: "cifar10") != nil {
+      let needsData = runTool(["evaluate", "--model", "cifar10", "--weight-bits", "8", "--activation-bits", "8"])
+      #expect(needsData.status == 64 && needsData.errors.contains("cifar10-to-bin"), "\(needsData.errors)")
+    }
+    let unknown = runTool(["evaluate", "--model", "no-such-model", "--weight-bits", "8", "--activation-bits", "8"])
+    #expect(unknown.status == 64 && unknown.errors.contains("--data"))
+  }
+}

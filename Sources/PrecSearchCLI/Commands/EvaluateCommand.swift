@@ -8,15 +8,16 @@ import PrecisionSearch
 /// reference accuracy on the same images, and the configuration's energy under an energy table.
 struct EvaluateCommand: Subcommand {
   static let modelOption = OptionSpec.value(
-    "model", valueName: "path", help: "The model file to evaluate; it must hold calibrated activation ranges.",
+    "model", valueName: "name-or-path",
+    help: "A shipped model by name (fashion, cifar10, ...) or a model file with calibrated activation ranges.",
     isRequired: true)
   static let dataOption = OptionSpec.value(
     "data", valueName: "path",
     help: "The labeled images: a data set directory (its test split: IDX t10k-images-idx3-ubyte and "
       + "t10k-labels-idx1-ubyte, CIFAR-10 test_batch.bin, or FER2013's PrivateTest), an IDX images file whose "
       + "labels file has 'labels-idx1' in place of 'images-idx3', a CIFAR-10 .bin batch file, a FER2013 record file "
-      + "(train.bin, publictest.bin, privatetest.bin) or a FER2013 .csv (its PrivateTest rows).",
-    isRequired: true)
+      + "(train.bin, publictest.bin, privatetest.bin) or a FER2013 .csv (its PrivateTest rows). Optional for a "
+      + "shipped model whose test split ships (fashion): that split is used.")
   static let weightBitsOption = OptionSpec.value(
     "weight-bits", valueName: "list",
     help: "Weight bit-widths in 2...16: one value for every weighted layer, or a comma-separated value per "
@@ -72,8 +73,18 @@ struct EvaluateCommand: Subcommand {
 
   init(parsing arguments: ParsedArguments) throws(UsageError) {
     let bitRange = LayerPrecision.minimumBits...LayerPrecision.maximumBits
-    modelPath = try arguments.requiredValue(Self.modelOption)
-    dataPath = try arguments.requiredValue(Self.dataOption)
+    let modelValue = try arguments.requiredValue(Self.modelOption)
+    let shipped = FileManager.default.fileExists(atPath: modelValue) ? nil : ModelCatalog.shippedModel(named: modelValue)
+    modelPath = shipped?.modelPath ?? modelValue
+    if let data = arguments.value(Self.dataOption) {
+      dataPath = data
+    } else if let test = shipped?.test {
+      dataPath = test.images
+    } else if let shipped {
+      throw UsageError("Missing expected argument '\(Self.dataOption.synopsis)' for model '\(modelValue)': \(shipped.dataHint).")
+    } else {
+      throw UsageError("Missing expected argument '\(Self.dataOption.synopsis)' (the labeled images to evaluate on).")
+    }
     weightBits = try ValueParsing.bitWidthList(try arguments.requiredValue(Self.weightBitsOption), in: bitRange,
                                                for: Self.weightBitsOption)
     activationBits = try ValueParsing.bitWidthList(try arguments.requiredValue(Self.activationBitsOption),
