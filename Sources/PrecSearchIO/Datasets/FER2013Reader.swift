@@ -253,8 +253,9 @@ public enum FER2013Reader {
         let slot = usage == .training ? 0 : usage == .publicTest ? 1 : 2
         // Pixels: exactly 2,304 decimal values 0...255 separated by single spaces (leading/trailing blanks allowed).
         let field = line.fields[pixelsColumn]
+        // (No per-line reserveCapacity: reserving exactly one more image per line would reallocate and copy the
+        // whole array every line; appending grows it geometrically.)
         let before = pixels[slot].count
-        pixels[slot].reserveCapacity(before + pixelCount)
         var value = -1, count = 0
         var index = field.lowerBound
         func flush() throws {
