@@ -9,6 +9,17 @@ enum ModelLoading {
     try FileChecks.requireReadableFile(path, what: "model file")
     return try ModelFile.read(from: path)
   }
+
+  /// What `--model VALUE` designates: an existing file, else a shipped model by name (with its entry). Throws a
+  /// message that lists the shipped names when it is neither (`hint` is added for a planned but missing model).
+  static func resolve(_ value: String, hint: String = "give a model file with --model PATH") throws -> (path: String, shipped: ShippedModel?) {
+    if FileManager.default.fileExists(atPath: value) { return (value, nil) }
+    if let found = ModelCatalog.shippedModel(named: value) { return (found.modelPath, found) }
+    if ModelCatalog.plannedNames.contains(value) {
+      throw CommandFailure("the shipped model '\(value)' is not installed in this build; \(hint)")
+    }
+    throw CommandFailure(ModelCatalog.unknownModelMessage(value))
+  }
 }
 
 /// A labeled image set and the files it was read from.

@@ -2,6 +2,7 @@ import EnergyModel
 import Foundation
 import NetworkEngine
 import PrecSearchIO
+import PrecisionRuntime
 import PrecisionSearch
 
 /// `precsearch evaluate`: top-1 accuracy of one precision configuration on the integer engine, next to the float
@@ -218,16 +219,8 @@ struct Evaluation {
       floatCorrect: total.floatCorrect, agreeing: total.agreeing, seconds: seconds)
   }
 
-  /// Index of the largest score; the first one on ties; NaN never wins.
-  static func argmax(_ scores: [Float]) -> Int {
-    var best = 0
-    var bestScore = -Float.infinity
-    for (i, s) in scores.enumerated() where s > bestScore {
-      best = i
-      bestScore = s
-    }
-    return best
-  }
+  /// Index of the largest score; the first one on ties; NaN never wins (the runtime's rule).
+  static func argmax(_ scores: [Float]) -> Int { Inference.argmax(scores) }
 
   struct Tally {
     var fixedPointCorrect = 0

@@ -332,19 +332,8 @@ struct OptimizeCommand: Subcommand {
 
   /// Resolves `--model` (a file, else a shipped name) and the splits (`--data`, else the shipped ones).
   func loadInputs(notes: inout [String]) throws -> Inputs {
-    var shipped: ShippedModel?
-    let modelFile: String
-    if FileManager.default.fileExists(atPath: modelValue) {
-      modelFile = modelValue
-    } else if let found = ModelCatalog.shippedModel(named: modelValue) {
-      shipped = found
-      modelFile = found.modelPath
-    } else if ModelCatalog.plannedNames.contains(modelValue) {
-      throw CommandFailure("the shipped model '\(modelValue)' is not installed in this build; give a model file "
-        + "with --model PATH and its data with --data")
-    } else {
-      throw CommandFailure(ModelCatalog.unknownModelMessage(modelValue))
-    }
+    let (modelFile, shipped) = try ModelLoading.resolve(
+      modelValue, hint: "give a model file with --model PATH and its data with --data")
     let model = try ModelLoading.load(path: modelFile)
     guard model.activationRanges != nil else {
       throw CommandFailure("model '\(modelFile)' has no calibration ranges (activationRanges), which the fixed-point "

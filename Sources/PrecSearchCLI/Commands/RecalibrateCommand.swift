@@ -50,8 +50,7 @@ struct RecalibrateCommand: Subcommand {
 
   func run(output: inout some TextOutputStream, errors: inout some TextOutputStream) throws {
     try OptimizeCommand.checkWritable(outputPath, what: "output file")
-    let modelPath = FileManager.default.fileExists(atPath: modelName)
-      ? modelName : (ModelCatalog.shippedModel(named: modelName)?.modelPath ?? modelName)
+    let modelPath = try ModelLoading.resolve(modelName).path
     var model = try ModelLoading.load(path: modelPath)
     let network = model.network
     let (format, directory) = try ImageDatasetLoader.detect(directory: dataPath)

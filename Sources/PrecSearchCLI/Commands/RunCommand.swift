@@ -145,18 +145,7 @@ struct RuntimeLoading {
   /// Resolves `--model` (a file, else a shipped name), reads the front and builds the adaptive network. Writes a
   /// warning to `errors` when the front records another model file's checksum (its layers still match).
   static func load(model value: String, front path: String, errors: inout some TextOutputStream) throws -> RuntimeLoading {
-    var shipped: ShippedModel?
-    let modelPath: String
-    if FileManager.default.fileExists(atPath: value) {
-      modelPath = value
-    } else if let found = ModelCatalog.shippedModel(named: value) {
-      shipped = found
-      modelPath = found.modelPath
-    } else if ModelCatalog.plannedNames.contains(value) {
-      throw CommandFailure("the shipped model '\(value)' is not installed in this build; give a model file with --model PATH")
-    } else {
-      throw CommandFailure(ModelCatalog.unknownModelMessage(value))
-    }
+    let (modelPath, shipped) = try ModelLoading.resolve(value)
     let model = try ModelLoading.load(path: modelPath)
     guard let ranges = model.activationRanges else {
       throw CommandFailure("model '\(modelPath)' has no calibration ranges (activationRanges), which the fixed-point "
