@@ -237,6 +237,18 @@ import Testing
            field: "activationRanges.ranges[2].node", message: "expected 'relu'")
     expect(try rejection(try modified { $0.setting(["activationRanges", "ranges", 2], to: nil) }),
            field: "activationRanges.ranges", message: "one record per node")
+    // Histograms (activation window shifts): sparse, increasing indices in range, non-negative counts.
+    func histogram(_ indices: [Int], _ counts: [Int], zeros: Int = 0) -> JSONValue {
+      ["zeroCount": .integer(zeros), "indices": .array(indices.map { .integer($0) }), "counts": .array(counts.map { .integer($0) })]
+    }
+    expect(try rejection(try modified { $0.setting(["activationRanges", "ranges", 1, "histogram"], to: histogram([5, 3], [1, 1])) }),
+           field: "activationRanges.ranges[1].histogram.indices[1]", message: "expected increasing bin indices")
+    expect(try rejection(try modified { $0.setting(["activationRanges", "ranges", 1, "histogram"], to: histogram([512], [1])) }),
+           field: "activationRanges.ranges[1].histogram.indices[0]", message: "")
+    expect(try rejection(try modified { $0.setting(["activationRanges", "ranges", 1, "histogram"], to: histogram([3], [-2])) }),
+           field: "activationRanges.ranges[1].histogram.counts[0]", message: "")
+    expect(try rejection(try modified { $0.setting(["activationRanges", "ranges", 1, "histogram"], to: histogram([3, 4], [2])) }),
+           field: "activationRanges.ranges[1].histogram.counts", message: "expected 2 integers")
     expect(try rejection(try modified { $0.setting(["preprocessing", "standardDeviation"], to: [0.5, 0]) }),
            field: "preprocessing", message: "> 0")
     expect(try rejection(try modified { $0.setting(["preprocessing", "scale"], to: 1e300) }),
