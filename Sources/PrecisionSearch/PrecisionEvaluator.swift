@@ -31,6 +31,11 @@ public final class PrecisionEvaluator {
   public let screening: ScreeningSettings
   /// The integer kernels.
   public let kernels: KernelVariant
+  /// Run images through a batch's configurations image by image, restarting each inference at the first node whose
+  /// configuration differs from the previous one's (`PrefixReuse`, `IntegerPlan.runCodes(resumingAt:workspace:)`),
+  /// instead of configuration by configuration. Same counts either way; off by default because on the shipped
+  /// models it measured slower (docs/cli.md, "Evaluation speed").
+  public var reusesPrefixes = false
   /// Work done and where the time went, accumulated over every call.
   public private(set) var statistics = EvaluatorStatistics()
 
@@ -160,45 +165,45 @@ public final class PrecisionEvaluator {
       let activePlans = active.map { plans[$0] }
       let counts = CountBuffer(count: workerCount * activePlans.count)
       let inputs = split.inputs, labels = split.labels, scratch = self.scratch
-      #if PRECSEARCH_RESUMABLE_PLANS
-      // Image-major: each image runs through the configurations in signature order, every run restarting at the
-      // first node whose signature differs from the previous configuration's (its earlier outputs are still in
-      // the workspace). Needs `IntegerPlan.runCodes(resumingAt:workspace:)` (see `PrefixReuse`).
-      let activeSignatures = active.map { signatures[order[$0]] }
-      workers.run { worker in
-        let begin = chunk.count * worker / workerCount, end = chunk.count * (worker + 1) / workerCount
-        guard begin < end else { return }
-        let workspace = scratch.workspaces[worker]
-        var hits = [Int](repeating: 0, count: activePlans.count)
-        for position in begin..<end {
-          let image = chunk[position]
-          for (slot, plan) in activePlans.enumerated() {
-            let start = slot == 0 ? 0 : PrefixReuse.sharedNodeCount(activeSignatures[slot - 1], activeSignatures[slot])
-            let codes = start == 0
-              ? plan.runCodes(inputs[image], workspace: workspace)
-              : plan.runCodes(resumingAt: start, workspace: workspace)
-            if Self.argmax(codes) == labels[image] { hits[slot] += 1 }
-          }
-        }
-        for slot in hits.indices { counts.store(hits[slot], at: worker * activePlans.count + slot) }
-      }
-      #else
-      // Configuration-major: one plan's weights stay in cache while its images stream through.
-      workers.run { worker in
-        let begin = chunk.count * worker / workerCount, end = chunk.count * (worker + 1) / workerCount
-        guard begin < end else { return }
-        let workspace = scratch.workspaces[worker]
-        for (slot, plan) in activePlans.enumerated() {
-          var hits = 0
+      if reusesPrefixes {
+        // Image-major: each image runs through the configurations in signature order, every run restarting at the
+        // first node whose signature differs from the previous configuration's (its earlier outputs are still in
+        // the workspace; `IntegerPlan.runCodes(resumingAt:workspace:)`, see `PrefixReuse`).
+        let activeSignatures = active.map { signatures[order[$0]] }
+        workers.run { worker in
+          let begin = chunk.count * worker / workerCount, end = chunk.count * (worker + 1) / workerCount
+          guard begin < end else { return }
+          let workspace = scratch.workspaces[worker]
+          var hits = [Int](repeating: 0, count: activePlans.count)
           for position in begin..<end {
             let image = chunk[position]
-            let codes = plan.runCodes(inputs[image], workspace: workspace)
-            if Self.argmax(codes) == labels[image] { hits += 1 }
+            for (slot, plan) in activePlans.enumerated() {
+              let start = slot == 0 ? 0 : PrefixReuse.sharedNodeCount(activeSignatures[slot - 1], activeSignatures[slot])
+              let codes = start == 0
+                ? plan.runCodes(inputs[image], workspace: workspace)
+                : plan.runCodes(resumingAt: start, workspace: workspace)
+              if Self.argmax(codes) == labels[image] { hits[slot] += 1 }
+            }
           }
-          counts.store(hits, at: worker * activePlans.count + slot)
+          for slot in hits.indices { counts.store(hits[slot], at: worker * activePlans.count + slot) }
+        }
+      } else {
+        // Configuration-major: one plan's weights stay in cache while its images stream through.
+        workers.run { worker in
+          let begin = chunk.count * worker / workerCount, end = chunk.count * (worker + 1) / workerCount
+          guard begin < end else { return }
+          let workspace = scratch.workspaces[worker]
+          for (slot, plan) in activePlans.enumerated() {
+            var hits = 0
+            for position in begin..<end {
+              let image = chunk[position]
+              let codes = plan.runCodes(inputs[image], workspace: workspace)
+              if Self.argmax(codes) == labels[image] { hits += 1 }
+            }
+            counts.store(hits, at: worker * activePlans.count + slot)
+          }
         }
       }
-      #endif
       for (slot, index) in active.enumerated() {
         for worker in 0..<workerCount { correct[index] += counts.value(at: worker * activePlans.count + slot) }
         imagesRun[index] += chunk.count

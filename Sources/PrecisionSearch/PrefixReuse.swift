@@ -12,9 +12,8 @@ public import NetworkEngine
 ///
 /// A batch sorted by signature (``signature(of:)``, lexicographically) visits configurations so that each shares
 /// with its predecessor the longest prefix it shares with any earlier one: one workspace per worker is then
-/// enough to reuse every shared prefix. Running from node `n` needs an engine entry point that
-/// `NetworkEngine` does not offer yet, `IntegerPlan.runCodes(resumingAt:workspace:)`; the evaluator uses it when
-/// built with `-D PRECSEARCH_RESUMABLE_PLANS` (docs/cli.md, "Evaluation speed").
+/// enough to reuse every shared prefix. Running from node `n` is `IntegerPlan.runCodes(resumingAt:workspace:)`;
+/// the evaluator does this when `PrecisionEvaluator.reusesPrefixes` is set (docs/cli.md, "Evaluation speed").
 public enum PrefixReuse {
   /// One integer per node: `storageBits * 289 + weightBits * 17 + activationBits` for a weighted layer,
   /// `storageBits * 289` for any other node (widths are at most 16, so the encoding is one-to-one).

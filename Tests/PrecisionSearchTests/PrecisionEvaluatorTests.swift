@@ -57,6 +57,35 @@ import Testing
     #expect(serial == chunked)
   }
 
+  /// Prefix reuse (image-major, each run resumed at the first node that differs) gives the same measurements,
+  /// with and without screening and threads; the grid shares long prefixes, so most runs resume mid-network.
+  @Test func prefixReuseGivesTheSameMeasurements() throws {
+    let configurations = TinyProblem.grid([3, 8, 16]).enumerated().filter { $0.offset % 5 == 0 }.map(\.element)
+    for (workers, screening) in [(1, ScreeningSettings.disabled), (2, ScreeningSettings(chunkCount: 4, rule: .exact))] {
+      let pool: any WorkerPool = workers == 1 ? SerialWorkerPool() : ThreadedPool(workerCount: workers)
+      let plain = try TinyProblem.evaluator(workers: pool, screening: screening)
+      let reusing = try TinyProblem.evaluator(workers: pool, screening: screening)
+      reusing.reusesPrefixes = true
+      #expect(try plain.measure(configurations) == reusing.measure(configurations))
+    }
+  }
+
+  /// The engine entry point on its own: resuming a plan after another plan of the same model that agrees on the
+  /// first layer gives the full run's output codes.
+  @Test func resumedRunsMatchFullRuns() throws {
+    let model = TinyProblem.shared.model
+    let a = try IntegerPlan(model: model, configuration: try PrecisionConfiguration(weightBits: [8, 4, 6], activationBits: [8, 5, 7]))
+    let b = try IntegerPlan(model: model, configuration: try PrecisionConfiguration(weightBits: [8, 3, 16], activationBits: [8, 5, 4]))
+    let signatures = [a, b].map { PrefixReuse.signature(of: $0) }
+    let start = PrefixReuse.sharedNodeCount(signatures[0], signatures[1])
+    #expect(start >= 2, "the plans should share the input and the first layer")
+    let workspace = a.makeWorkspace(), fresh = b.makeWorkspace()
+    for input in TinyProblem.shared.split.inputs.prefix(20) {
+      _ = a.runCodes(input, workspace: workspace)
+      #expect(b.runCodes(resumingAt: start, workspace: workspace) == b.runCodes(input, workspace: fresh))
+    }
+  }
+
   @Test func exactScreeningNeverDropsATrulyNonDominatedConfiguration() throws {
     // Ground truth: every configuration of a grid, measured on every image.
     let configurations = TinyProblem.grid([2, 3, 5, 16])  // 4^6 = 4096 would be slow: use a subset

@@ -138,6 +138,18 @@ public struct IntegerPlan: Sendable {
     return workspace.outputs[network.outputIndex]
   }
 
+  /// Runs nodes `start..<network.nodes.count` only, reading the outputs of nodes `0..<start` that the previous run
+  /// in `workspace` left there: the caller guarantees they are what this plan would compute for the current input
+  /// (e.g. a plan of the same model whose configuration agrees on every node before `start`, which is what
+  /// `PrefixReuse` in PrecisionSearch establishes). Returns the output codes, like `runCodes(_:workspace:)`.
+  ///
+  /// - Precondition: `1 <= start < network.nodes.count` and `workspace` was made by a plan of the same network.
+  public func runCodes(resumingAt start: Int, workspace: Workspace) -> [Int16] {
+    precondition(start >= 1 && start < steps.count, "resume node \(start) is outside 1..<\(steps.count)")
+    for i in start..<steps.count { Self.execute(steps[i], node: i, network: network, kernels: kernels, workspace) }
+    return workspace.outputs[network.outputIndex]
+  }
+
   /// Runs one preprocessed float input; returns class scores: dequantized logits, or Softmax probabilities (in
   /// Float, on the dequantized logits) when the network ends in Softmax.
   public func run(_ input: [Float], workspace: Workspace) -> [Float] {
@@ -168,7 +180,7 @@ public struct IntegerPlan: Sendable {
     for i in 1..<steps.count { execute(steps[i], node: i, network: network, kernels: kernels, ws) }
   }
 
-  private static func execute(_ step: IntegerStep, node i: Int, network: Network, kernels: KernelVariant,
+  static func execute(_ step: IntegerStep, node i: Int, network: Network, kernels: KernelVariant,
                               _ ws: Workspace) {
     let inputs = network.inputIndices[i]
     var out = ws.outputs[i]
