@@ -1,5 +1,5 @@
 public import MultiObjectiveSearch
-public import NetworkEngine
+import NetworkEngine
 
 /// The precision assignment as a generic `SearchProblem`, for driving any `SearchAlgorithm` directly
 /// (`algorithm.minimize(&problem, until:)`), for example to compare algorithms at equal evaluation counts.
