@@ -44,6 +44,32 @@ public struct MagnitudeHistogram: Hashable, Sendable {
     self.counts = counts
   }
 
+  /// Creates a histogram from its sparse form: the non-empty bins' indices, strictly increasing in
+  /// `0..<binCount`, and their counts. Throws naming the field (`indices[1]`, `counts[0]`) and what was expected.
+  public init(zeroCount: Int, indices: [Int], counts sparse: [Int]) throws(HistogramError) {
+    guard indices.count == sparse.count else {
+      throw HistogramError(field: "counts", "expected \(indices.count) integers (one count per index), found \(sparse.count)")
+    }
+    var dense = Array(repeating: 0, count: Self.binCount)
+    for (k, index) in indices.enumerated() {
+      guard index >= 0, index < Self.binCount else {
+        throw HistogramError(field: "indices[\(k)]", "expected a bin index in 0..<\(Self.binCount), found \(index)")
+      }
+      guard k == 0 || index > indices[k - 1] else {
+        throw HistogramError(field: "indices[\(k)]", "expected increasing bin indices, found \(index) after \(indices[k - 1])")
+      }
+      guard sparse[k] >= 0 else { throw HistogramError(field: "counts[\(k)]", "must be >= 0, found \(sparse[k])") }
+      dense[index] = sparse[k]
+    }
+    try self.init(zeroCount: zeroCount, counts: dense)
+  }
+
+  /// The sparse form: indices of the non-empty bins, increasing, and their counts.
+  public var nonEmptyBins: (indices: [Int], counts: [Int]) {
+    let indices = counts.indices.filter { counts[$0] != 0 }
+    return (indices, indices.map { counts[$0] })
+  }
+
   /// Total number of values counted.
   public var total: Int { counts.reduce(zeroCount, &+) }
 
@@ -125,36 +151,24 @@ public struct HistogramError: Error, Hashable, Sendable, CustomStringConvertible
 extension MagnitudeHistogram: Codable {
   private enum CodingKeys: String, CodingKey { case zeroCount, indices, counts }
 
-  /// Decodes the sparse form; rejects out-of-range, unordered or duplicate indices and negative counts.
+  /// Decodes the sparse form (see `init(zeroCount:indices:counts:)`).
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
-    let zeros = try container.decode(Int.self, forKey: .zeroCount)
-    let indices = try container.decode([Int].self, forKey: .indices)
-    let sparse = try container.decode([Int].self, forKey: .counts)
-    func corrupt(_ key: CodingKeys, _ message: String) -> DecodingError {
-      DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: message)
+    do {
+      try self.init(zeroCount: try container.decode(Int.self, forKey: .zeroCount),
+                    indices: try container.decode([Int].self, forKey: .indices),
+                    counts: try container.decode([Int].self, forKey: .counts))
+    } catch let error as HistogramError {
+      throw DecodingError.dataCorruptedError(forKey: .counts, in: container, debugDescription: error.description)
     }
-    guard indices.count == sparse.count else {
-      throw corrupt(.counts, "expected one count per index (\(indices.count)), found \(sparse.count)")
-    }
-    var dense = Array(repeating: 0, count: Self.binCount)
-    var previous = -1
-    for (index, count) in zip(indices, sparse) {
-      guard index > previous, index < Self.binCount else {
-        throw corrupt(.indices, "expected increasing bin indices in 0..<\(Self.binCount), found \(index) after \(previous)")
-      }
-      dense[index] = count
-      previous = index
-    }
-    do { try self.init(zeroCount: zeros, counts: dense) } catch { throw corrupt(.counts, error.description) }
   }
 
   /// Encodes the sparse form (non-empty bins only).
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
-    let nonEmpty = counts.indices.filter { counts[$0] != 0 }
+    let (indices, sparse) = nonEmptyBins
     try container.encode(zeroCount, forKey: .zeroCount)
-    try container.encode(nonEmpty, forKey: .indices)
-    try container.encode(nonEmpty.map { counts[$0] }, forKey: .counts)
+    try container.encode(indices, forKey: .indices)
+    try container.encode(sparse, forKey: .counts)
   }
 }

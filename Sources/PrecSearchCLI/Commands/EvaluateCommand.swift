@@ -75,8 +75,10 @@ struct EvaluateCommand: Subcommand {
   init(parsing arguments: ParsedArguments) throws(UsageError) {
     let bitRange = LayerPrecision.minimumBits...LayerPrecision.maximumBits
     let modelValue = try arguments.requiredValue(Self.modelOption)
-    let shipped = FileManager.default.fileExists(atPath: modelValue) ? nil : ModelCatalog.shippedModel(named: modelValue)
-    modelPath = shipped?.modelPath ?? modelValue
+    // An unknown name is reported when the file is read (or, without --data, as the missing option below).
+    let resolved = try? ModelLoading.resolve(modelValue)
+    let shipped = resolved?.shipped
+    modelPath = resolved?.path ?? modelValue
     if let data = arguments.value(Self.dataOption) {
       dataPath = data
     } else if let test = shipped?.test {

@@ -69,7 +69,7 @@ struct RecalibrateCommand: Subcommand {
     let channels = network.inputShape.channels
     try model.preprocessing.validate(channels: channels)
     let inputs = (0..<count).map { model.preprocessing.apply(training.image($0), channels: channels) }
-    let plan = try FloatPlan(network: try network.foldingBatchNorm())
+    let plan = try FloatPlan(network: network)  // folds BatchNorm, as the ranges require
     let ranges = ActivationRanges(observing: plan, inputs: inputs)
 
     let changed = model.activationRanges.map { old in

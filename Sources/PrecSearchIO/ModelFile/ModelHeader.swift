@@ -114,17 +114,10 @@ struct ModelHeader {
   static func histogram(_ value: JSONValue, path: String) throws(SchemaError) -> MagnitudeHistogram {
     var object = try StrictObject(value, path: path)
     let zeroCount = try object.integer("zeroCount", in: 0...Int.max)
-    let indices = try object.integers("indices", in: 0...(MagnitudeHistogram.binCount - 1))
-    let counts = try object.integers("counts", count: indices.count, in: 0...Int.max)
+    let indices = try object.integers("indices")
+    let counts = try object.integers("counts")
     try object.finish()
-    var dense = Array(repeating: 0, count: MagnitudeHistogram.binCount)
-    for (k, index) in indices.enumerated() {
-      guard k == 0 || index > indices[k - 1] else {
-        throw SchemaError(path: path + ".indices[\(k)]", message: "expected increasing bin indices, found \(index) after \(indices[k - 1])")
-      }
-      dense[index] = counts[k]
-    }
-    do { return try MagnitudeHistogram(zeroCount: zeroCount, counts: dense) } catch {
+    do { return try MagnitudeHistogram(zeroCount: zeroCount, indices: indices, counts: counts) } catch {
       throw SchemaError(path: path + "." + error.field, message: error.message)
     }
   }
@@ -381,9 +374,9 @@ struct ModelHeader {
           var record: [String: JSONValue] = ["node": .string($0.node), "maxMagnitude": .float($0.maxMagnitude),
                                              "maxPositive": .float($0.maxPositive)]
           if let h = $0.histogram {
-            let nonEmpty = h.counts.indices.filter { h.counts[$0] != 0 }
-            record["histogram"] = ["zeroCount": .integer(h.zeroCount), "indices": .integers(nonEmpty),
-                                   "counts": .integers(nonEmpty.map { h.counts[$0] })]
+            let (indices, counts) = h.nonEmptyBins
+            record["histogram"] = ["zeroCount": .integer(h.zeroCount), "indices": .integers(indices),
+                                   "counts": .integers(counts)]
           }
           return .object(record)
         }),
