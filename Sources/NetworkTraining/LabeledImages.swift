@@ -88,10 +88,17 @@ struct SampleTransform: Sendable {
   var shiftX: Int32 = 0
   /// Mirror left-right (before shifting).
   var flip: Bool = false
+  /// Bands of rows set to 0 after the shift and flip (`SpectrogramMasking` time masks).
+  var maskedRows: [Range<Int>] = []
+  /// Bands of columns set to 0 after the shift and flip (frequency masks).
+  var maskedColumns: [Range<Int>] = []
 
   static let identity = SampleTransform()
 
-  static func draw(_ augmentation: ImageAugmentation, using generator: inout some RandomNumberGenerator) -> SampleTransform {
+  /// Draws one sample's transformation for an input of `height` x `width` pixels. The draws, in order: the shift
+  /// (y, x), the flip, then per time mask its width and start, then per frequency mask its width and start.
+  static func draw(_ augmentation: ImageAugmentation, height: Int, width: Int,
+                   using generator: inout some RandomNumberGenerator) -> SampleTransform {
     var t = SampleTransform()
     if augmentation.cropPadding > 0 {
       let p = augmentation.cropPadding
@@ -99,7 +106,27 @@ struct SampleTransform: Sendable {
       t.shiftX = Int32(TrainingRandom.uniform(in: -p...p, using: &generator))
     }
     if augmentation.horizontalFlip { t.flip = TrainingRandom.coin(using: &generator) }
+    let masking = augmentation.masking
+    if !masking.isIdentity {
+      t.maskedRows = drawBands(masking.timeMasks, maximumWidth: masking.maximumTimeWidth, extent: height, using: &generator)
+      t.maskedColumns = drawBands(masking.frequencyMasks, maximumWidth: masking.maximumFrequencyWidth, extent: width,
+                                  using: &generator)
+    }
     return t
+  }
+
+  /// `count` bands of width uniform in `0...min(maximumWidth, extent)`, each starting uniformly where it fits.
+  static func drawBands(_ count: Int, maximumWidth: Int, extent: Int,
+                        using generator: inout some RandomNumberGenerator) -> [Range<Int>] {
+    let widest = min(max(maximumWidth, 0), max(extent, 0))
+    guard widest > 0 else { return [] }
+    var bands: [Range<Int>] = []
+    for _ in 0..<max(count, 0) {
+      let width = TrainingRandom.uniform(in: 0...widest, using: &generator)
+      let start = TrainingRandom.uniform(in: 0...(extent - width), using: &generator)
+      if width > 0 { bands.append(start..<(start + width)) }
+    }
+    return bands
   }
 }
 
@@ -126,6 +153,20 @@ struct PixelDecoder: Sendable {
 extension LabeledImages {
   /// Writes image `index`, transformed by `transform`, as network input (HWC floats) to `destination`.
   func write(_ index: Int, transform: SampleTransform, decoder: PixelDecoder?, to destination: UnsafeMutablePointer<Float>) {
+    writeShifted(index, transform: transform, decoder: decoder, to: destination)
+    let h = shape.height, w = shape.width, c = shape.channels
+    // Masks: 0 is the standardized mean (SpectrogramMasking).
+    for band in transform.maskedRows {
+      (destination + band.lowerBound * w * c).update(repeating: 0, count: band.count * w * c)
+    }
+    for band in transform.maskedColumns {
+      for y in 0..<h { (destination + (y * w + band.lowerBound) * c).update(repeating: 0, count: band.count * c) }
+    }
+  }
+
+  /// Writes image `index` shifted and flipped by `transform` (no masks).
+  private func writeShifted(_ index: Int, transform: SampleTransform, decoder: PixelDecoder?,
+                            to destination: UnsafeMutablePointer<Float>) {
     let h = shape.height, w = shape.width, c = shape.channels, n = shape.elementCount
     let dy = Int(transform.shiftY), dx = Int(transform.shiftX)
     switch pixels {

@@ -149,7 +149,8 @@ public final class Trainer {
       let samples = Array(order[(b * batch)..<((b + 1) * batch)])
       var transforms: [SampleTransform]? = nil
       if !configuration.augmentation.isIdentity {
-        transforms = samples.map { _ in SampleTransform.draw(configuration.augmentation, using: &generator) }
+        transforms = samples.map { _ in SampleTransform.draw(configuration.augmentation, height: training.shape.height,
+                                                         width: training.shape.width, using: &generator) }
       }
       program.setBatch(source: training, samples: samples, transforms: transforms)
       let result = program.runTraining(backward: true)

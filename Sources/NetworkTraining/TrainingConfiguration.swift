@@ -91,24 +91,93 @@ public enum LearningRateSchedule: Hashable, Sendable, Codable {
 /// uniformly from `-cropPadding...cropPadding` each (a small random shift) with zero fill. "Zero" is a raw pixel
 /// value of 0 for raw data (after preprocessing: `-mean / standardDeviation`), and 0 for preprocessed data.
 /// With `horizontalFlip`, the image is mirrored left-right with probability 1/2 (only for tasks where mirror images
-/// keep their class, e.g. CIFAR-10, Fashion-MNIST). All draws come from the trainer's seeded generator.
+/// keep their class, e.g. CIFAR-10, Fashion-MNIST). With `masking`, bands of rows and columns are then masked
+/// (SpecAugment, for spectrogram-like inputs). All draws come from the trainer's seeded generator.
 public struct ImageAugmentation: Hashable, Sendable, Codable {
   /// Zero padding of the random crop = largest shift in pixels, on each axis (0: no crop/shift; at most 64).
   public var cropPadding: Int
   /// Mirror left-right with probability 1/2.
   public var horizontalFlip: Bool
+  /// Time and frequency masking, applied after the crop and flip (`.none`: no masking).
+  public var masking: SpectrogramMasking
 
   /// Creates an augmentation.
-  public init(cropPadding: Int = 0, horizontalFlip: Bool = false) {
+  public init(cropPadding: Int = 0, horizontalFlip: Bool = false, masking: SpectrogramMasking = .none) {
     self.cropPadding = cropPadding
     self.horizontalFlip = horizontalFlip
+    self.masking = masking
   }
 
   /// No augmentation.
   public static let none = ImageAugmentation()
 
   /// True when the augmentation changes nothing.
-  public var isIdentity: Bool { cropPadding == 0 && !horizontalFlip }
+  public var isIdentity: Bool { cropPadding == 0 && !horizontalFlip && masking.isIdentity }
+
+  private enum CodingKeys: String, CodingKey { case cropPadding, horizontalFlip, masking }
+
+  /// Decodes an augmentation; `masking` is optional (absent in files written before it existed: no masking).
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    cropPadding = try container.decode(Int.self, forKey: .cropPadding)
+    horizontalFlip = try container.decode(Bool.self, forKey: .horizontalFlip)
+    masking = try container.decodeIfPresent(SpectrogramMasking.self, forKey: .masking) ?? .none
+  }
+
+  /// Encodes the augmentation; `masking` only when it masks something (so older readers still read the rest).
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(cropPadding, forKey: .cropPadding)
+    try container.encode(horizontalFlip, forKey: .horizontalFlip)
+    if !masking.isIdentity { try container.encode(masking, forKey: .masking) }
+  }
+}
+
+/// SpecAugment's time and frequency masking (Park et al., 2019, "SpecAugment: A Simple Data Augmentation Method
+/// for Automatic Speech Recognition"), for inputs laid out as time (rows, the height) x frequency or coefficient
+/// (columns, the width), such as the 49 x 10 MFCC features of keyword spotting.
+///
+/// Each training sample gets `timeMasks` bands of consecutive rows and `frequencyMasks` bands of consecutive
+/// columns set to 0 in the network's input space, which is the training-set mean of standardized inputs
+/// (SpecAugment masks with the mean). A band's width is drawn uniformly from `0...maximumTimeWidth` (or
+/// `0...maximumFrequencyWidth`; 0 masks nothing) and its first row (column) uniformly from the positions that keep
+/// it inside the input; bands may overlap. Widths wider than the input are clamped to it.
+public struct SpectrogramMasking: Hashable, Sendable, Codable {
+  /// Number of time bands (bands of rows) per sample, 0...16.
+  public var timeMasks: Int
+  /// Largest width of a time band in rows, 0...1024.
+  public var maximumTimeWidth: Int
+  /// Number of frequency bands (bands of columns) per sample, 0...16.
+  public var frequencyMasks: Int
+  /// Largest width of a frequency band in columns, 0...1024.
+  public var maximumFrequencyWidth: Int
+
+  /// Creates a masking rule.
+  public init(timeMasks: Int = 0, maximumTimeWidth: Int = 0, frequencyMasks: Int = 0, maximumFrequencyWidth: Int = 0) {
+    self.timeMasks = timeMasks
+    self.maximumTimeWidth = maximumTimeWidth
+    self.frequencyMasks = frequencyMasks
+    self.maximumFrequencyWidth = maximumFrequencyWidth
+  }
+
+  /// No masking.
+  public static let none = SpectrogramMasking()
+
+  /// True when no band can ever be masked.
+  public var isIdentity: Bool {
+    (timeMasks == 0 || maximumTimeWidth == 0) && (frequencyMasks == 0 || maximumFrequencyWidth == 0)
+  }
+
+  /// Checks the ranges; the error names the field.
+  func validate() throws {
+    for (name, value, limit) in [("timeMasks", timeMasks, 16), ("maximumTimeWidth", maximumTimeWidth, 1024),
+                                 ("frequencyMasks", frequencyMasks, 16),
+                                 ("maximumFrequencyWidth", maximumFrequencyWidth, 1024)] {
+      guard value >= 0, value <= limit else {
+        throw TrainingError("augmentation.masking.\(name)", "must be in 0...\(limit), got \(value)")
+      }
+    }
+  }
 }
 
 /// Everything that defines a training run besides the network and the data.
@@ -181,6 +250,7 @@ public struct TrainingConfiguration: Hashable, Sendable, Codable {
     guard augmentation.cropPadding >= 0, augmentation.cropPadding <= 64 else {
       throw TrainingError("augmentation.cropPadding", "must be in 0...64, got \(augmentation.cropPadding)")
     }
+    try augmentation.masking.validate()
     guard labelSmoothing >= 0, labelSmoothing < 1 else { throw TrainingError("labelSmoothing", "must be in 0..<1, got \(labelSmoothing)") }
     guard batchNormMomentum >= 0, batchNormMomentum <= 1 else {
       throw TrainingError("batchNormMomentum", "must be in 0...1, got \(batchNormMomentum)")

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import NetworkTraining
 import NetworkEngine
@@ -263,9 +264,55 @@ struct TrainerTests {
     #expect(out == [-0.5, 2])
     // Draws stay within the padding, and both flips occur.
     var generator = TrainingRandomGenerator(seed: 4)
-    let draws = (0..<400).map { _ in SampleTransform.draw(ImageAugmentation(cropPadding: 2, horizontalFlip: true), using: &generator) }
+    let draws = (0..<400).map { _ in SampleTransform.draw(ImageAugmentation(cropPadding: 2, horizontalFlip: true), height: 3, width: 3, using: &generator)
+    }
     #expect(Set(draws.map(\.shiftY)) == [-2, -1, 0, 1, 2])
     #expect(Set(draws.map(\.shiftX)) == [-2, -1, 0, 1, 2])
     #expect(draws.contains { $0.flip } && draws.contains { !$0.flip })
+    #expect(draws.allSatisfy { $0.maskedRows.isEmpty && $0.maskedColumns.isEmpty })
+  }
+
+  @Test func spectrogramMaskingZeroesRowAndColumnBandsAfterTheShift() throws {
+    // 3 rows (time) x 4 columns (frequency) x 2 channels, values 1...24.
+    let images = try LabeledImages(shape: TensorShape(height: 3, width: 4, channels: 2), preprocessed: (1...24).map(Float.init), labels: [0])
+    func apply(_ t: SampleTransform) -> [Float] {
+      var out = [Float](repeating: -1, count: 24)
+      out.withUnsafeMutableBufferPointer { images.write(0, transform: t, decoder: nil, to: $0.baseAddress!) }
+      return out
+    }
+    var t = SampleTransform()
+    t.maskedRows = [1..<2]
+    t.maskedColumns = [2..<4]
+    #expect(apply(t) == [1, 2, 3, 4, 0, 0, 0, 0,
+                         0, 0, 0, 0, 0, 0, 0, 0,
+                         17, 18, 19, 20, 0, 0, 0, 0])
+    t.shiftY = 1  // masks apply to the shifted image: row 0 is the zero fill, row 2 holds the old row 1
+    t.maskedColumns = []
+    #expect(apply(t) == [0, 0, 0, 0, 0, 0, 0, 0,
+                         0, 0, 0, 0, 0, 0, 0, 0,
+                         9, 10, 11, 12, 13, 14, 15, 16])
+    // Draws: every width in 0...maximum occurs, bands stay inside, widths clamp to the extent, and the count holds.
+    var generator = TrainingRandomGenerator(seed: 9)
+    let masking = SpectrogramMasking(timeMasks: 2, maximumTimeWidth: 3, frequencyMasks: 1, maximumFrequencyWidth: 9)
+    var rowWidths = Set<Int>(), columnWidths = Set<Int>()
+    for _ in 0..<500 {
+      let d = SampleTransform.draw(ImageAugmentation(masking: masking), height: 10, width: 4, using: &generator)
+      #expect(d.shiftX == 0 && d.shiftY == 0 && !d.flip)
+      #expect(d.maskedRows.count <= 2 && d.maskedColumns.count <= 1)
+      #expect(d.maskedRows.allSatisfy { $0.lowerBound >= 0 && $0.upperBound <= 10 && !$0.isEmpty })
+      #expect(d.maskedColumns.allSatisfy { $0.lowerBound >= 0 && $0.upperBound <= 4 && !$0.isEmpty })
+      rowWidths.formUnion(d.maskedRows.map(\.count))
+      columnWidths.formUnion(d.maskedColumns.map(\.count))
+    }
+    #expect(rowWidths == [1, 2, 3] && columnWidths == [1, 2, 3, 4])
+    // Validation names the field; older encodings without `masking` decode to no masking and encode the same.
+    var configuration = TrainingConfiguration(epochs: 1, augmentation: ImageAugmentation(masking: SpectrogramMasking(timeMasks: 17)))
+    #expect { try configuration.validate() } throws: { ($0 as? TrainingError)?.field == "augmentation.masking.timeMasks" }
+    configuration.augmentation = ImageAugmentation(cropPadding: 1)
+    let old = try JSONDecoder().decode(ImageAugmentation.self, from: Data(#"{"cropPadding":1,"horizontalFlip":false}"#.utf8))
+    #expect(old == configuration.augmentation && old.masking == .none)
+    #expect(String(decoding: try JSONEncoder().encode(old), as: UTF8.self).contains("masking") == false)
+    let masked = ImageAugmentation(masking: masking)
+    #expect(try JSONDecoder().decode(ImageAugmentation.self, from: try JSONEncoder().encode(masked)) == masked)
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import NetworkEngine
+import NetworkTraining
 import PrecSearchIO
 import Testing
 @testable import PrecSearchCLI
@@ -164,6 +165,9 @@ enum TinyIDXData {
       (["train", "--task", "fashion", "--data", "d", "--output", "m", "--seed", "-1"], "--seed"),
       (["train", "--task", "fashion", "--data", "d", "--output", "m", "--epochs", "3", "--stop-after", "3"], "--stop-after"),
       (["train", "--task", "cifar10", "--data", "d", "--output", "m", "--write-splits", "x"], "1-channel"),
+      (["train", "--task", "kws", "--data", "d", "--output", "m", "--spec-augment", "2x8"], "--spec-augment"),
+      (["train", "--task", "kws", "--data", "d", "--output", "m", "--spec-augment", "17x1,0x0"], "--spec-augment"),
+      (["train", "--task", "kws", "--data", "d", "--output", "m", "--spec-augment", "2x8,1y2"], "--spec-augment"),
     ]
     for (arguments, mention) in cases {
       let run = runTool(arguments)
@@ -171,6 +175,22 @@ enum TinyIDXData {
       #expect(run.errors.hasPrefix("Error: ") && run.errors.contains(mention), "\(arguments): \(run.errors)")
       #expect(run.errors.contains("Usage: precsearch train"), "\(arguments)")
     }
+  }
+
+  @Test func specAugmentSpellingRoundTripsAndReachesTheConfiguration() throws {
+    let masking = SpectrogramMasking(timeMasks: 2, maximumTimeWidth: 8, frequencyMasks: 1, maximumFrequencyWidth: 2)
+    #expect(SpecAugmentSpelling.parse("2x8,1x2") == masking)
+    #expect(SpecAugmentSpelling.text(masking) == "2x8,1x2")
+    #expect(SpecAugmentSpelling.parse("none") == SpectrogramMasking.none && SpecAugmentSpelling.text(.none) == "none")
+    for bad in ["", "2x8", "2x8,1x2,1x1", "x8,1x2", "2x1025,0x0", "-1x2,0x0", "2x8;1x2"] {
+      #expect(SpecAugmentSpelling.parse(bad) == nil, "\(bad)")
+    }
+    let parsed = try TrainCommand(parsing: ArgumentScanner.parse(
+      ["--task", "kws", "--data", "d", "--output", "m", "--spec-augment", "2x8,1x2"], options: TrainCommand.configuration.options))
+    #expect(parsed.trainingConfiguration.augmentation.masking == masking)
+    let defaults = try TrainCommand(parsing: ArgumentScanner.parse(
+      ["--task", "fer", "--data", "d", "--output", "m"], options: TrainCommand.configuration.options))
+    #expect(defaults.trainingConfiguration.augmentation == TrainingTask.fer.definition.augmentation)
   }
 
   @Test func badDataFailsWithExit1() throws {

@@ -40,6 +40,12 @@ struct TrainCommand: Subcommand {
     "write-splits", valueName: "directory",
     help: "Also write the held-out validation split (validation-*-ubyte) and the test split (t10k-*-ubyte) there as "
       + "IDX files (1-channel data sets only), e.g. to ship them with the model.")
+  static let specAugmentOption = OptionSpec.value(
+    "spec-augment", valueName: "TxW,FxW",
+    help: "SpecAugment masking of the training inputs: T time masks (bands of rows) up to W rows wide and F "
+      + "frequency masks (bands of columns) up to W columns wide per sample, e.g. '2x8,1x2'; 'none' masks nothing "
+      + "(default: the task's, " + TrainingTask.allCases.map { "'\(SpecAugmentSpelling.text($0.definition.augmentation.masking))' for '\($0.rawValue)'" }
+      .joined(separator: ", ") + ").")
   static let stopAfterOption = OptionSpec.value(
     "stop-after", valueName: "epoch",
     help: "Stop after this epoch without writing the model (with --checkpoint, to continue later with --resume).")
@@ -60,7 +66,8 @@ struct TrainCommand: Subcommand {
       gives the same model an uninterrupted run gives.
       """,
     options: [taskOption, dataOption, outputOption, epochsOption, seedOption, threadsOption, batchSizeOption,
-              validationPerClassOption, checkpointOption, resumeOption, stopAfterOption, writeSplitsOption],
+              validationPerClassOption, checkpointOption, resumeOption, stopAfterOption, writeSplitsOption,
+              specAugmentOption],
     examples: [
       "precsearch train --task fashion --data ../shared/data/fashion-mnist --output fashion.psmodel",
       "precsearch train --task cifar10 --data /tmp/cifar10bin --output cifar10.psmodel --checkpoint c.ckpt --resume",
@@ -79,6 +86,8 @@ struct TrainCommand: Subcommand {
   var resume: Bool
   var stopAfter: Int?
   var writeSplits: String?
+  /// The masking of the training inputs (`--spec-augment`, default: the task's).
+  var masking: SpectrogramMasking
 
   /// Images whose activation ranges calibrate the fixed-point engine: the first ones of the training split.
   static let calibrationImageCount = 2000
@@ -104,6 +113,15 @@ struct TrainCommand: Subcommand {
     resume = arguments.flag(Self.resumeOption)
     stopAfter = try arguments.integer(Self.stopAfterOption, in: 1...100_000)
     writeSplits = arguments.value(Self.writeSplitsOption)
+    if let text = arguments.value(Self.specAugmentOption) {
+      guard let parsed = SpecAugmentSpelling.parse(text) else {
+        throw UsageError("The value '\(text)' is invalid for '\(Self.specAugmentOption.synopsis)'; expected 'none' or "
+          + "TIMExWIDTH,FREQUENCYxWIDTH with masks in 0...16 and widths in 0...1024, e.g. '2x8,1x2'.")
+      }
+      masking = parsed
+    } else {
+      masking = task.definition.augmentation.masking
+    }
     if writeSplits != nil && task.inputShape.channels != 1 {
       throw UsageError("'\(Self.writeSplitsOption.longSpelling)' writes IDX files, which hold 1-channel images; "
         + "--task \(task.rawValue) has \(task.inputShape.channels) channels.")
@@ -119,7 +137,9 @@ struct TrainCommand: Subcommand {
 
   /// The training configuration of this command line.
   var trainingConfiguration: TrainingConfiguration {
-    task.configuration(epochs: epochs, batchSize: batchSize, seed: seed, threads: threads)
+    var configuration = task.configuration(epochs: epochs, batchSize: batchSize, seed: seed, threads: threads)
+    configuration.augmentation.masking = masking
+    return configuration
   }
 
   func run(output: inout some TextOutputStream, errors: inout some TextOutputStream) throws {
@@ -180,6 +200,8 @@ struct TrainCommand: Subcommand {
       + "\(configuration.learningRate) with 1 warm-up epoch and cosine decay, \(Self.describe(configuration.weightDecay)), "
       + "random crop padding \(configuration.augmentation.cropPadding)"
       + (configuration.augmentation.horizontalFlip ? ", horizontal flip" : "")
+      + (configuration.augmentation.masking.isIdentity ? ""
+           : ", SpecAugment masks \(SpecAugmentSpelling.text(configuration.augmentation.masking))")
       + (configuration.labelSmoothing > 0 ? ", label smoothing \(configuration.labelSmoothing)" : "")
       + ", seed \(seed), \(threads) thread(s)"
     errors.write("Training \(task.architectureName): \(configurationText)\n")
@@ -282,6 +304,7 @@ struct TrainCommand: Subcommand {
         "weightDecay": .string(Self.describe(configuration.weightDecay) + " on Conv2D and Dense weights"),
         "cropPadding": .integer(augmentation.cropPadding),
         "horizontalFlip": .bool(augmentation.horizontalFlip),
+        "specAugment": .string(SpecAugmentSpelling.text(augmentation.masking)),
         "labelSmoothing": .number(Double(configuration.labelSmoothing)),
         "batchNormMomentum": .number(Double(configuration.batchNormMomentum)),
         "weightInitialization": "He-uniform from TrainingRandomGenerator(seed)",
@@ -677,5 +700,31 @@ enum TrainingSourceRevision {
     } catch {
       return nil
     }
+  }
+}
+
+/// The command-line spelling of `SpectrogramMasking`: `TxW,FxW` (time masks x widest time band, frequency masks x
+/// widest frequency band) or `none`.
+enum SpecAugmentSpelling {
+  /// `masking` as `--spec-augment` spells it.
+  static func text(_ masking: SpectrogramMasking) -> String {
+    masking.isIdentity ? "none"
+      : "\(masking.timeMasks)x\(masking.maximumTimeWidth),\(masking.frequencyMasks)x\(masking.maximumFrequencyWidth)"
+  }
+
+  /// Parses `none` or `TxW,FxW`; nil when malformed or out of range (masks 0...16, widths 0...1024).
+  static func parse(_ text: String) -> SpectrogramMasking? {
+    if text == "none" { return SpectrogramMasking.none }
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+    guard parts.count == 2 else { return nil }
+    var numbers: [Int] = []
+    for part in parts {
+      let pair = part.split(separator: "x", omittingEmptySubsequences: false)
+      guard pair.count == 2, let count = Int(pair[0]), let width = Int(pair[1]),
+            (0...16).contains(count), (0...1024).contains(width) else { return nil }
+      numbers += [count, width]
+    }
+    return SpectrogramMasking(timeMasks: numbers[0], maximumTimeWidth: numbers[1], frequencyMasks: numbers[2],
+                              maximumFrequencyWidth: numbers[3])
   }
 }
