@@ -30,6 +30,7 @@ public enum PrecSearchTool {
     RunCommand.self,
     SimulateCommand.self,
     RecalibrateCommand.self,
+    ServeCommand.self,
   ]
 
   /// Names of the subcommands, in help order (without the built-in `help`).

@@ -195,11 +195,7 @@ struct OptimizeCommand: Subcommand {
     validationImages = try arguments.integer(Self.validationImagesOption, in: 1...Int.max)
     testImages = try arguments.integer(Self.testImagesOption, in: 1...Int.max)
     screeningName = try arguments.requiredValue(Self.screeningOption)
-    switch screeningName {
-    case "exact": screening = ScreeningSettings(chunkCount: 16, rule: .exact)
-    case "off": screening = .disabled
-    default: screening = ScreeningSettings(chunkCount: 16, rule: .confidence(z: 3))
-    }
+    screening = Self.screeningSettings(named: screeningName)
     populationSize = try arguments.integer(Self.populationOption, in: 2...10_000) ?? 40
     windowSearch = try WindowSearch.parse(arguments)
     var line = [Self.configuration.name]
@@ -211,6 +207,15 @@ struct OptimizeCommand: Subcommand {
   }
 
   // MARK: - Option parsing
+
+  /// The settings a `--screening` value (`confidence`, `exact`, `off`) stands for (shared with `serve`).
+  static func screeningSettings(named name: String) -> ScreeningSettings {
+    switch name {
+    case "exact": return ScreeningSettings(chunkCount: 16, rule: .exact)
+    case "off": return .disabled
+    default: return ScreeningSettings(chunkCount: 16, rule: .confidence(z: 3))
+    }
+  }
 
   /// `0.9`, `90%`: a fraction in 0...1.
   static func fraction(_ text: String, for option: OptionSpec) throws(UsageError) -> Double {
@@ -294,6 +299,11 @@ struct OptimizeCommand: Subcommand {
 
   /// The pins as layer indices; a usage error for an unknown layer name or two pins on one layer.
   func resolvedPins(layerNames: [String]) throws(UsageError) -> [LayerPin] {
+    try Self.resolvedPins(pins, layerNames: layerNames)
+  }
+
+  /// `pins` as layer indices (shared with `serve`); a usage error for an unknown layer name or two pins on one layer.
+  static func resolvedPins(_ pins: [PinRequest], layerNames: [String]) throws(UsageError) -> [LayerPin] {
     var result: [LayerPin] = []
     for pin in pins {
       let index: Int
@@ -332,6 +342,14 @@ struct OptimizeCommand: Subcommand {
 
   /// Resolves `--model` (a file, else a shipped name) and the splits (`--data`, else the shipped ones).
   func loadInputs(notes: inout [String]) throws -> Inputs {
+    try Self.loadInputs(modelValue: modelValue, dataPath: dataPath, validationImages: validationImages,
+                        testImages: testImages, notes: &notes)
+  }
+
+  /// Resolves a `--model` value (a file, else a shipped name) and the splits (`--data`, else the shipped ones),
+  /// keeping the first `validationImages` and `testImages` images when given (shared with `serve`).
+  static func loadInputs(modelValue: String, dataPath: String?, validationImages: Int?, testImages: Int?,
+                         notes: inout [String]) throws -> Inputs {
     let (modelFile, shipped) = try ModelLoading.resolve(
       modelValue, hint: "give a model file with --model PATH and its data with --data")
     let model = try ModelLoading.load(path: modelFile)
