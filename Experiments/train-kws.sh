@@ -5,14 +5,14 @@
 #   Experiments/train-kws.sh            # synthesizes the clips if needed, builds precsearch (release), trains
 #   PRECSEARCH=/path/to/precsearch Experiments/train-kws.sh   # use an already built binary
 #
-# Data: KWS_DATA (default /tmp/kws-synth2), made by Experiments/kws/synthesize.sh KWS_DATA 1 when its manifest is
-# missing (about 30 minutes of an idle core). The shipped model was trained with KWS_DATA=/tmp/kws-combined EPOCHS=15
-# (Experiments/kws/combine.sh; docs/audio.md says why). The accuracy on the real clips of ../shared/data/speech-commands-sample
+# Data: KWS_DATA (default /tmp/kws-synth), made by Experiments/kws/synthesize.sh KWS_DATA 1 when its manifest is
+# missing (about 20-30 minutes of one core). The accuracy on the real clips of ../shared/data/speech-commands-sample
 # (or PRECSEARCH_KWS_REAL_CLIPS) is measured at the end and recorded in the model's metrics (realClips).
 # Log: Results/training/kws.log. Resumable (checkpoint after every epoch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=${KWS_DATA:-/tmp/kws-synth2}
+DATA=${KWS_DATA:-/tmp/kws-synth}
+export PRECSEARCH_KWS_REAL_CLIPS=${PRECSEARCH_KWS_REAL_CLIPS:-$(cd .. && pwd)/shared/data/speech-commands-sample}
 OUT=Sources/PrecSearchIO/Resources/ShippedModels/kws
 CHECKPOINT=${CHECKPOINT:-/tmp/precsearch-train-kws.ckpt}
 if [ ! -f "$DATA/manifest.csv" ]; then
@@ -24,5 +24,5 @@ if [ -z "${PRECSEARCH:-}" ]; then
 fi
 mkdir -p "$OUT" Results/training
 "$PRECSEARCH" train --task kws --data "$DATA" --output "$OUT/kws.psmodel" \
-  --epochs ${EPOCHS:-15} --seed 1 --threads ${THREADS:-2} --batch-size 64 --write-splits "$OUT" \
+  --epochs ${EPOCHS:-30} --seed 1 --threads ${THREADS:-2} --batch-size 64 --write-splits "$OUT" \
   --checkpoint "$CHECKPOINT" --resume 2>&1 | tee Results/training/kws.log

@@ -7,7 +7,9 @@
 #   espeak-ng festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts flite sox
 #
 # Usage: Experiments/kws/synthesize.sh [OUT] [SEED]      (defaults: /tmp/kws-synth, 1)
-#   env KWS_SCALE=0.1 for fewer renditions, KWS_TRAIN_COPIES (default 2) augmented copies per training rendition
+#   env KWS_SCALE=0.1 for fewer renditions, KWS_TRAIN_COPIES (default 3) augmented copies per training rendition,
+#   KWS_OTHER_TRAIN_RENDITIONS (default 30) renditions per festival/flite voice of a training speaker (validation and
+#   test speakers: 10), since only 3 of the 5 festival/flite speakers train
 #
 # Voices: a "speaker" is an espeak-ng voice variant (e.g. "f3": it speaks with 3 of the 7 English accents chosen by the
 # seed), or one of the 5 speakers of festival / flite (kal: festival kal_diphone + flite kal + flite kal16; ked: festival
@@ -29,7 +31,7 @@ OUT=${1:-/tmp/kws-synth}
 SEED=${2:-1}
 SCALE=${KWS_SCALE:-1}
 # Augmented copies of each TTS rendition for training speakers (validation and test speakers get one).
-TRAIN_COPIES=${KWS_TRAIN_COPIES:-2}
+TRAIN_COPIES=${KWS_TRAIN_COPIES:-3}
 PACKAGES=(espeak-ng festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts flite sox)
 
 need_install=0
@@ -189,12 +191,15 @@ done
 
 # festival and flite: each voice says each command word several times (pitch by sox, rate by Duration_Stretch).
 reps_other=$(awk -v s="$SCALE" 'BEGIN { r = int(10 * s + 0.5); if (r < 1) r = 1; print r }')
+reps_other_train=$(awk -v s="$SCALE" -v n="${KWS_OTHER_TRAIN_RENDITIONS:-30}" 'BEGIN { r = int(n * s + 0.5); if (r < 1) r = 1; print r }')
 OTHER_VOICES=("festival:voice_kal_diphone:kal" "festival:voice_ked_diphone:ked" "festival:voice_cmu_us_slt_arctic_hts:slt"
               "flite:kal:kal" "flite:kal16:kal" "flite:slt:slt" "flite:awb:awb" "flite:rms:rms")
-echo "festival/flite: ${#OTHER_VOICES[@]} voices x $reps_other renditions" >&2
+echo "festival/flite: ${#OTHER_VOICES[@]} voices x $reps_other renditions ($reps_other_train for training speakers)" >&2
 for entry in "${OTHER_VOICES[@]}"; do
   IFS=: read -r engine voice speaker <<< "$entry"
-  for (( k = 0; k < reps_other; k++ )); do
+  reps=$reps_other
+  [ "${SPLIT[$speaker]}" = train ] && reps=$reps_other_train
+  for (( k = 0; k < reps; k++ )); do
     words=("${COMMANDS[@]}")
     for (( u = 0; u < 2; u++ )); do rand ${#UNKNOWN[@]}; words+=("${UNKNOWN[$R]}"); done
     for word in "${words[@]}"; do

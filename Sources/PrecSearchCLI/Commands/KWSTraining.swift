@@ -6,8 +6,9 @@ import PrecSearchIO
 extension TrainingTaskDefinition {
   /// DS-CNN on the synthetic keyword-spotting clips of `Experiments/kws/synthesize.sh`: 8-bit MFCC features
   /// (docs/audio.md) of 1 s clips, 12 classes; the splits are the manifest's, by speaker (validation and test
-  /// speakers are never trained on). No image augmentation (shifts would mix coefficients, flips reverse time):
-  /// the clips are augmented when synthesized (speed, tempo, pitch, filters, reverb, noise, time shift).
+  /// speakers are never trained on). The clips are augmented when synthesized (speed, tempo, pitch, filters, reverb,
+  /// noise, time shift); training adds SpecAugment masking (it raised validation accuracy from 68.9 to 74.7%,
+  /// docs/audio.md) but no image shift or flip (a shift would mix coefficients, a flip reverses time).
   static let kws = TrainingTaskDefinition(
     dataName: "kws-synthetic",
     dataDescription: "the synthetic keyword-spotting clips of Experiments/kws/synthesize.sh (manifest.csv and WAVs)",
@@ -17,7 +18,12 @@ extension TrainingTaskDefinition {
     modelDescription: "DS-CNN (MLPerf Tiny) keyword spotter on 49x10 MFCC features (12 classes: yes no up down left "
       + "right on off stop go, unknown, silence) trained on synthetic speech by precsearch train",
     makeNetwork: { try ReferenceArchitectures.dsCNN(classes: 12, using: &$0) },
-    defaultEpochs: 30, learningRate: 0.05, augmentation: .none, labelSmoothing: 0.1)
+    defaultEpochs: 30, learningRate: 0.05,
+    // SpecAugment: 2 time masks of up to 8 frames (160 ms) and 1 frequency mask of up to 2 coefficients; no
+    // shift (the clips are already placed at random in their window) and no flip (it would reverse time).
+    augmentation: ImageAugmentation(masking: SpectrogramMasking(timeMasks: 2, maximumTimeWidth: 8, frequencyMasks: 1,
+                                                                maximumFrequencyWidth: 2)),
+    labelSmoothing: 0.1)
 }
 
 extension TrainingData {
