@@ -31,6 +31,7 @@ public enum PrecSearchTool {
     SimulateCommand.self,
     RecalibrateCommand.self,
     ServeCommand.self,
+    PlotCommand.self, ReportCommand.self,
   ]
 
   /// Names of the subcommands, in help order (without the built-in `help`).
