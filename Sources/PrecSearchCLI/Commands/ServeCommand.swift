@@ -372,14 +372,15 @@ struct EvaluationServer {
 
   /// The `describe` answer.
   func describe() -> [String: JSONValue] {
-    let uniform16 = baselines.first { $0.bits == 16 }!.measurement
+    // Uniform 16 bits is always a baseline; `null` rather than a trap should that list ever change.
+    let uniform16 = baselines.first { $0.bits == 16 }?.measurement
     let info = information
     return [
       "layers": .array(space.layerNames.map(JSONValue.string)),
       "weightBits": .array(space.weightDomains.map { .array($0.values.map(JSONValue.integer)) }),
       "activationBits": .array(space.activationDomains.map { .array($0.values.map(JSONValue.integer)) }),
       "uniform16BitPicojoules": .number(uniform16BitPicojoules),
-      "uniform16BitValidationAccuracy": .number(uniform16.accuracy),
+      "uniform16BitValidationAccuracy": uniform16.map { .number($0.accuracy) } ?? .null,
       "validationImages": .integer(imageCount),
       "baselines": .array(baselines.map { baseline in
         .object([
