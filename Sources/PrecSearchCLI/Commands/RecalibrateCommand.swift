@@ -14,7 +14,7 @@ struct RecalibrateCommand: Subcommand {
     "model", valueName: "name-or-path", help: "A shipped model by name (fashion) or a model file.", isRequired: true)
   static let dataOption = OptionSpec.value(
     "data", valueName: "directory",
-    help: "The data set directory the model was trained on (IDX or CIFAR-10 binary); its training split is read.",
+    help: "The data set directory the model was trained on (IDX, CIFAR-10 binary or FER2013); its training split is read.",
     isRequired: true)
   static let outputOption = OptionSpec.value(
     "output", valueName: "file", help: "Where to write the recalibrated model (atomically; may be the input file).",
@@ -77,7 +77,12 @@ struct RecalibrateCommand: Subcommand {
     }
     model.activationRanges = ranges
     try model.write(to: outputPath)
-    let what = format == .idx ? "IDX" : "CIFAR-10 binary"
+    let what: String
+    switch format {
+    case .idx: what = "IDX"
+    case .cifar10Binary: what = "CIFAR-10 binary"
+    case .fer2013: what = "FER2013"
+    }
     output.write("Calibrated on \(count) training images of '\(directory)' (\(what)"
       + (holdout.map { ", hold-out: \($0.summary)" } ?? ", no hold-out recorded") + ").\n")
     switch changed {
