@@ -32,6 +32,7 @@ public enum PrecSearchTool {
     RecalibrateCommand.self,
     ServeCommand.self,
     PlotCommand.self, ReportCommand.self,
+    SummarizeCommand.self,
   ]
 
   /// Names of the subcommands, in help order (without the built-in `help`).

@@ -30,7 +30,7 @@ public struct ParetoFrontDocument: Hashable, Sendable, Codable {
   public var effort: Effort
   /// Hypervolume of the front found, and its history.
   public var hypervolume: HypervolumeInfo
-  /// Uniform configurations (16, 12, 10, 8, 6, 5, 4 bits for every weight and activation).
+  /// Uniform configurations (every bit-width from 16 down to 2 for every weight and activation).
   public var baselines: [Baseline]
   /// The Pareto front: non-dominated configurations on (energy, validation accuracy), by increasing energy.
   public var points: [Point]

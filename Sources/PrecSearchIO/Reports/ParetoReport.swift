@@ -150,7 +150,7 @@ public enum ParetoReport {
            + "\(clock(document.timing.searchSeconds)) of search (stop: \(document.effort.stopReason))")
     html += "</div>\n"
 
-    guard let reference = reference(document) else { return html + "</section>\n" }
+    guard reference(document) != nil else { return html + "</section>\n" }
     html += "<h3>Energy saved at a given accuracy loss</h3>\n"
     html += "<p class=\"note\">For each split and each largest loss of top-1 accuracy against uniform 16-bit (in "
       + "percentage points): the cheapest front point within that loss on that split, and the cheapest uniform "
@@ -161,23 +161,21 @@ public enum ParetoReport {
       + "<th>Best uniform</th><th class=\"num\">Saving vs best uniform</th></tr></thead>\n<tbody>\n"
     for split in [ParetoPlot.AccuracySplit.validation, .test] {
       for loss in accuracyLosses {
-        let floor = accuracy(reference, split) - loss
-        let point = document.points.filter { accuracy($0, split) >= floor - 1e-12 }
-          .min { ($0.energy.totalPicojoules, $0.id) < ($1.energy.totalPicojoules, $1.id) }
-        let uniform = document.baselines.filter { accuracy($0, split) >= floor - 1e-12 }
-          .min { ($0.energyPicojoules, $0.bits) < ($1.energyPicojoules, $1.bits) }
+        // The rule is FrontAnalysis's (docs/analysis.md), shared with `precsearch summarize`.
+        guard let answer = try? FrontAnalysis.saving(document, loss: loss, split: split) else { continue }
+        let point = answer.pointId.flatMap { id in document.points.first { $0.id == id } }
+        let uniform = document.baselines.first { $0.bits == answer.staticBits }
         html += "<tr><td>\(split.rawValue)</td><td class=\"num\">\(ReportText.fixed(loss * 100, decimals: 1)) pp</td>"
-        if let point {
+        if let point, let versus16 = answer.savingVersus16Bit {
           html += "<td>\(e(point.id))</td><td class=\"num\">\(ReportText.percent(accuracy(point, split)))%</td>"
             + "<td class=\"num\">\(ReportText.percent(point.relativeEnergy, decimals: 1))% of 16-bit</td>"
-            + "<td class=\"num\">\(saving(point.energy.totalPicojoules, versus: reference.energyPicojoules))</td>"
+            + "<td class=\"num\">\(savingText(versus16))</td>"
         } else {
           html += "<td>none</td><td class=\"num\">-</td><td class=\"num\">-</td><td class=\"num\">-</td>"
         }
         if let uniform {
           html += "<td>\(uniform.bits)-bit (\(ReportText.percent(accuracy(uniform, split)))%)</td>"
-          html += "<td class=\"num\">" + (point.map { saving($0.energy.totalPicojoules, versus: uniform.energyPicojoules) } ?? "-")
-            + "</td>"
+          html += "<td class=\"num\">" + (answer.savingVersusStatic.map(savingText) ?? "-") + "</td>"
         } else {
           html += "<td>none</td><td class=\"num\">-</td>"
         }
@@ -188,10 +186,9 @@ public enum ParetoReport {
     return html
   }
 
-  /// `77.5%` (or `-3.1%` when the point costs more).
-  static func saving(_ energy: Double, versus reference: Double) -> String {
-    guard reference > 0, reference.isFinite, energy.isFinite else { return "-" }
-    return ReportText.percent(1 - energy / reference, decimals: 1) + "%"
+  /// A saving (fraction) as `77.5%` (or `-3.1%` when the point costs more); `-` when not finite.
+  static func savingText(_ saving: Double) -> String {
+    saving.isFinite ? ReportText.percent(saving, decimals: 1) + "%" : "-"
   }
 
   static func heatMapSection(_ document: ParetoFrontDocument) -> String {
