@@ -14,7 +14,10 @@ server's.
 `effort.evaluations`; a generation that would pass the budget is cut to fit it.
 
 Operators: pymoo's recipe for integer variables (IntegerRandomSampling, SBX and polynomial mutation with
-eta = 3 on rounded values, duplicates eliminated), population 40 (our NSGA-II's default).
+eta = 3 on rounded values, duplicates eliminated), population 40 (our NSGA-II's default). With
+`--initial uniform` the initial population starts, as our NSGA-II's does, with the uniform configurations of the
+space (every gene at the allowed width nearest to b, for each b of the allowed widths, widest first), the rest
+drawn at random (algorithm name `pymoo-nsga2-uniform`).
 
     python3 Experiments/search-quality/pymoo_nsga2.py --precsearch .build/release/precsearch --model fashion \
         --seed 1 --evaluations 300 --validation-images 1000 --output pymoo-nsga2-seed1.json
@@ -91,6 +94,29 @@ def normalized(point, uniform16):
     return (point["energyPicojoules"] / uniform16, 1 - point["validationAccuracy"])
 
 
+def uniform_start(domains, size, rng):
+    """Index rows of the space's uniform configurations, as PrecisionSearchSpace.uniformGenomes builds them (for
+    each allowed width b, widest first, every gene at its allowed width nearest to b, the larger on a tie; no
+    duplicates), then distinct random rows up to `size`."""
+    rows = []
+    for bits in sorted({value for domain in domains for value in domain}, reverse=True):
+        row = []
+        for domain in domains:
+            best = 0
+            for index, value in enumerate(domain):
+                if abs(value - bits) <= abs(domain[best] - bits):
+                    best = index
+            row.append(best)
+        if row not in rows:
+            rows.append(row)
+    rows = rows[:size]
+    while len(rows) < size:
+        row = [int(rng.integers(0, len(domain))) for domain in domains]
+        if row not in rows:
+            rows.append(row)
+    return np.array(rows)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--precsearch", required=True, help="the precsearch binary")
@@ -104,6 +130,9 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--evaluations", type=int, default=300)
     parser.add_argument("--population-size", type=int, default=40)
+    parser.add_argument("--initial", choices=("random", "uniform"), default="random",
+                        help="random: pymoo's IntegerRandomSampling; uniform: the uniform configurations first, "
+                             "as our NSGA-II starts, then random ones")
     parser.add_argument("--output", required=True)
     args = parser.parse_args()
     if args.evaluations < 1 or args.population_size < 2:
@@ -129,9 +158,12 @@ def main():
 
     problem = Problem(n_var=len(domains), n_obj=2, xl=np.zeros(len(domains)),
                       xu=np.array([len(d) - 1 for d in domains], dtype=float), vtype=int)
+    sampling = IntegerRandomSampling()
+    if args.initial == "uniform":
+        sampling = uniform_start(domains, args.population_size, np.random.default_rng(args.seed))
     algorithm = NSGA2(
         pop_size=args.population_size,
-        sampling=IntegerRandomSampling(),
+        sampling=sampling,
         crossover=SBX(prob=1.0, eta=3.0, vtype=float, repair=RoundingRepair()),
         mutation=PM(prob=1.0, eta=3.0, vtype=float, repair=RoundingRepair()),
         eliminate_duplicates=True,
@@ -180,7 +212,8 @@ def main():
             final_population.append(normalized(result, uniform16))
 
     document = {
-        "algorithm": "pymoo-nsga2",
+        "algorithm": "pymoo-nsga2" if args.initial == "random" else "pymoo-nsga2-uniform",
+        "initial": args.initial,
         "seed": args.seed,
         "budget": args.evaluations,
         "evaluations": evaluations,
@@ -189,7 +222,8 @@ def main():
         "configurationsScreenedOut": front["configurationsScreenedOut"],
         "generations": generations,
         "populationSize": args.population_size,
-        "operators": "IntegerRandomSampling; SBX(prob=1.0, eta=3.0) and PM(prob=1.0, eta=3.0) with RoundingRepair; "
+        "operators": ("IntegerRandomSampling" if args.initial == "random" else
+                      "uniform configurations, then random integer vectors") + "; SBX(prob=1.0, eta=3.0) and PM(prob=1.0, eta=3.0) with RoundingRepair; "
                      "eliminate_duplicates=True; one integer variable per gene (index into its allowed bit-widths)",
         "versions": {"pymoo": pymoo.__version__, "numpy": np.__version__, "python": platform.python_version(),
                      "precsearch": description["tool"]},
@@ -218,7 +252,7 @@ def main():
     temporary = output.with_suffix(output.suffix + ".partial")
     temporary.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
     temporary.replace(output)
-    print(f"pymoo {pymoo.__version__} NSGA-II, seed {args.seed}: {evaluations} evaluations "
+    print(f"pymoo {pymoo.__version__} NSGA-II ({args.initial} start), seed {args.seed}: {evaluations} evaluations "
           f"({front['memoHits']} from the memo) in {generations} generations, {search_seconds:.0f} s; "
           f"front {len(points)} points, hypervolume {final:.4f} (final population alone {document['hypervolume']['finalPopulation']:.4f}); "
           f"wrote {output}")

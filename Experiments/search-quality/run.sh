@@ -9,7 +9,8 @@
 #
 # Environment: EVALUATIONS (300), VALIDATION_IMAGES (1000: the first 1000 validation images, to fit the machine),
 # TEST_IMAGES (1000), SEEDS ("1 2 3 4 5"), PRECSEARCH (binary; default: a release build), PYMOO (1: also run
-# pymoo's NSGA-II, installed with pip from requirements.txt when missing; 0: only precsearch's algorithms).
+# pymoo's NSGA-II from a random and from a uniform start, installed with pip from requirements.txt when missing;
+# 0: only precsearch's algorithms).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HERE=Experiments/search-quality
@@ -33,13 +34,17 @@ for seed in $SEEDS; do
     "$PRECSEARCH" optimize --model "$MODEL" --algorithm "$algorithm" --seed "$seed" --evaluations "$EVALUATIONS" \
       --validation-images "$VALIDATION_IMAGES" --test-images "$TEST_IMAGES" --quiet --output "$file"
   done
-  file="$OUT/pymoo-nsga2-seed$seed.json"
-  if [ "$PYMOO" = 1 ] && [ ! -f "$file" ]; then
-    echo "$(date -u +%T) pymoo-nsga2 seed $seed" >&2
-    # The same model, validation images, evaluation count and (default) energy model, window search, screening
-    # and population size (40) as the optimize runs above.
-    python3 "$HERE/pymoo_nsga2.py" --precsearch "$PRECSEARCH" --model "$MODEL" --seed "$seed" \
-      --evaluations "$EVALUATIONS" --validation-images "$VALIDATION_IMAGES" --population-size 40 --output "$file"
-  fi
+  # pymoo's NSGA-II from its standard random start, then from the uniform configurations as ours starts.
+  for initial in random uniform; do
+    name=pymoo-nsga2; [ "$initial" = uniform ] && name=pymoo-nsga2-uniform
+    file="$OUT/$name-seed$seed.json"
+    if [ "$PYMOO" = 1 ] && [ ! -f "$file" ]; then
+      echo "$(date -u +%T) $name seed $seed" >&2
+      # The same model, validation images, evaluation count and (default) energy model, window search, screening
+      # and population size (40) as the optimize runs above.
+      python3 "$HERE/pymoo_nsga2.py" --precsearch "$PRECSEARCH" --model "$MODEL" --seed "$seed" --initial "$initial" \
+        --evaluations "$EVALUATIONS" --validation-images "$VALIDATION_IMAGES" --population-size 40 --output "$file"
+    fi
+  done
 done
 python3 "$HERE/summarize.py" "$OUT" | tee "$OUT/summary.md"

@@ -6,9 +6,11 @@ much."""
 import json, statistics, sys
 from pathlib import Path
 
-ORDER = ("annealing", "nsga2", "hybrid", "pymoo-nsga2")
+ORDER = ("annealing", "nsga2", "hybrid", "pymoo-nsga2", "pymoo-nsga2-uniform")
+PYMOO = ("pymoo-nsga2", "pymoo-nsga2-uniform")
 NAMES = {"annealing": "our simulated annealing", "nsga2": "our NSGA-II", "hybrid": "our hybrid (annealing seeds NSGA-II)",
-         "pymoo-nsga2": "pymoo's NSGA-II"}
+         "pymoo-nsga2": "pymoo's NSGA-II",
+         "pymoo-nsga2-uniform": "pymoo's NSGA-II started from the uniform configurations"}
 
 directory = Path(sys.argv[1])
 runs = {}  # algorithm -> {seed: (hypervolume, front size, evaluations, search seconds)}
@@ -16,8 +18,8 @@ meta = None
 pymoo_meta = None
 for path in sorted(directory.glob("*-seed*.json")):
     doc = json.loads(path.read_text())
-    if doc.get("algorithm") == "pymoo-nsga2":
-        runs.setdefault("pymoo-nsga2", {})[doc["seed"]] = (
+    if doc.get("algorithm") in PYMOO:
+        runs.setdefault(doc["algorithm"], {})[doc["seed"]] = (
             doc["hypervolume"]["final"], len(doc["points"]), doc["evaluations"], doc["timing"]["searchSeconds"])
         pymoo_meta = pymoo_meta or doc
         continue
@@ -40,7 +42,7 @@ if pymoo_meta:
           f"window search {pymoo_meta['model']['windowSearch']}, screening {pymoo_meta['screening']}, "
           f"population {pymoo_meta['populationSize']}")
     print(f"Command: {' '.join(Path(a).name if i < 2 else a for i, a in enumerate(pymoo_meta['command']))} "
-          f"(seed and output varied)")
+          f"(seed and output varied; --initial uniform for pymoo-nsga2-uniform)")
 print()
 print("| algorithm | seeds | evaluations | hypervolume mean | std | min | max | front size (mean) | search s (mean) |")
 print("|---|---|---|---|---|---|---|---|---|")
@@ -79,13 +81,15 @@ if len(ranking) > 1:
           f"({100 * (means[winner] - means[runner]) / means[runner]:.2f} %); paired by seed it is higher on {ahead} "
           f"of {seeds} seeds and lower on {behind}. Ranking by mean hypervolume: "
           + " > ".join(f"{a} {means[a]:.4f}" for a in ranking) + ".")
-if "pymoo-nsga2" in runs:
+for variant in PYMOO:
+    if variant not in runs:
+        continue
     lines = []
     for ours in ("annealing", "nsga2", "hybrid"):
         if ours not in runs:
             continue
-        difference, ahead, behind, seeds = paired(ours, "pymoo-nsga2")
+        difference, ahead, behind, seeds = paired(ours, variant)
         relation = "above" if difference > 0 else "below"
-        lines.append(f"{NAMES[ours]} is {abs(difference):.4f} {relation} pymoo's NSGA-II on average "
+        lines.append(f"{NAMES[ours]} is {abs(difference):.4f} {relation} it on average "
                      f"(higher on {ahead} of {seeds} seeds, lower on {behind})")
-    print("Against pymoo's NSGA-II at equal evaluation counts: " + "; ".join(lines) + ".")
+    print(f"Against {NAMES[variant]} at equal evaluation counts: " + "; ".join(lines) + ".")
