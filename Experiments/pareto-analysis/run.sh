@@ -7,8 +7,10 @@
 #   Experiments/pareto-analysis/run.sh fashion kws     # some tasks
 #
 # Environment: SEEDS ("1 2 3 4 5"), ENERGY_MODELS ("swp-16-8-4 horowitz45-bitwise"), OUT (Results/pareto),
-# PRECSEARCH (binary; default: a release build), CIFAR10 (default ../shared/data/cifar10), FER2013
-# (default ../shared/data/fer2013). fashion and kws ship their data; cifar10 and fer read it from ../shared.
+# PRECSEARCH (binary; default: a release build), CIFAR10_BIN (default /tmp/cifar10bin: the CIFAR-10 binary batches,
+# converted from ../shared/data/cifar10 with ../shared/tools/cifar10-to-bin when absent, as
+# Experiments/train-cifar10.sh does), FER2013 (default ../shared/data/fer2013). fashion and kws ship their data;
+# cifar10 and fer read it from ../shared, never from the repo.
 #
 # The effort per task (evaluations, validation and test images) is chosen to fit a 2-core machine and recorded in
 # every Pareto JSON (`search`, `data`); see docs/analysis.md. Resumable: a finished run's JSON is kept and skipped;
@@ -22,11 +24,20 @@ ENERGY_MODELS=${ENERGY_MODELS:-"swp-16-8-4 horowitz45-bitwise"}
 OUT=${OUT:-Results/pareto}
 if [ -z "${PRECSEARCH:-}" ]; then swift build -c release --product precsearch >&2; PRECSEARCH=.build/release/precsearch; fi
 
+# cifar10_bin: the CIFAR-10 binary batches in $CIFAR10_BIN, converted from the JPEG copy in ../shared when absent.
+cifar10_bin() {
+  CIFAR10_BIN=${CIFAR10_BIN:-/tmp/cifar10bin}
+  if [ ! -f "$CIFAR10_BIN/test_batch.bin" ] && [ ! -f "$CIFAR10_BIN/cifar-10-batches-bin/test_batch.bin" ]; then
+    python3 -c 'import PIL' 2>/dev/null || python3 -m pip install pillow
+    ../shared/tools/cifar10-to-bin "$CIFAR10_BIN"
+  fi
+}
+
 # settings TASK -> ARGS: data and effort of each task.
 settings() {
   case $1 in
     fashion) ARGS=(--evaluations 600 --validation-images 2000 --test-images 10000) ;;
-    cifar10) ARGS=(--data "${CIFAR10:-../shared/data/cifar10}" --evaluations 300 --validation-images 500 --test-images 2000) ;;
+    cifar10) cifar10_bin; ARGS=(--data "$CIFAR10_BIN" --evaluations 300 --validation-images 500 --test-images 2000) ;;
     kws)     ARGS=(--evaluations 600) ;;   # all 975 validation and 715 test clips
     fer)     ARGS=(--data "${FER2013:-../shared/data/fer2013}" --evaluations 300 --validation-images 1000 --test-images 3589) ;;
     *) echo "unknown task '$1' (expected fashion, cifar10, kws or fer)" >&2; exit 64 ;;
