@@ -1,6 +1,6 @@
 // precsearch-bench: release-built speed benchmarks of the engine (never part of `swift test`).
 //
-//   swift run -c release precsearch-bench [--model PATH] [--seconds S] [--json FILE]
+//   swift run -c release precsearch-bench [--model PATH] [--seconds S] [--json FILE] [--engine-only]
 //   swift run -c release precsearch-bench --write-model PATH          (the random ResNet-8 used by default)
 //   swift run -c release precsearch-bench --model PATH --float-outputs INPUTS.f32 OUTPUTS.f32
 //
@@ -15,6 +15,13 @@
 // weights from SplitMix64 seed 1, calibrated on 16 uniform random inputs in [-1, 1]. Each configuration runs one
 // image at a time on one thread for at least `--seconds` (default 3) after one warm-up pass; the best of three
 // timed rounds is reported.
+//
+// Besides uniform 16, 8 and 4 bits, the row "fixed mixed" runs a mixed configuration: weighted layer k (in network
+// order) gets weight bits [8, 4, 6, 16][k % 4] and activation bits [8, 6, 16, 4][k % 4], so stored tensors are wider
+// than their readers' activations and input derivation runs. `--engine-only` prints only the float and fixed-point
+// rows (no switching measurements), e.g. for the depthwise-separable shipped models:
+//   swift run -c release precsearch-bench --engine-only --model Sources/PrecSearchIO/Resources/ShippedModels/fer/fer.psmodel
+//   swift run -c release precsearch-bench --engine-only --model Sources/PrecSearchIO/Resources/ShippedModels/kws/kws.psmodel
 import Foundation
 import NetworkEngine
 import PrecSearchIO
@@ -50,6 +57,8 @@ let seconds = Double(option("--seconds")?[0] ?? "3") ?? 3
 let jsonPath = option("--json")?[0]
 let writeModelPath = option("--write-model")?[0]
 let floatOutputs = option("--float-outputs", count: 2)
+let engineOnly = arguments.contains("--engine-only")
+arguments.removeAll { $0 == "--engine-only" }
 if !arguments.isEmpty { fail("unknown arguments \(arguments); see the comment at the top of main.swift") }
 
 var generator = SplitMix64(state: 1)
@@ -129,6 +138,23 @@ for bits in [16, 8, 4] {
     let ws = plan.makeWorkspace()
     rows.append(("fixed \(bits)-bit", measure { _ = plan.run(inputs[$0], workspace: ws) }))
   } catch { fail("\(error)") }
+}
+do {
+  let mixed = PrecisionConfiguration(layers: (0..<layers).map {
+    LayerPrecision(weightBits: [8, 4, 6, 16][$0 % 4], activationBits: [8, 6, 16, 4][$0 % 4])
+  })
+  let plan = try IntegerPlan(model: fixedModel, configuration: mixed)
+  let ws = plan.makeWorkspace()
+  rows.append(("fixed mixed", measure { _ = plan.run(inputs[$0], workspace: ws) }))
+} catch { fail("\(error)") }
+
+if engineOnly {
+  print("model: \(model.name), \(model.network.totalMACs) MACs per image, 1 thread")
+  print("configuration      images/s   ms/image")
+  for (label, rate) in rows {
+    print(label.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%10.1f %10.3f", rate, 1000 / rate))
+  }
+  exit(0)
 }
 
 // Switching between operating points (one copy of the masters).

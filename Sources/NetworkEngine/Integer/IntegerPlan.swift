@@ -201,8 +201,13 @@ public struct IntegerPlan: Sendable {
       ws.outputs[inputs[0]].withUnsafeBufferPointer { x in
         out.withUnsafeMutableBufferPointer { o in for j in 0..<o.count { o[j] = min(max(x[j], 0), six) } }
       }
-    case .maxPool(let g): IntegerPooling.pool(ws.outputs[inputs[0]], g, max: true, &out)
-    case .avgPool(let g): IntegerPooling.pool(ws.outputs[inputs[0]], g, max: false, &out)
+    case .maxPool(let g), .avgPool(let g):
+      let isMax: Bool
+      if case .maxPool = step { isMax = true } else { isMax = false }
+      switch kernels {
+      case .reference: IntegerPooling.pool(ws.outputs[inputs[0]], g, max: isMax, &out)
+      case .optimized: OptimizedKernels.pool(ws.outputs[inputs[0]], g, max: isMax, &out)
+      }
     case .globalAvgPool:
       let s = network.shapes[inputs[0]]
       IntegerPooling.globalAverage(ws.outputs[inputs[0]], pixels: s.height * s.width, channels: s.channels, &out)
@@ -442,6 +447,8 @@ public struct AddParameters: Hashable, Sendable {
   let gemmColumnStride: Int
   /// Optimized depthwise layout: [kernelHeight * kernelWidth][channels].
   let depthwiseWeights: [Int16]
+  /// The optimized depthwise kernel's lanes and their packed weights and bias (`.integer` for other layers).
+  let depthwiseLanes: DepthwiseLanes
   let requantizer: Requantizer
   /// How the optimized GEMM path requantizes (floating point when provably exact).
   let floatingRequantization: FloatingRequantization
@@ -480,6 +487,7 @@ public struct AddParameters: Hashable, Sendable {
       var d = Array(repeating: Int16(0), count: taps * c)
       for ch in 0..<c { for t in 0..<taps { d[t * c + ch] = weights[ch * taps + t] } }
       depthwiseWeights = d
+      depthwiseLanes = DepthwiseLanes.choose(parameters: parameters, geometry: geometry, weights: d, bias: bias)
       gemmWeights = .none
       gemmColumnStride = 0
     } else {
@@ -542,6 +550,7 @@ public struct AddParameters: Hashable, Sendable {
       }
       gemmColumnStride = stride
       depthwiseWeights = []
+      depthwiseLanes = .integer
     }
   }
 

@@ -134,12 +134,16 @@ extension Double {
 ///   accumulator's scalar in one pass.
 /// - Ordinary and grouped convolutions and Dense: im2col, then `GEMMKernel` (8 pixels x 16 output channels in
 ///   registers) with the exact accumulator chosen by `AccumulatorKind.choose`.
-/// - Depthwise convolutions: direct loops vectorized over channels, Int32 or Int64 accumulators.
+/// - Depthwise convolutions: a zero-padded copy of the input and register blocks of 16 channels in exact Float or
+///   Double lanes (see `DepthwiseLanes`), or direct Int64 loops where the lanes would not be exact.
 @usableFromInline enum OptimizedKernels {
   static func weighted(_ x: [Int16], _ k: WeightedLayerKernel, _ out: inout [Int16], _ ws: IntegerPlan.Workspace) {
     if k.geometry.isDepthwise {
-      let derived = derive(x, k)
-      if k.accumulator == .int64 { depthwise(derived, k, &out, Int64.self) } else { depthwise(derived, k, &out, Int32.self) }
+      switch k.depthwiseLanes {
+      case let .float(weights, bias, r): depthwise(x, k, weights: weights, bias: bias, requantization: r, &out, ws)
+      case let .double(weights, bias, r): depthwise(x, k, weights: weights, bias: bias, requantization: r, &out, ws)
+      case .integer: depthwiseInteger(x, k, &out)
+      }
       return
     }
     switch k.gemmWeights {
@@ -151,12 +155,6 @@ extension Double {
     }
   }
 
-  private static func derive(_ x: [Int16], _ k: WeightedLayerKernel) -> [Int16] {
-    let p = k.parameters
-    if p.inputShift == 0 && p.storedInputBits == p.precision.activationBits { return x }
-    return x.map { k.deriveInput($0) }
-  }
-
   @inline(__always)
   static func gemmConv<S: GEMMScalar>(_ x: [Int16], _ k: WeightedLayerKernel, _ weights: [S], _ out: inout [Int16],
                                       _ ws: IntegerPlan.Workspace) {
@@ -164,8 +162,9 @@ extension Double {
     let depth = g.fanIn, og = g.outputChannelsPerGroup, oc = g.output.channels
     let stride = k.gemmColumnStride
     let p = k.parameters
-    let identity = p.inputShift == 0 && p.storedInputBits == p.precision.activationBits
-    @inline(__always) func convert(_ code: Int16) -> S { S(code: identity ? code : k.deriveInput(code)) }
+    let derivation = InputDerivation(p)
+    let identity = derivation.isIdentity
+    @inline(__always) func convert(_ code: Int16) -> S { S(code: identity ? code : derivation.apply(code)) }
     let implicit = g.supportsImplicitGEMM
     // Scratch: A (im2col rows or the padded grid), C, and (im2col only) the converted input.
     let rows = implicit ? g.gridRows : g.paddedOutputPixels
@@ -183,7 +182,7 @@ extension Double {
       } else if identity {
         for j in 0..<xp.count { converted[j] = S(code: xp[j]) }
       } else {
-        for j in 0..<xp.count { converted[j] = S(code: k.deriveInput(xp[j])) }
+        for j in 0..<xp.count { converted[j] = S(code: derivation.apply(xp[j])) }
       }
     }
     // Row of C holding output pixel (oy, ox).
@@ -219,7 +218,8 @@ extension Double {
     let g = k.geometry
     let stride = k.gemmColumnStride
     let p = k.parameters
-    let identity = p.inputShift == 0 && p.storedInputBits == p.precision.activationBits
+    let derivation = InputDerivation(p)
+    let identity = derivation.isIdentity
     let implicit = g.supportsImplicitGEMM
     let rows = implicit ? g.gridRows : g.paddedOutputPixels
     let channels4 = (g.input.channels + 3) / 4 * 4
@@ -237,7 +237,7 @@ extension Double {
       if identity {
         for j in 0..<n { to[j] = UInt8(truncatingIfNeeded: from[j] &+ 128) }
       } else {
-        for j in 0..<n { to[j] = UInt8(truncatingIfNeeded: k.deriveInput(from[j]) &+ 128) }
+        for j in 0..<n { to[j] = UInt8(truncatingIfNeeded: derivation.apply(from[j]) &+ 128) }
       }
     }
     x.withUnsafeBufferPointer { xp in
@@ -346,38 +346,305 @@ extension Double {
     }
   }
 
-  static func depthwise<A: FixedWidthInteger & SignedInteger>(_ x: [Int16], _ k: WeightedLayerKernel,
-                                                               _ out: inout [Int16], _: A.Type) {
+  /// Depthwise convolution in exact floating-point lanes (see `DepthwiseLanes`): the input is derived, converted
+  /// and copied once into a zero-padded grid (so no tap needs a bounds check); every output pixel is accumulated
+  /// 16 channels at a time in registers, starting from the bias, into a row buffer that is then requantized in
+  /// the same lanes by a loop over channels.
+  @inline(__always)
+  static func depthwise<L: DepthwiseLane>(_ x: [Int16], _ k: WeightedLayerKernel, weights: [L], bias: [L],
+                                          requantization r: DepthwiseRequantization<L>, _ out: inout [Int16],
+                                          _ ws: IntegerPlan.Workspace) {
+    let g = k.geometry
+    let c = g.output.channels, cp = DepthwiseLanes.channelStride(c)
+    let outH = g.output.height, outW = g.output.width
+    let size = MemoryLayout<L>.stride
+    // Grid: every input position any tap of any output pixel reads, padding included (zeros).
+    let gh = (outH - 1) * g.strideHeight + (g.kernelHeight - 1) * g.dilationHeight + 1
+    let gw = (outW - 1) * g.strideWidth + (g.kernelWidth - 1) * g.dilationWidth + 1
+    let gridCount = gh * gw * cp, rowCount = outW * cp
+    let taps = g.kernelHeight * g.kernelWidth
+    ws.reserve((gridCount + rowCount) * size + taps * MemoryLayout<Int>.stride)
+    let grid = ws.scratch.bindMemory(to: L.self, capacity: gridCount)
+    let row = (ws.scratch + gridCount * size).bindMemory(to: L.self, capacity: rowCount)
+    // Byte offset of each tap (ky, kx) from the grid position of an output pixel's first tap.
+    let offsets = (ws.scratch + (gridCount + rowCount) * size).bindMemory(to: Int.self, capacity: taps)
+    for ky in 0..<g.kernelHeight {
+      for kx in 0..<g.kernelWidth {
+        offsets[ky * g.kernelWidth + kx] = (ky * g.dilationHeight * gw + kx * g.dilationWidth) * cp * size
+      }
+    }
+    let derivation = InputDerivation(k.parameters)
+    x.withUnsafeBufferPointer { xp in
+      grid.update(repeating: 0, count: gridCount)
+      for y in 0..<g.input.height {
+        let gy = y + g.padTop
+        if gy < 0 || gy >= gh { continue }
+        for xx in 0..<g.input.width {
+          let gx = xx + g.padLeft
+          if gx < 0 || gx >= gw { continue }
+          let from = xp.baseAddress! + (y * g.input.width + xx) * c
+          let to = grid + (gy * gw + gx) * cp
+          if derivation.isIdentity {
+            for ch in 0..<c { to[ch] = L(code: from[ch]) }
+          } else {
+            for ch in 0..<c { to[ch] = L(code: derivation.apply(from[ch])) }
+          }
+        }
+      }
+    }
+    weights.withUnsafeBufferPointer { wp in
+      bias.withUnsafeBufferPointer { bp in
+        out.withUnsafeMutableBufferPointer { op in
+          let w = UnsafeRawPointer(wp.baseAddress!), b = UnsafeRawPointer(bp.baseAddress!)
+          let tapStep = cp * size, blockBytes = 16 * size
+          let pixelStep = g.strideWidth * cp * size, rowStep = g.strideHeight * gw * cp * size
+          let rowBytes = UnsafeMutableRawPointer(row)
+          for oy in 0..<outH {
+            var pixel = UnsafeRawPointer(grid) + oy * rowStep
+            var target = rowBytes
+            for _ in 0..<outW {
+              var block = 0
+              while block < cp * size {
+                // Exact: every partial sum is an integer within the lanes' exact range (DepthwiseLanes.choose).
+                var acc = b.loadUnaligned(fromByteOffset: block, as: SIMD16<L>.self)
+                var weight = w + block
+                for t in 0..<taps {
+                  let xv = (pixel + offsets[t]).loadUnaligned(fromByteOffset: block, as: SIMD16<L>.self)
+                  acc.addProduct(xv, weight.loadUnaligned(as: SIMD16<L>.self))
+                  weight += tapStep
+                }
+                target.storeBytes(of: acc, toByteOffset: block, as: SIMD16<L>.self)
+                block += blockBytes
+              }
+              pixel += pixelStep
+              target += cp * size
+            }
+            let dst = op.baseAddress! + oy * outW * c
+            for ox in 0..<outW {
+              let sums = row + ox * cp, codes = dst + ox * c
+              for ch in 0..<c { codes[ch] = L.requantized(sums[ch], r) }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// The general depthwise kernel (Int64 accumulators, integer requantization): for the layers whose sums or biases
+  /// do not fit the floating-point lanes, or whose output shift is negative or huge (see `DepthwiseLanes.choose`).
+  static func depthwiseInteger(_ x: [Int16], _ k: WeightedLayerKernel, _ out: inout [Int16]) {
     let g = k.geometry
     let c = g.output.channels, inW = g.input.width, inH = g.input.height
-    var acc = [A](repeating: 0, count: c)
-    x.withUnsafeBufferPointer { xp in
-      k.depthwiseWeights.withUnsafeBufferPointer { wp in
-        out.withUnsafeMutableBufferPointer { op in
-          acc.withUnsafeMutableBufferPointer { ap in
-            let a = ap.baseAddress!
-            for oy in 0..<g.output.height {
-              for ox in 0..<g.output.width {
-                for ch in 0..<c { a[ch] = 0 }
-                for ky in 0..<g.kernelHeight {
-                  let iy = oy * g.strideHeight - g.padTop + ky * g.dilationHeight
-                  if iy < 0 || iy >= inH { continue }
-                  for kx in 0..<g.kernelWidth {
-                    let ix = ox * g.strideWidth - g.padLeft + kx * g.dilationWidth
-                    if ix < 0 || ix >= inW { continue }
-                    let src = xp.baseAddress! + (iy * inW + ix) * c
-                    let wr = wp.baseAddress! + (ky * g.kernelWidth + kx) * c
-                    // Exact: the accumulator kind was chosen from the bound on the sum (see AccumulatorKind).
-                    for ch in 0..<c { a[ch] &+= A(src[ch]) &* A(wr[ch]) }
+    let derivation = InputDerivation(k.parameters)
+    let requantizer = k.requantizer
+    let derived = derivation.isIdentity ? x : x.map { derivation.apply($0) }
+    withUnsafeTemporaryAllocation(of: Int64.self, capacity: c) { ap in
+      let a = ap.baseAddress!
+      derived.withUnsafeBufferPointer { xp in
+        k.depthwiseWeights.withUnsafeBufferPointer { wp in
+          k.bias.withUnsafeBufferPointer { bp in
+            out.withUnsafeMutableBufferPointer { op in
+              for oy in 0..<g.output.height {
+                for ox in 0..<g.output.width {
+                  for ch in 0..<c { a[ch] = 0 }
+                  for ky in 0..<g.kernelHeight {
+                    let iy = oy * g.strideHeight - g.padTop + ky * g.dilationHeight
+                    if iy < 0 || iy >= inH { continue }
+                    for kx in 0..<g.kernelWidth {
+                      let ix = ox * g.strideWidth - g.padLeft + kx * g.dilationWidth
+                      if ix < 0 || ix >= inW { continue }
+                      let src = xp.baseAddress! + (iy * inW + ix) * c
+                      let wr = wp.baseAddress! + (ky * g.kernelWidth + kx) * c
+                      // |x|, |w| <= 2^15 and at most 2^28 taps: |acc| <= 2^58, no overflow.
+                      for ch in 0..<c { a[ch] &+= Int64(src[ch]) &* Int64(wr[ch]) }
+                    }
                   }
+                  let dst = op.baseAddress! + (oy * g.output.width + ox) * c
+                  // |acc| <= 2^58 and |bias| <= 2^62 (saturated at plan time): the sum cannot overflow.
+                  for ch in 0..<c { dst[ch] = requantizer.apply(a[ch] &+ bp[ch]) }
                 }
-                let dst = op.baseAddress! + (oy * g.output.width + ox) * c
-                for ch in 0..<c { dst[ch] = k.requantize(Int64(a[ch]), channel: ch) }
               }
             }
           }
         }
       }
     }
+  }
+
+  /// Max or average pooling, equal to `IntegerPooling.pool` (the definition) element for element, vectorized over
+  /// channels: max of the valid window elements, or their exact sum (Int64: at most 2^15 * window size) divided by
+  /// the count with `roundedQuotient`.
+  static func pool(_ x: [Int16], _ g: ConvGeometry, max isMax: Bool, _ out: inout [Int16]) {
+    let c = g.output.channels, inW = g.input.width, inH = g.input.height
+    withUnsafeTemporaryAllocation(of: Int64.self, capacity: max(c, 1)) { sp in
+      let sums = sp.baseAddress!
+      x.withUnsafeBufferPointer { xp in
+        out.withUnsafeMutableBufferPointer { op in
+          for oy in 0..<g.output.height {
+            for ox in 0..<g.output.width {
+              let dst = op.baseAddress! + (oy * g.output.width + ox) * c
+              if isMax { for ch in 0..<c { dst[ch] = .min } } else { for ch in 0..<c { sums[ch] = 0 } }
+              var count: Int64 = 0
+              for ky in 0..<g.kernelHeight {
+                let iy = oy * g.strideHeight - g.padTop + ky
+                if iy < 0 || iy >= inH { continue }
+                for kx in 0..<g.kernelWidth {
+                  let ix = ox * g.strideWidth - g.padLeft + kx
+                  if ix < 0 || ix >= inW { continue }
+                  let src = xp.baseAddress! + (iy * inW + ix) * c
+                  if isMax {
+                    for ch in 0..<c { dst[ch] = Swift.max(dst[ch], src[ch]) }
+                  } else {
+                    for ch in 0..<c { sums[ch] &+= Int64(src[ch]) }  // |sum| <= 2^15 * window: no overflow
+                  }
+                  count += 1
+                }
+              }
+              // An empty window gives Int16.min (max) or 0 / 0 (average): as the definition, which computes
+              // roundedQuotient(0, 0) only for windows no valid geometry has.
+              if !isMax {
+                for ch in 0..<c { dst[ch] = Int16(truncatingIfNeeded: roundedQuotient(sums[ch], count)) }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/// Taking stored input codes to a layer's activation precision (`WeightedLayerKernel.deriveInput`), branch-free
+/// in Int32 so that loops over it vectorize. Equal to `deriveInput` for every Int16 code (tested exhaustively).
+///
+/// For shifts in 1...15: |code| <= 2^15, so the floor, remainder and the rounded quotient (<= 2^15) fit in Int32.
+/// Other shifts (0 with a clamp, or outside 0...15) fall back to the definition.
+struct InputDerivation {
+  let shift: Int32
+  let low: Int32
+  let high: Int32
+  /// True when the stored codes are the layer's codes already (no shift, same width).
+  let isIdentity: Bool
+  let isFast: Bool
+  let parameters: WeightedLayerParameters
+
+  init(_ p: WeightedLayerParameters) {
+    parameters = p
+    isIdentity = p.inputShift == 0 && p.storedInputBits == p.precision.activationBits
+    isFast = p.inputShift >= 0 && p.inputShift <= 15 && p.precision.activationBits <= 16
+    shift = Int32(truncatingIfNeeded: min(max(p.inputShift, 0), 15))
+    let bits = min(max(p.precision.activationBits, 1), 16)
+    low = -(Int32(1) << Int32(bits - 1))
+    high = (Int32(1) << Int32(bits - 1)) - 1
+  }
+
+  @inline(__always)
+  func apply(_ code: Int16) -> Int16 {
+    guard isFast else {
+      return code.shifted(rightBy: parameters.inputShift, rounding: .toNearestOrEven)
+        .clamped(toSignedBitWidth: parameters.precision.activationBits)
+    }
+    let v = Int32(code)
+    var q = v
+    if shift > 0 {
+      q = v >> shift                                     // floor
+      let r = v & ((Int32(1) << shift) &- 1)             // remainder in [0, 2^shift)
+      let half = Int32(1) << (shift &- 1)
+      let above: Int32 = r > half ? 1 : 0
+      let tie: Int32 = r == half ? 1 : 0
+      q = q &+ (above | (tie & q & 1))                   // ties to even; |q| <= 2^15
+    }
+    q = q < low ? low : q
+    q = q > high ? high : q
+    return Int16(truncatingIfNeeded: q)
+  }
+}
+
+/// A floating-point lane type of the depthwise kernel (Float or Double).
+protocol DepthwiseLane: BinaryFloatingPoint, SIMDScalar, Codable, Sendable {
+  /// Conversion from a code (exact).
+  init(code: Int16)
+  /// `sum * scale` rounded to nearest (ties to even) and saturated to [low, high], as a code. `sum` is an integer
+  /// and `scale` a power of two such that the product is exact (see `DepthwiseLanes`).
+  static func requantized(_ sum: Self, _ r: DepthwiseRequantization<Self>) -> Int16
+}
+
+/// Output scaling of the depthwise lanes: 2^-outputShift and the output code range.
+struct DepthwiseRequantization<L: DepthwiseLane>: Sendable {
+  let scale: L
+  let low: L
+  let high: L
+}
+
+extension Float: DepthwiseLane {
+  @inline(__always)
+  static func requantized(_ sum: Float, _ r: DepthwiseRequantization<Float>) -> Int16 {
+    // IEEE rounding of an exact value, then a clamp to integers inside [-2^15, 2^15): `exactInt32` is exact.
+    var v = (sum * r.scale).rounded(.toNearestOrEven)
+    v = v < r.low ? r.low : v
+    v = v > r.high ? r.high : v
+    return Int16(truncatingIfNeeded: v.exactInt32)
+  }
+}
+
+extension Double: DepthwiseLane {
+  @inline(__always) init(code: Int16) { self.init(code) }
+  @inline(__always)
+  static func requantized(_ sum: Double, _ r: DepthwiseRequantization<Double>) -> Int16 {
+    var v = (sum * r.scale).rounded(.toNearestOrEven)
+    v = v < r.low ? r.low : v
+    v = v > r.high ? r.high : v
+    return Int16(truncatingIfNeeded: v.exactInt64)
+  }
+}
+
+/// How the optimized depthwise kernel computes a layer, chosen once at plan time. Weights are stored
+/// `[kernelHeight * kernelWidth][channelStride]` and the bias `[channelStride]`, zero padded.
+///
+/// Exactness: |weight code| <= 2^(bw-1), |input code| <= 2^(ba-1) and there are `fanIn` (= taps) products, so every
+/// partial sum of the products is an integer of magnitude <= 2^bound, bound = bw + ba - 2 + ceilLog2(fanIn). The
+/// kernel starts each sum at the bias, so with |bias| <= 2^bound' every partial sum is an integer below
+/// 2^bound + 2^bound'. Float lanes need bound, bound' <= 23 (sums <= 2^24, all integers up to 2^24 are Floats);
+/// Double lanes need bound, bound' <= 51 (sums <= 2^52). Each product is itself exact (it is bounded the same way)
+/// and so is each (fused) addition: the floating-point result is the integer result. The requantization multiplies
+/// by 2^-outputShift (exact: a power of two; for |outputShift| <= 100 and 1 <= |sum| <= 2^52 the product stays
+/// within [2^-100, 2^152], normal in Float for the Float bounds (<= 2^124) and in Double), then rounds and saturates
+/// exactly (`DepthwiseLane.requantized`), which is `Requantizer.apply`'s definition: a negative shift is a
+/// saturating left shift, and saturating the exact product directly to the output range gives the same code.
+enum DepthwiseLanes: Sendable {
+  case float(weights: [Float], bias: [Float], requantization: DepthwiseRequantization<Float>)
+  case double(weights: [Double], bias: [Double], requantization: DepthwiseRequantization<Double>)
+  /// Int64 accumulators and integer requantization (`OptimizedKernels.depthwiseInteger`).
+  case integer
+
+  /// Channels rounded up to a multiple of 16 (one SIMD16 block).
+  static func channelStride(_ channels: Int) -> Int { (channels + 15) / 16 * 16 }
+
+  /// The lanes for a depthwise layer with weights `[kernelHeight * kernelWidth][channels]` and `bias` at
+  /// accumulator scale.
+  static func choose(parameters p: WeightedLayerParameters, geometry g: ConvGeometry, weights: [Int16],
+                     bias: [Int64]) -> DepthwiseLanes {
+    guard p.outputShift >= -100, p.outputShift <= 100, p.outputBits >= 2, p.outputBits <= 16,
+          p.precision.weightBits <= 16, p.precision.activationBits <= 16 else { return .integer }
+    let bound = p.precision.weightBits + p.precision.activationBits - 2 + ceilLog2(p.fanIn)
+    let maxBias = bias.reduce(Int64(0)) { max($0, $1 == .min ? .max : abs($1)) }
+    let c = g.output.channels, cp = channelStride(c), taps = g.kernelHeight * g.kernelWidth
+    func pack<L: DepthwiseLane>(_: L.Type) -> ([L], [L], DepthwiseRequantization<L>) {
+      var w = [L](repeating: 0, count: taps * cp), b = [L](repeating: 0, count: cp)
+      for t in 0..<taps { for ch in 0..<c { w[t * cp + ch] = L(code: weights[t * c + ch]) } }
+      for ch in 0..<c { b[ch] = L(bias[ch]) }  // exact: |bias| <= 2^23 (Float) or 2^51 (Double)
+      let r = DepthwiseRequantization<L>(scale: L(sign: .plus, exponent: L.Exponent(-p.outputShift), significand: 1),
+                                         low: -L(Int(1) << (p.outputBits - 1)),
+                                         high: L((Int(1) << (p.outputBits - 1)) - 1))
+      return (w, b, r)
+    }
+    if bound <= 23, maxBias <= 1 << 23 {
+      let (w, b, r) = pack(Float.self)
+      return .float(weights: w, bias: b, requantization: r)
+    }
+    if bound <= 51, maxBias <= 1 << 51 {
+      let (w, b, r) = pack(Double.self)
+      return .double(weights: w, bias: b, requantization: r)
+    }
+    return .integer
   }
 }
