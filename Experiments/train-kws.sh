@@ -24,5 +24,5 @@ if [ -z "${PRECSEARCH:-}" ]; then
 fi
 mkdir -p "$OUT" Results/training
 "$PRECSEARCH" train --task kws --data "$DATA" --output "$OUT/kws.psmodel" \
-  --epochs ${EPOCHS:-30} --seed 1 --threads ${THREADS:-2} --batch-size 64 --write-splits "$OUT" \
+  --epochs ${EPOCHS:-100} --seed 1 --threads ${THREADS:-2} --batch-size 64 --write-splits "$OUT" \
   --checkpoint "$CHECKPOINT" --resume 2>&1 | tee Results/training/kws.log

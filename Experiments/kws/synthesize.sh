@@ -15,7 +15,9 @@
 # seed), or one of the 5 speakers of festival / flite (kal: festival kal_diphone + flite kal + flite kal16; ked: festival
 # ked_diphone; slt: festival cmu_us_slt_arctic_hts + flite slt; awb: flite; rms: flite).
 # Split BY SPEAKER, never by clip: of the espeak-ng variants, 15% (seeded shuffle) are validation and 15% test; of the 5
-# other speakers, 1 is validation, 1 test, 3 train. Every clip of a speaker lands in that speaker's split.
+# other speakers, 1 is validation, 1 test, 3 train, stratified by synthesis kind (diphone: kal, ked; statistical: slt,
+# awb, rms): one of each kind is held out, so no held-out speaker is of a kind that never trains. Every clip of a
+# speaker lands in that speaker's split.
 #
 # Per clip: TTS with a random pitch and rate (espeak-ng -p/-s; festival Duration_Stretch; sox pitch for festival/flite),
 # then sox: leading/trailing silence trimmed, speed 0.88..1.12 (pitch and formants), tempo 0.85..1.2, band limits (highpass 60..300 Hz, lowpass 3.4..7.5 kHz;
@@ -102,9 +104,16 @@ for (( i = 0; i < n; i++ )); do
   if (( i < nv )); then SPLIT[${shuffled[$i]}]=validation; elif (( i < nv + nt )); then SPLIT[${shuffled[$i]}]=test
   else SPLIT[${shuffled[$i]}]=train; fi
 done
-others=("${OTHER_SPEAKERS[@]}"); shuffle others
-SPLIT[${others[0]}]=validation; SPLIT[${others[1]}]=test
-for s in "${others[@]:2}"; do SPLIT[$s]=train; done
+# The 5 other speakers are split stratified by synthesis kind, so that the kind of every held-out speaker also trains:
+# diphone concatenation (kal, ked) and statistical parametric synthesis (slt: HTS and clustergen; awb, rms:
+# clustergen). One speaker of each kind is held out (seeded), and a seeded coin says which of the two is validation.
+diphone=(kal ked); shuffle diphone
+statistical=(slt awb rms); shuffle statistical
+rand 2
+if (( R == 0 )); then SPLIT[${diphone[0]}]=validation; SPLIT[${statistical[0]}]=test
+else SPLIT[${statistical[0]}]=validation; SPLIT[${diphone[0]}]=test; fi
+SPLIT[${diphone[1]}]=train
+for s in "${statistical[@]:1}"; do SPLIT[$s]=train; done
 
 MANIFEST="$OUT/manifest.csv"
 echo "path,label,word,speaker,voice,split" > "$MANIFEST"

@@ -18,7 +18,7 @@ extension TrainingTaskDefinition {
     modelDescription: "DS-CNN (MLPerf Tiny) keyword spotter on 49x10 MFCC features (12 classes: yes no up down left "
       + "right on off stop go, unknown, silence) trained on synthetic speech by precsearch train",
     makeNetwork: { try ReferenceArchitectures.dsCNN(classes: 12, using: &$0) },
-    defaultEpochs: 30, learningRate: 0.05,
+    defaultEpochs: 100, learningRate: 0.05,
     // SpecAugment: 2 time masks of up to 8 frames (160 ms) and 1 frequency mask of up to 2 coefficients; no
     // shift (the clips are already placed at random in their window) and no flip (it would reverse time).
     augmentation: ImageAugmentation(masking: SpectrogramMasking(timeMasks: 2, maximumTimeWidth: 8, frequencyMasks: 1,
