@@ -37,8 +37,8 @@ cifar10_bin() {
 settings() {
   case $1 in
     fashion) ARGS=(--evaluations 600 --validation-images 2000 --test-images 10000) ;;
-    cifar10) cifar10_bin; ARGS=(--data "$CIFAR10_BIN" --evaluations 300 --validation-images 500 --test-images 2000) ;;
-    kws)     ARGS=(--evaluations 600) ;;   # all 975 validation and 715 test clips
+    cifar10) cifar10_bin; ARGS=(--data "$CIFAR10_BIN" --evaluations 300 --validation-images 2000 --test-images 10000) ;;
+    kws)     ARGS=(--evaluations 600) ;;   # all 715 validation and 975 test clips
     fer)     ARGS=(--data "${FER2013:-../shared/data/fer2013}" --evaluations 300 --validation-images 1000 --test-images 3589) ;;
     *) echo "unknown task '$1' (expected fashion, cifar10, kws or fer)" >&2; exit 64 ;;
   esac
