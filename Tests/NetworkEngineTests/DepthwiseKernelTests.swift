@@ -85,8 +85,9 @@ import FixedPointArithmetic
     #expect(lanes == ["float", "double", "integer"], "lanes exercised: \(lanes.sorted())")
   }
 
-  /// A 16-bit depthwise layer (Int64 accumulator kind) with saturating extreme codes everywhere: the Double lanes
-  /// reach 2^34-sized sums; checked against the reference and against an independent Double oracle.
+  /// A 16-bit depthwise layer (Int64 accumulator kind) with extreme codes (the Double lanes reach 2^34-sized sums,
+  /// mostly saturating) and with small codes and biases (unsaturated results, where small shifts make many rounding
+  /// ties); checked against the reference and against an independent Double oracle.
   @Test func sixteenBitDepthwiseWithExtremeCodesMatchesReferenceAndDoubleOracle() throws {
     let geometry = ConvGeometry(input: TensorShape(height: 6, width: 5, channels: 19),
                                 output: TensorShape(height: 6, width: 5, channels: 19), kernelHeight: 3, kernelWidth: 3,
@@ -95,14 +96,16 @@ import FixedPointArithmetic
     let ws = IntegerPlan.Workspace(network: try Network(nodes: [
       Node(name: "input", operation: .input(TensorShape(height: 1, width: 1, channels: 1)))]))
     var g = TestRandom(seed: 99)
-    for (shift, outputBits) in [(0, 16), (14, 16), (20, 8), (33, 16), (40, 2)] {
+    for (shift, outputBits) in [(0, 16), (1, 16), (2, 8), (14, 16), (20, 8), (33, 16), (40, 2)] {
+     for small in [false, true] {
       let parameters = WeightedLayerParameters(
         name: "dw16", precision: LayerPrecision(weightBits: 16, activationBits: 16), storedInputBits: 16,
         inputShift: 0, weightFractionalBits: 0, inputFractionalBits: 0, outputShift: shift, outputBits: outputBits,
         accumulator: .int64, fanIn: 9)
-      let weights = (0..<(19 * 9)).map { j in j % 3 == 0 ? Int16.min : (j % 3 == 1 ? Int16.max : Int16.random(in: .min ... .max, using: &g)) }
-      let x = (0..<(6 * 5 * 19)).map { j in j % 2 == 0 ? Int16.min : Int16.random(in: .min ... .max, using: &g) }
-      let bias = (0..<19).map { _ in Int64.random(in: -(1 << 40)...(1 << 40), using: &g) }
+      let weights = (0..<(19 * 9)).map { j in sixteenBitCode(j, period: 3, small: small, &g) }
+      let x = (0..<(6 * 5 * 19)).map { j in sixteenBitCode(j + 1, period: 2, small: small, &g) }
+      let biasLimit: Int64 = small ? 1 << 10 : 1 << 40
+      let bias = (0..<19).map { _ in Int64.random(in: -biasLimit...biasLimit, using: &g) }
       let kernel = WeightedLayerKernel(parameters: parameters, geometry: geometry, weights: weights, bias: bias)
       guard case .double = kernel.depthwiseLanes else {
         Issue.record("16-bit depthwise layer does not use the Double lanes")
@@ -111,7 +114,7 @@ import FixedPointArithmetic
       var reference = [Int16](repeating: 0, count: x.count), optimized = reference
       ReferenceKernels.weighted(x, kernel, &reference)
       OptimizedKernels.weighted(x, kernel, &optimized, ws)
-      #expect(reference == optimized, "shift \(shift) bits \(outputBits)")
+      #expect(reference == optimized, "shift \(shift) bits \(outputBits) small \(small)")
       // Independent oracle: the exact sum (< 2^53, so Double is exact), scaled, rounded half to even, saturated.
       let limit = Double(1 << (outputBits - 1))
       for oy in 0..<6 { for ox in 0..<5 { for ch in 0..<19 {
@@ -125,11 +128,56 @@ import FixedPointArithmetic
         let expected = Int16(min(max(scaled, -limit), limit - 1))
         let j = (oy * 5 + ox) * 19 + ch
         if optimized[j] != expected {
-          Issue.record("shift \(shift): element \(j) optimized \(optimized[j]) expected \(expected)")
+          Issue.record("shift \(shift) small \(small): element \(j) optimized \(optimized[j]) expected \(expected)")
           return
         }
       } } }
+     }
     }
+  }
+
+  /// Ordinary and grouped 16-bit convolutions (Int64 accumulator kind) run in Double GEMM lanes; with extreme codes
+  /// the sums reach 2^30 * fanIn. Implicit GEMM (stride 1) and im2col (stride 2) paths, biases small and saturated.
+  @Test func sixteenBitConvolutionInDoubleLanesMatchesReference() throws {
+    let ws = IntegerPlan.Workspace(network: try Network(nodes: [
+      Node(name: "input", operation: .input(TensorShape(height: 1, width: 1, channels: 1)))]))
+    var g = TestRandom(seed: 123)
+    for (stride, groups, biasLimit) in [(1, 1, Int64(1) << 20), (2, 1, Int64(1) << 40), (1, 2, Int64(1) << 62), (2, 3, 1 << 30)] {
+      let cin = 5 * groups, cout = 7 * groups  // odd counts: partial SIMD blocks
+      let inH = 7, inW = 6, outH = (inH + 2 - 3) / stride + 1, outW = (inW + 2 - 3) / stride + 1
+      let geometry = ConvGeometry(input: TensorShape(height: inH, width: inW, channels: cin),
+                                  output: TensorShape(height: outH, width: outW, channels: cout), kernelHeight: 3,
+                                  kernelWidth: 3, strideHeight: stride, strideWidth: stride, dilationHeight: 1,
+                                  dilationWidth: 1, padTop: 1, padLeft: 1, groups: groups)
+      for shift in [0, 1, 2, 17, 31, -3] {
+       for small in [false, true] {  // small codes: unsaturated results, many ties at small shifts
+        let parameters = WeightedLayerParameters(
+          name: "conv16", precision: LayerPrecision(weightBits: 16, activationBits: 16), storedInputBits: 16,
+          inputShift: 0, weightFractionalBits: 0, inputFractionalBits: 0, outputShift: shift, outputBits: 16,
+          accumulator: .int64, fanIn: geometry.fanIn)
+        let weights = (0..<(cout * geometry.fanIn)).map { j in sixteenBitCode(j, period: 4, small: small, &g) }
+        let x = (0..<(inH * inW * cin)).map { j in sixteenBitCode(j, period: 3, small: small, &g) }
+        let limit = small ? 1 << 10 : biasLimit
+        let bias = (0..<cout).map { _ in Int64.random(in: -limit...limit, using: &g) }
+        let kernel = WeightedLayerKernel(parameters: parameters, geometry: geometry, weights: weights, bias: bias)
+        guard case .double = kernel.gemmWeights else {
+          Issue.record("16-bit convolution does not use the Double GEMM lanes")
+          return
+        }
+        var reference = [Int16](repeating: 0, count: geometry.output.elementCount), optimized = reference
+        ReferenceKernels.weighted(x, kernel, &reference)
+        OptimizedKernels.weighted(x, kernel, &optimized, ws)
+        #expect(reference == optimized, "stride \(stride) groups \(groups) shift \(shift) small \(small)")
+       }
+      }
+    }
+  }
+
+  /// A 16-bit code: extreme (Int16.min at every `period`-th index, Int16.max after it, else uniform), or small
+  /// (|code| <= 60) so that sums stay far from saturation.
+  func sixteenBitCode(_ j: Int, period: Int, small: Bool, _ g: inout TestRandom) -> Int16 {
+    if small { return Int16.random(in: -60...60, using: &g) }
+    return j % period == 0 ? .min : (j % period == 1 ? .max : Int16.random(in: .min ... .max, using: &g))
   }
 
   /// `InputDerivation` equals `deriveInput` for every Int16 code, at widths and shifts covering the identity,

@@ -1,4 +1,5 @@
-/// Scalars the blocked GEMM micro-kernel runs on: Float (exact for small integers, see below), Int32 and Int64.
+/// Scalars the blocked GEMM micro-kernel runs on: Float and Double (exact for small enough integers, see below),
+/// Int32 and Int64.
 @usableFromInline protocol GEMMScalar: SIMDScalar, Numeric, Hashable, Codable {
   /// Lane-wise sum (wrapping for integers; never wraps here because sums are exact by construction).
   static func sum(_ lhs: SIMD16<Self>, _ rhs: SIMD16<Self>) -> SIMD16<Self>
@@ -24,6 +25,21 @@ extension Float: GEMMScalar {
     let magic = 6_755_399_441_055_744.0
     return Int64(bitPattern: (Double(self) + magic).bitPattern) &- Int64(bitPattern: magic.bitPattern)
   }
+}
+
+/// Double lanes run the layers of Int64 accumulator kind whose bound is small enough (see
+/// `WeightedLayerKernel.GEMMWeights.double`): every partial sum is an integer of magnitude <= 2^51, so each fused
+/// multiply-add is exact and the result is the Int64 sum.
+extension Double: GEMMScalar {
+  @inlinable @inline(__always)
+  static func sum(_ lhs: SIMD16<Double>, _ rhs: SIMD16<Double>) -> SIMD16<Double> { lhs + rhs }
+  @inlinable @inline(__always)
+  static func multiplyAccumulate(_ acc: SIMD16<Double>, _ w: SIMD16<Double>, _ a: Double) -> SIMD16<Double> {
+    acc.addingProduct(w, SIMD16(repeating: a))
+  }
+  @inlinable @inline(__always) init(code: Int16) { self.init(code) }
+  /// Only called on integral values of magnitude <= 2^51 (the exactness precondition of the Double path).
+  @inlinable @inline(__always) var int64: Int64 { exactInt64 }
 }
 
 extension Int32: GEMMScalar {

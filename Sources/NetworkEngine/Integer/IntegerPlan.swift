@@ -458,12 +458,19 @@ public struct AddParameters: Hashable, Sendable {
   let gridTapOffsets: [Int]
   /// For the 8-bit dot-product path: bias minus the offset correction 128 * sum(weights), per output channel.
   var int8Bias: [Int64] = []
+  /// With `.int32` floating requantization: the requantization bias (`int8Bias` for the 8-bit dot-product path,
+  /// else `bias`) truncated to Int32, so that the requantization loop runs in Int32 lanes only. Exact: the true
+  /// sum accumulator + bias fits in Int32 (see `FloatingRequantization.int32`), so the wrapping sum of the
+  /// truncations is that sum.
+  var int32Bias: [Int32] = []
 
   enum GEMMWeights: Sendable {
     case none
     case float([Float])
     case int32([Int32])
     case int64([Int64])
+    /// Int64 accumulator kind with |accumulator| <= 2^51: exact in Double lanes, which multiply-add faster.
+    case double([Double])
     /// Weight bytes `[rowLength / 4][gemmColumnStride][4]` and the A row length (implicit GEMM: the input channels
     /// rounded up to 4, per tap; im2col: fanIn rounded up to 4).
     case int8([Int8], rowLength: Int)
@@ -512,7 +519,11 @@ public struct AddParameters: Hashable, Sendable {
       switch accumulator {
       case .exactFloat32: gemmWeights = .float(pack(Float.self))
       case .int32: gemmWeights = .int32(pack(Int32.self))
-      case .int64: gemmWeights = .int64(pack(Int64.self))
+      case .int64:
+        // Every partial sum is an integer of magnitude <= 2^bound (see AccumulatorKind); up to 2^51 Double
+        // holds it exactly.
+        let bound = parameters.precision.weightBits + parameters.precision.activationBits - 2 + ceilLog2(k)
+        gemmWeights = bound <= 51 ? .double(pack(Double.self)) : .int64(pack(Int64.self))
       case .int8DotProduct:
         // k ordering of A: per tap (ky, kx) the channels padded to a multiple of 4 (implicit GEMM), or the fanIn
         // values padded at the end (im2col).
@@ -551,6 +562,9 @@ public struct AddParameters: Hashable, Sendable {
       gemmColumnStride = stride
       depthwiseWeights = []
       depthwiseLanes = .integer
+      if case .int32 = floatingRequantization {
+        int32Bias = (accumulator == .int8DotProduct ? int8Bias : bias).map { Int32(truncatingIfNeeded: $0) }
+      }
     }
   }
 

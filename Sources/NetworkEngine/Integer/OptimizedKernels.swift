@@ -6,13 +6,16 @@ import CInt8Kernels
 ///
 /// Bound: |weight code| <= 2^(bw-1) and |activation code| <= 2^(ba-1), so every partial sum of the `fanIn` products
 /// is an integer of magnitude <= 2^(bw + ba - 2 + ceilLog2(fanIn)).
+///
+/// Depthwise layers pick their own exact lanes from the same bound (Float, Double or Int64, see `DepthwiseLanes`).
 public enum AccumulatorKind: String, Hashable, Sendable, Codable {
   /// Float32 lanes holding integers: exact because every partial sum is an integer below 2^24 in magnitude
   /// (bw + ba + ceilLog2(fanIn) <= 26). Fastest on CPUs with wide FMA units.
   case exactFloat32
   /// Int32 (bw + ba + ceilLog2(fanIn) <= 31).
   case int32
-  /// Int64 (always exact: at most 2^(30 + 28)).
+  /// Int64 (always exact: at most 2^(30 + 28)). The optimized kernels run it in Double lanes when
+  /// bw + ba - 2 + ceilLog2(fanIn) <= 51 (exact likewise: every partial sum is an integer of at most 2^51).
   case int64
   /// Int32 lanes fed by 8-bit dot products (AVX-512 VNNI `vpdpbusd`): activation codes offset by +128 to unsigned
   /// bytes times signed weight bytes, minus 128 * (sum of the weights). Used when both widths are <= 8, the layer is
@@ -150,6 +153,7 @@ extension Double {
     case .float(let w): gemmConv(x, k, w, &out, ws)
     case .int32(let w): gemmConv(x, k, w, &out, ws)
     case .int64(let w): gemmConv(x, k, w, &out, ws)
+    case .double(let w): gemmConv(x, k, w, &out, ws)
     case let .int8(w, rowLength): int8Conv(x, k, w, rowLength, &out, ws)
     case .none: preconditionFailure("non-depthwise kernel without GEMM weights")
     }
@@ -317,17 +321,29 @@ extension Double {
         case let .int32(shift, low, high) where S.self == Int32.self:
           let row = UnsafeRawPointer(c + rowIndex * stride).assumingMemoryBound(to: Int32.self)
           let mask = (Int32(1) << shift) &- 1, half = Int32(1) << (shift - 1)
+          k.int32Bias.withUnsafeBufferPointer { bp in
+            let b32 = bp.baseAddress! + base
+            for o in 0..<og {
+              // Wrapping add: the raw accumulator may carry the 8-bit offset, but the true sum fits in Int32.
+              let v = row[o] &+ b32[o]
+              var q = v >> shift
+              let r = v & mask
+              let above: Int32 = r > half ? 1 : 0
+              let tie: Int32 = r == half ? 1 : 0
+              q = q &+ (above | (tie & q & 1))
+              q = q < low ? low : q
+              q = q > high ? high : q
+              dst[o] = Int16(truncatingIfNeeded: q)
+            }
+          }
+        case let .double(scale, low, high) where S.self == Double.self:
+          // Double lanes: |accumulator| <= 2^51 and |bias| <= 2^51, so the sum is exact (below 2^52).
+          let row = UnsafeRawPointer(c + rowIndex * stride).assumingMemoryBound(to: Double.self)
           for o in 0..<og {
-            // Wrapping add: the raw accumulator may carry the 8-bit offset, but the true sum fits in Int32.
-            let v = row[o] &+ Int32(truncatingIfNeeded: b[o])
-            var q = v >> shift
-            let r = v & mask
-            let above: Int32 = r > half ? 1 : 0
-            let tie: Int32 = r == half ? 1 : 0
-            q = q &+ (above | (tie & q & 1))
-            q = q < low ? low : q
-            q = q > high ? high : q
-            dst[o] = Int16(truncatingIfNeeded: q)
+            var v = ((row[o] + Double(b[o])) * scale).rounded(.toNearestOrEven)
+            v = v < low ? low : v
+            v = v > high ? high : v
+            dst[o] = Int16(truncatingIfNeeded: v.exactInt64)
           }
         case let .double(scale, low, high):
           let row = c + rowIndex * stride
@@ -587,7 +603,6 @@ extension Float: DepthwiseLane {
 }
 
 extension Double: DepthwiseLane {
-  @inline(__always) init(code: Int16) { self.init(code) }
   @inline(__always)
   static func requantized(_ sum: Double, _ r: DepthwiseRequantization<Double>) -> Int16 {
     var v = (sum * r.scale).rounded(.toNearestOrEven)
