@@ -16,6 +16,7 @@
 # every Pareto JSON (`search`, `data`); see docs/analysis.md. Resumable: a finished run's JSON is kept and skipped;
 # an interrupted run continues from its checkpoint (OUT/TASK/ENERGY/seedN.ckpt).
 set -euo pipefail
+shopt -s nullglob   # a task folder without finished runs contributes no files
 cd "$(dirname "$0")/../.."
 TASKS=("$@")
 [ ${#TASKS[@]} -eq 0 ] && TASKS=(fashion cifar10 kws fer)
