@@ -39,7 +39,7 @@ import Testing
     #expect(bad.output.isEmpty)
     #expect(bad.errors == """
       Error: Unknown option '--bogus'.
-      Usage: precsearch inspect --model <path> [--json]
+      Usage: precsearch inspect --model <name-or-path> [--json]
         See 'precsearch inspect --help' for more information.
 
       """)

@@ -56,6 +56,19 @@ import Testing
     #expect(report.totals.macs == 25_088 && report.weightedLayerNames == ["conv1", "conv2", "fc"])
   }
 
+  @Test func inspectResolvesAShippedModelByName() throws {
+    let shipped = try #require(ModelCatalog.shippedModel(named: "fashion"))
+    let byName = runTool(["inspect", "--model", "fashion"])
+    #expect(byName.status == 0 && byName.errors.isEmpty, "\(byName.errors)")
+    #expect(byName.output.hasPrefix("Model: fashion (fashion)\n"), "\(byName.output)")
+    // The same table as inspecting the shipped file by its path.
+    let byPath = runTool(["inspect", "--model", shipped.modelPath])
+    #expect(byName.output == byPath.output.replacingOccurrences(of: shipped.modelPath, with: "fashion"))
+    let unknown = runTool(["inspect", "--model", "no-such-model"])
+    #expect(unknown.status == 1)
+    #expect(unknown.errors.contains("'no-such-model'"), "\(unknown.errors)")
+  }
+
   @Test func evaluateOnIDXFiles() throws {
     let workspace = try Workspace()
     defer { workspace.directory.cleanup() }

@@ -84,16 +84,17 @@ import Testing
       are folded into the layer before them when the model runs; the last line says
       what the engine runs after folding.
 
-      USAGE: precsearch inspect --model <path> [--json]
+      USAGE: precsearch inspect --model <name-or-path> [--json]
 
       OPTIONS:
-        --model <path>          The model file to inspect.
+        --model <name-or-path>  A shipped model by name (fashion, cifar10, ...) or a
+                                model file.
         --json                  Print one JSON document (keys sorted) instead of the
                                 table.
         -h, --help              Show help information.
 
       EXAMPLES:
-        precsearch inspect --model lenet.psmodel
+        precsearch inspect --model kws
         precsearch inspect --model lenet.psmodel --json
 
       """

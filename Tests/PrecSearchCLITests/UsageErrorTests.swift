@@ -48,8 +48,8 @@ import Testing
   }
 
   @Test func missingValueAndMissingOption() {
-    expectUsageError(["inspect", "--model"], reason: "Missing value for '--model <path>'.", command: "inspect")
-    expectUsageError(["inspect", "--json"], reason: "Missing expected argument '--model <path>'.", command: "inspect")
+    expectUsageError(["inspect", "--model"], reason: "Missing value for '--model <name-or-path>'.", command: "inspect")
+    expectUsageError(["inspect", "--json"], reason: "Missing expected argument '--model <name-or-path>'.", command: "inspect")
     expectUsageError(["evaluate", "--model", "m", "--data", "d", "--weight-bits", "8"],
                      reason: "Missing expected argument '--activation-bits <list>'.", command: "evaluate")
   }

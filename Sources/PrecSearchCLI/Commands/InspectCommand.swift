@@ -2,11 +2,12 @@ import Foundation
 import NetworkEngine
 import PrecSearchIO
 
-/// `precsearch inspect --model PATH [--json]`: every node of a model with its operator, shapes, parameters and
+/// `precsearch inspect --model NAME|PATH [--json]`: every node of a model with its operator, shapes, parameters and
 /// MACs, the totals, and what BatchNorm folding changes.
 struct InspectCommand: Subcommand {
   static let modelOption = OptionSpec.value(
-    "model", valueName: "path", help: "The model file to inspect.", isRequired: true)
+    "model", valueName: "name-or-path", help: "A shipped model by name (fashion, cifar10, ...) or a model file.",
+    isRequired: true)
   static let jsonOption = OptionSpec.flag(
     "json", help: "Print one JSON document (keys sorted) instead of the table.")
 
@@ -20,21 +21,25 @@ struct InspectCommand: Subcommand {
       says what the engine runs after folding.
       """,
     options: [modelOption, jsonOption],
-    examples: ["precsearch inspect --model lenet.psmodel", "precsearch inspect --model lenet.psmodel --json"])
+    examples: ["precsearch inspect --model kws", "precsearch inspect --model lenet.psmodel --json"])
 
-  /// Path of the model file.
+  /// `--model` as given (shown in the report).
+  var modelValue: String
+  /// Path of the model file: `--model` itself, or the shipped model's file when it names one.
   var modelPath: String
   /// Print JSON instead of text.
   var json: Bool
 
   init(parsing arguments: ParsedArguments) throws(UsageError) {
-    modelPath = try arguments.requiredValue(Self.modelOption)
+    modelValue = try arguments.requiredValue(Self.modelOption)
+    // A value that is neither a file nor a shipped name is reported when the file is read.
+    modelPath = (try? ModelLoading.resolve(modelValue))?.path ?? modelValue
     json = arguments.flag(Self.jsonOption)
   }
 
   func run(output: inout some TextOutputStream, errors: inout some TextOutputStream) throws {
     let model = try ModelLoading.load(path: modelPath)
-    let report = InspectReport(model: model, path: modelPath)
+    let report = InspectReport(model: model, path: modelValue)
     output.write(json ? try JSONOutput.encode(report) : report.text)
   }
 }
