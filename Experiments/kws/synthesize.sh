@@ -5,11 +5,14 @@
 #
 # Debian packages it needs (installed with apt-get when a program is missing; all in Debian main):
 #   espeak-ng festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts flite sox
+#   and, with KWS_ACCENTED_RENDITIONS > 0: festvox-italp16k festvox-itapc16k festvox-suopuhe-lj festvox-suopuhe-mv
+#   festvox-czech-dita festvox-czech-machac
 #
 # Usage: Experiments/kws/synthesize.sh [OUT] [SEED]      (defaults: /tmp/kws-synth, 1)
 #   env KWS_SCALE=0.1 for fewer renditions, KWS_TRAIN_COPIES (default 3) augmented copies per training rendition,
 #   KWS_OTHER_TRAIN_RENDITIONS (default 30) renditions per festival/flite voice of a training speaker (validation and
-#   test speakers: 10), since only 3 of the 5 festival/flite speakers train
+#   test speakers: 10), since only 3 of the 5 festival/flite speakers train; KWS_ACCENTED_RENDITIONS (default 0: none)
+#   renditions per accented diphone voice (an experiment, off for the shipped model; see docs/audio.md)
 #
 # Voices: a "speaker" is an espeak-ng voice variant (e.g. "f3": it speaks with 3 of the 7 English accents chosen by the
 # seed), or one of the 5 speakers of festival / flite (kal: festival kal_diphone + flite kal + flite kal16; ked: festival
@@ -18,6 +21,13 @@
 # other speakers, 1 is validation, 1 test, 3 train, stratified by synthesis kind (diphone: kal, ked; statistical: slt,
 # awb, rms): one of each kind is held out, so no held-out speaker is of a kind that never trains. Every clip of a
 # speaker lands in that speaker's split.
+# Accented diphone speakers (optional, KWS_ACCENTED_RENDITIONS), training only: Debian main has just two English
+# diphone speakers (kal, ked), so one is all the diphone synthesis that trains. Six Italian, Finnish and Czech festival diphone voices (lp, pc, mv, lj, dita,
+# machac) add diphone synthesis with an accent: they say the command words respelled for their letter-to-sound rules
+# (yes -> "jes", right -> "rait", ...; the same respelling reads alike in all three languages) and the unknown words
+# as spelled. They are made last, so every clip before them (all validation and test clips) is the same with or
+# without them. With 10 renditions they raised the held-out synthetic speakers from 83.4 to 88.0% but lowered the
+# real Speech Commands clips from 73.0 to 65.0%, so the shipped model is trained without them (docs/audio.md).
 #
 # Per clip: TTS with a random pitch and rate (espeak-ng -p/-s; festival Duration_Stretch; sox pitch for festival/flite),
 # then sox: leading/trailing silence trimmed, speed 0.88..1.12 (pitch and formants), tempo 0.85..1.2, band limits (highpass 60..300 Hz, lowpass 3.4..7.5 kHz;
@@ -34,12 +44,18 @@ SEED=${2:-1}
 SCALE=${KWS_SCALE:-1}
 # Augmented copies of each TTS rendition for training speakers (validation and test speakers get one).
 TRAIN_COPIES=${KWS_TRAIN_COPIES:-3}
+ACCENTED_RENDITIONS=${KWS_ACCENTED_RENDITIONS:-0}
 PACKAGES=(espeak-ng festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts flite sox)
+VOICE_DIRS=(english/kal_diphone english/ked_diphone us/cmu_us_slt_arctic_hts)
+if (( ACCENTED_RENDITIONS > 0 )); then
+  PACKAGES+=(festvox-italp16k festvox-itapc16k festvox-suopuhe-lj festvox-suopuhe-mv festvox-czech-dita festvox-czech-machac)
+  VOICE_DIRS+=(italian/lp_diphone italian/pc_diphone finnish/hy_fi_mv_diphone finnish/suo_fi_lj_diphone
+               czech/czech_dita czech/czech_machac)
+fi
 
 need_install=0
 for program in espeak-ng festival text2wave flite sox; do command -v "$program" >/dev/null || need_install=1; done
-for voice in /usr/share/festival/voices/english/kal_diphone /usr/share/festival/voices/english/ked_diphone \
-             /usr/share/festival/voices/us/cmu_us_slt_arctic_hts; do [ -d "$voice" ] || need_install=1; done
+for voice in "${VOICE_DIRS[@]}"; do [ -d "/usr/share/festival/voices/$voice" ] || need_install=1; done
 if [ "$need_install" = 1 ]; then
   echo "Installing ${PACKAGES[*]}" >&2
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -226,11 +242,35 @@ for entry in "${OTHER_VOICES[@]}"; do
   done
 done
 
+# Accented diphone voices (training speakers only): respelled command words, unknown words as spelled.
+ACCENTED_VOICES=("voice_lp_diphone:lp" "voice_pc_diphone:pc" "voice_hy_fi_mv_diphone:mv" "voice_suo_fi_lj_diphone:lj"
+                 "voice_czech_dita:dita" "voice_czech_machac:machac")
+declare -A RESPELLED=([yes]=jes [no]=nou [up]=ap [down]=daun [left]=left [right]=rait [on]=on [off]=of [stop]=stop [go]=gou)
+reps_accented=$(awk -v s="$SCALE" -v n="$ACCENTED_RENDITIONS" 'BEGIN { r = int(n * s + 0.5); if (n > 0 && r < 1) r = 1; print r }')
+(( reps_accented > 0 )) && echo "accented diphone voices: ${#ACCENTED_VOICES[@]} voices x $reps_accented renditions" >&2
+for entry in "${ACCENTED_VOICES[@]}"; do
+  IFS=: read -r voice speaker <<< "$entry"
+  (( reps_accented > 0 )) && SPLIT[$speaker]=train
+  for (( k = 0; k < reps_accented; k++ )); do
+    words=("${COMMANDS[@]}")
+    for (( u = 0; u < 2; u++ )); do rand ${#UNKNOWN[@]}; words+=("${UNKNOWN[$R]}"); done
+    for word in "${words[@]}"; do
+      rand 601; pitch=$(( R - 300 )); randf 800 1300; stretch=$F
+      text=${RESPELLED[$word]:-${word//-/ }}
+      echo "$text" | text2wave -eval "($voice)" -eval "(Parameter.set 'Duration_Stretch $stretch)" -o "$WORK/tts.wav"
+      label_of "$word"
+      finish "$WORK/tts.wav" "$L" "$word" "$speaker" "festival:$voice:text-$text:stretch$stretch:cents$pitch" "$pitch"
+    done
+    silence "$speaker"; silence "$speaker"
+  done
+done
+
 {
   echo "Synthetic keyword-spotting clips made by Experiments/kws/synthesize.sh (seed $SEED, scale $SCALE)."
   echo "espeak-ng $(espeak-ng --version | head -1 | awk '{print $2}'), sox $(sox --version | awk '{print $NF}'), flite $(flite --version 2>&1 | head -1 | awk '{print $2}')"
   echo "Speakers per split:"
   for s in "${OTHER_SPEAKERS[@]}" "${VARIANTS[@]}"; do echo "  $s ${SPLIT[$s]}"; done
+  if (( reps_accented > 0 )); then for entry in "${ACCENTED_VOICES[@]}"; do echo "  ${entry#*:} train"; done; fi
 } > "$OUT/README.txt"
 echo "Wrote $COUNT clips and $MANIFEST" >&2
 awk -F, 'NR > 1 { n[$6 " " $2]++ } END { for (k in n) print k, n[k] }' "$MANIFEST" | sort >&2
