@@ -22,10 +22,10 @@
 # awb, rms): one of each kind is held out, so no held-out speaker is of a kind that never trains. Every clip of a
 # speaker lands in that speaker's split.
 # Accented diphone speakers (optional, KWS_ACCENTED_RENDITIONS), training only: Debian main has just two English
-# diphone speakers (kal, ked), so one is all the diphone synthesis that trains. Six Italian, Finnish and Czech festival diphone voices (lp, pc, mv, lj, dita,
-# machac) add diphone synthesis with an accent: they say the command words respelled for their letter-to-sound rules
-# (yes -> "jes", right -> "rait", ...; the same respelling reads alike in all three languages) and the unknown words
-# as spelled. They are made last, so every clip before them (all validation and test clips) is the same with or
+# diphone speakers (kal, ked), so one is all the diphone synthesis that trains. Six Italian, Finnish and Czech
+# festival diphone voices (lp, pc, mv, lj, dita, machac) add diphone synthesis with an accent: they say the command
+# words respelled for their letter-to-sound rules (yes -> "jes", right -> "rait", ...; the same respelling reads
+# alike in all three languages) and the unknown words as spelled. They are made last, so every clip before them (all validation and test clips) is the same with or
 # without them. With 10 renditions they raised the held-out synthetic speakers from 83.4 to 88.0% but lowered the
 # real Speech Commands clips from 73.0 to 65.0%, so the shipped model is trained without them (docs/audio.md).
 #
