@@ -395,21 +395,10 @@ public struct AddParameters: Hashable, Sendable {
   func run(_ x: UnsafePointer<Int16>, _ y: UnsafePointer<Int16>, _ out: UnsafeMutablePointer<Int16>, count: Int) {
     if leftShift0 <= 14 && leftShift1 <= 14 && outputShift >= 1 && outputShift <= 30 {
       // Int32 lanes: each aligned operand is below 2^29 in magnitude, the sum below 2^30.
-      let s = Int32(outputShift)
-      let mask = (Int32(1) << s) &- 1, half = Int32(1) << (s - 1)
-      let low = -(Int32(1) << (outputBits - 1)), high = (Int32(1) << (outputBits - 1)) - 1
+      let rounding = Int32RoundingShift(shift: Int32(outputShift), low: -(Int32(1) << (outputBits - 1)),
+                                        high: (Int32(1) << (outputBits - 1)) - 1)
       let l0 = Int32(leftShift0), l1 = Int32(leftShift1)
-      for j in 0..<count {
-        let v = (Int32(x[j]) << l0) &+ (Int32(y[j]) << l1)
-        var q = v >> s
-        let r = v & mask
-        let above: Int32 = r > half ? 1 : 0
-        let tie: Int32 = r == half ? 1 : 0
-        q = q &+ (above | (tie & q & 1))
-        q = q < low ? low : q
-        q = q > high ? high : q
-        out[j] = Int16(truncatingIfNeeded: q)
-      }
+      for j in 0..<count { out[j] = rounding.apply((Int32(x[j]) << l0) &+ (Int32(y[j]) << l1)) }
     } else if leftShift0 <= 40 && leftShift1 <= 40 {
       let requantizer = Requantizer(shift: outputShift, bits: outputBits)
       for j in 0..<count { out[j] = requantizer.apply((Int64(x[j]) << leftShift0) + (Int64(y[j]) << leftShift1)) }

@@ -131,6 +131,39 @@ extension Double {
   }
 }
 
+/// A rounding right shift (to nearest, ties to even) by 0...30 bits followed by a clamp to [low, high], in Int32
+/// and branch-free so that loops over it vectorize: `v.shifted(rightBy: shift, rounding: .toNearestOrEven)` clamped,
+/// for every Int32 `v` (the floor quotient plus one and the remainder fit in Int32). Used by the Int32
+/// requantization, `InputDerivation` and residual additions.
+struct Int32RoundingShift {
+  let shift: Int32
+  let mask: Int32
+  let half: Int32
+  let low: Int32
+  let high: Int32
+
+  init(shift: Int32, low: Int32, high: Int32) {
+    self.shift = shift
+    mask = (Int32(1) << shift) &- 1
+    // With no shift the remainder is always 0, so a `half` of 1 makes the rounding step add nothing.
+    half = shift > 0 ? Int32(1) << (shift - 1) : 1
+    self.low = low
+    self.high = high
+  }
+
+  @inline(__always)
+  func apply(_ v: Int32) -> Int16 {
+    var q = v >> shift                                   // floor
+    let r = v & mask                                     // remainder in [0, 2^shift)
+    let above: Int32 = r > half ? 1 : 0
+    let tie: Int32 = r == half ? 1 : 0
+    q = q &+ (above | (tie & q & 1))                     // ties to even
+    q = q < low ? low : q
+    q = q > high ? high : q
+    return Int16(truncatingIfNeeded: q)
+  }
+}
+
 /// Fast integer kernels for Conv2D / Dense, bit-exact with `ReferenceKernels`.
 ///
 /// - The input is derived to the layer's activation precision (when stored higher) and converted to the
@@ -312,46 +345,25 @@ extension Double {
           k.floatBias.withUnsafeBufferPointer { fbp in
             let fb = fbp.baseAddress! + base
             for o in 0..<og {
-              var v = ((row[o] + fb[o]) * scale).rounded(.toNearestOrEven)
-              v = v < low ? low : v
-              v = v > high ? high : v
-              dst[o] = Int16(truncatingIfNeeded: v.exactInt32)
+              dst[o] = Float.requantized(row[o] + fb[o], scale: scale, low: low, high: high)
             }
           }
         case let .int32(shift, low, high) where S.self == Int32.self:
           let row = UnsafeRawPointer(c + rowIndex * stride).assumingMemoryBound(to: Int32.self)
-          let mask = (Int32(1) << shift) &- 1, half = Int32(1) << (shift - 1)
+          let rounding = Int32RoundingShift(shift: shift, low: low, high: high)
           k.int32Bias.withUnsafeBufferPointer { bp in
             let b32 = bp.baseAddress! + base
-            for o in 0..<og {
-              // Wrapping add: the raw accumulator may carry the 8-bit offset, but the true sum fits in Int32.
-              let v = row[o] &+ b32[o]
-              var q = v >> shift
-              let r = v & mask
-              let above: Int32 = r > half ? 1 : 0
-              let tie: Int32 = r == half ? 1 : 0
-              q = q &+ (above | (tie & q & 1))
-              q = q < low ? low : q
-              q = q > high ? high : q
-              dst[o] = Int16(truncatingIfNeeded: q)
-            }
+            // Wrapping add: the raw accumulator may carry the 8-bit offset, but the true sum fits in Int32.
+            for o in 0..<og { dst[o] = rounding.apply(row[o] &+ b32[o]) }
           }
         case let .double(scale, low, high) where S.self == Double.self:
           // Double lanes: |accumulator| <= 2^51 and |bias| <= 2^51, so the sum is exact (below 2^52).
           let row = UnsafeRawPointer(c + rowIndex * stride).assumingMemoryBound(to: Double.self)
-          for o in 0..<og {
-            var v = ((row[o] + Double(b[o])) * scale).rounded(.toNearestOrEven)
-            v = v < low ? low : v
-            v = v > high ? high : v
-            dst[o] = Int16(truncatingIfNeeded: v.exactInt64)
-          }
+          for o in 0..<og { dst[o] = Double.requantized(row[o] + Double(b[o]), scale: scale, low: low, high: high) }
         case let .double(scale, low, high):
           let row = c + rowIndex * stride
           for o in 0..<og {
-            var v = ((Double(row[o].int64) + Double(b[o])) * scale).rounded(.toNearestOrEven)
-            v = v < low ? low : v
-            v = v > high ? high : v
-            dst[o] = Int16(truncatingIfNeeded: v.exactInt64)
+            dst[o] = Double.requantized(Double(row[o].int64) + Double(b[o]), scale: scale, low: low, high: high)
           }
         default:
           let row = c + rowIndex * stride
@@ -438,7 +450,7 @@ extension Double {
             let dst = op.baseAddress! + oy * outW * c
             for ox in 0..<outW {
               let sums = row + ox * cp, codes = dst + ox * c
-              for ch in 0..<c { codes[ch] = L.requantized(sums[ch], r) }
+              for ch in 0..<c { codes[ch] = L.requantized(sums[ch], scale: r.scale, low: r.low, high: r.high) }
             }
           }
         }
@@ -535,9 +547,7 @@ extension Double {
 /// For shifts in 1...15: |code| <= 2^15, so the floor, remainder and the rounded quotient (<= 2^15) fit in Int32.
 /// Other shifts (0 with a clamp, or outside 0...15) fall back to the definition.
 struct InputDerivation {
-  let shift: Int32
-  let low: Int32
-  let high: Int32
+  let rounding: Int32RoundingShift
   /// True when the stored codes are the layer's codes already (no shift, same width).
   let isIdentity: Bool
   let isFast: Bool
@@ -547,10 +557,9 @@ struct InputDerivation {
     parameters = p
     isIdentity = p.inputShift == 0 && p.storedInputBits == p.precision.activationBits
     isFast = p.inputShift >= 0 && p.inputShift <= 15 && p.precision.activationBits <= 16
-    shift = Int32(truncatingIfNeeded: min(max(p.inputShift, 0), 15))
     let bits = min(max(p.precision.activationBits, 1), 16)
-    low = -(Int32(1) << Int32(bits - 1))
-    high = (Int32(1) << Int32(bits - 1)) - 1
+    rounding = Int32RoundingShift(shift: Int32(truncatingIfNeeded: min(max(p.inputShift, 0), 15)),
+                                  low: -(Int32(1) << Int32(bits - 1)), high: (Int32(1) << Int32(bits - 1)) - 1)
   }
 
   @inline(__always)
@@ -559,29 +568,30 @@ struct InputDerivation {
       return code.shifted(rightBy: parameters.inputShift, rounding: .toNearestOrEven)
         .clamped(toSignedBitWidth: parameters.precision.activationBits)
     }
-    let v = Int32(code)
-    var q = v
-    if shift > 0 {
-      q = v >> shift                                     // floor
-      let r = v & ((Int32(1) << shift) &- 1)             // remainder in [0, 2^shift)
-      let half = Int32(1) << (shift &- 1)
-      let above: Int32 = r > half ? 1 : 0
-      let tie: Int32 = r == half ? 1 : 0
-      q = q &+ (above | (tie & q & 1))                   // ties to even; |q| <= 2^15
-    }
-    q = q < low ? low : q
-    q = q > high ? high : q
-    return Int16(truncatingIfNeeded: q)
+    return rounding.apply(Int32(code))
   }
 }
 
-/// A floating-point lane type of the depthwise kernel (Float or Double).
+/// A floating-point lane type holding exact integers (Float or Double): the depthwise kernel's lanes, and the
+/// scalars of the GEMM path's floating-point requantization.
 protocol DepthwiseLane: BinaryFloatingPoint, SIMDScalar, Codable, Sendable {
   /// Conversion from a code (exact).
   init(code: Int16)
-  /// `sum * scale` rounded to nearest (ties to even) and saturated to [low, high], as a code. `sum` is an integer
-  /// and `scale` a power of two such that the product is exact (see `DepthwiseLanes`).
-  static func requantized(_ sum: Self, _ r: DepthwiseRequantization<Self>) -> Int16
+  /// This value, integral and within Int16's range, as an Int16 (exact, without traps, vectorizes).
+  var exactInt16: Int16 { get }
+}
+
+extension DepthwiseLane {
+  /// `sum * scale` rounded to nearest (ties to even) and saturated to [low, high] (integers inside Int16's range),
+  /// as a code. `sum` is an integer and `scale` a power of two such that the product is exact (see
+  /// `DepthwiseLanes`, `FloatingRequantization`).
+  @inline(__always)
+  static func requantized(_ sum: Self, scale: Self, low: Self, high: Self) -> Int16 {
+    var v = (sum * scale).rounded(.toNearestOrEven)
+    v = v < low ? low : v
+    v = v > high ? high : v
+    return v.exactInt16
+  }
 }
 
 /// Output scaling of the depthwise lanes: 2^-outputShift and the output code range.
@@ -592,24 +602,11 @@ struct DepthwiseRequantization<L: DepthwiseLane>: Sendable {
 }
 
 extension Float: DepthwiseLane {
-  @inline(__always)
-  static func requantized(_ sum: Float, _ r: DepthwiseRequantization<Float>) -> Int16 {
-    // IEEE rounding of an exact value, then a clamp to integers inside [-2^15, 2^15): `exactInt32` is exact.
-    var v = (sum * r.scale).rounded(.toNearestOrEven)
-    v = v < r.low ? r.low : v
-    v = v > r.high ? r.high : v
-    return Int16(truncatingIfNeeded: v.exactInt32)
-  }
+  @inline(__always) var exactInt16: Int16 { Int16(truncatingIfNeeded: exactInt32) }
 }
 
 extension Double: DepthwiseLane {
-  @inline(__always)
-  static func requantized(_ sum: Double, _ r: DepthwiseRequantization<Double>) -> Int16 {
-    var v = (sum * r.scale).rounded(.toNearestOrEven)
-    v = v < r.low ? r.low : v
-    v = v > r.high ? r.high : v
-    return Int16(truncatingIfNeeded: v.exactInt64)
-  }
+  @inline(__always) var exactInt16: Int16 { Int16(truncatingIfNeeded: exactInt64) }
 }
 
 /// How the optimized depthwise kernel computes a layer, chosen once at plan time. Weights are stored
