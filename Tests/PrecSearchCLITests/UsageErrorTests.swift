@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PrecSearchCLI
+import PrecSearchIO
 
 /// Exit statuses and messages for mistakes on the command line (64) and failures at run time (1).
 @Suite struct UsageErrorTests {
@@ -164,5 +165,37 @@ import Testing
     try [UInt8]().write(to: testBatch)
     #expect(try DatasetLoading.resolve(cifar.url.path) == .cifar10(file: testBatch))
     #expect(try DatasetLoading.resolve(trainBatch) == .cifar10(file: trainBatch))
+  }
+
+  @Test func speechCommandsFoldersLoadAsKeywordFeatures() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanup() }
+    let tone = WAVReader.encode(WAVAudio(sampleRate: 16000, samples: (0..<4000).map { Int16(8000 * sin(Double($0) / 5)) }))
+    func addClip(_ word: String) throws {
+      try FileManager.default.createDirectory(atPath: directory.path(word), withIntermediateDirectories: true)
+      try Foundation.Data(tone).write(to: URL(fileURLWithPath: directory.path(word + "/a_nohash_0.wav")))
+    }
+    // Background noise alone is not a clip folder: still "no known data set", now naming the WAV layout too.
+    try addClip("_background_noise_")
+    do {
+      let source = try DatasetLoading.resolve(directory.url.path)
+      Issue.record("expected a failure, resolved \(source)")
+    } catch {
+      let message = PrecSearchTool.describe(error)
+      #expect(message.contains("no known data set here") && message.contains("WORD/*.wav"), "\(message)")
+    }
+    try addClip("yes")
+    try addClip("marvin")
+    #expect(try DatasetLoading.resolve(directory.url.path) == .speechCommands(directory: directory.url.path))
+    let loaded = try DatasetLoading.load(path: directory.url.path, classCount: 12)
+    #expect(loaded.images.labels == [10, 0])
+    #expect(Array(loaded.images.image(0)) == (try KeywordFeatureExtractor().features(ofFile: directory.path("marvin/a_nohash_0.wav"))))
+    // A model with another class count is refused, naming both counts.
+    #expect(throws: CommandFailure.self) { _ = try DatasetLoading.load(path: directory.url.path, classCount: 10) }
+    let modelPath = directory.path("tiny.psmodel")
+    try Fixtures.tinyModel().write(to: modelPath)
+    let run = runTool(["evaluate", "--model", modelPath, "--data", directory.url.path,
+                       "--weight-bits", "8", "--activation-bits", "8"])
+    #expect(run.status == 1 && run.errors.contains("12 classes") && run.errors.contains("has 10"), "\(run.errors)")
   }
 }

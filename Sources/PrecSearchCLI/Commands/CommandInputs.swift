@@ -44,6 +44,9 @@ enum DatasetLoading {
     case cifar10(file: String)
     /// A FER2013 record file (`privatetest.bin`, ...), or the `split` rows of a Kaggle `fer2013.csv`.
     case fer2013(file: String, csvSplit: FER2013Split?)
+    /// A folder of WAV clips in Speech Commands' layout (`WORD/*.wav`), classified by their keyword-spotting
+    /// features (docs/audio.md).
+    case speechCommands(directory: String)
   }
 
   /// File names of the test split inside a data set directory.
@@ -59,14 +62,23 @@ enum DatasetLoading {
   /// - an IDX images file whose labels file has `labels-idx1` in place of `images-idx3` in its name;
   /// - a FER2013 record file (`train.bin`, `publictest.bin`, `privatetest.bin`) or a Kaggle `.csv` (its
   ///   PrivateTest rows);
-  /// - a CIFAR-10 binary batch file (any other `.bin`).
+  /// - a CIFAR-10 binary batch file (any other `.bin`);
+  /// - a directory of WAV clips in Speech Commands' layout (`WORD/*.wav`, e.g. `speech-commands-sample`): the
+  ///   command words are their classes, other words "unknown" (for a keyword-spotting model).
   static func resolve(_ path: String) throws -> Source {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw CommandFailure("cannot read data '\(path)': no such file or directory")
     }
     if isDirectory.boolValue {
-      let (format, directory) = try ImageDatasetLoader.detect(directory: path)
+      let detected: (format: ImageDatasetFormat, directory: String)
+      do {
+        detected = try ImageDatasetLoader.detect(directory: path)
+      } catch let error as DatasetError {
+        if SpeechCommandsFolder.hasLayout(directory: path) { return .speechCommands(directory: path) }
+        throw DatasetError(file: error.file, message: error.message + ", or WAV clips in Speech Commands' layout (WORD/*.wav)")
+      }
+      let (format, directory) = detected
       switch format {
       case .idx:
         let (images, labels) = IDXReader.filePaths(directory: directory, split: .test)
@@ -124,6 +136,13 @@ enum DatasetLoading {
     case .fer2013(let file, let csvSplit):
       let images = try csvSplit.map { try FER2013Reader.readCSV(file: file)[$0] } ?? FER2013Reader.readRecords(file: file)
       return LoadedDataset(images: images, imagesPath: file, labelsPath: file, format: .fer2013)
+    case .speechCommands(let directory):
+      let (_, images) = try SpeechCommandsFolder.load(directory: directory, threads: 2)
+      if let classCount, classCount != KeywordSpotting.classNames.count {
+        throw CommandFailure("cannot use data '\(path)': WAV clips are classified by a keyword-spotting model with "
+          + "\(KeywordSpotting.classNames.count) classes; this model has \(classCount)")
+      }
+      return LoadedDataset(images: images, imagesPath: directory, labelsPath: directory, format: .idx)
     }
   }
 }

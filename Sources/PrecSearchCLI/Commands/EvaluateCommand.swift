@@ -17,8 +17,10 @@ struct EvaluateCommand: Subcommand {
     help: "The labeled images: a data set directory (its test split: IDX t10k-images-idx3-ubyte and "
       + "t10k-labels-idx1-ubyte, CIFAR-10 test_batch.bin, or FER2013's PrivateTest), an IDX images file whose "
       + "labels file has 'labels-idx1' in place of 'images-idx3', a CIFAR-10 .bin batch file, a FER2013 record file "
-      + "(train.bin, publictest.bin, privatetest.bin) or a FER2013 .csv (its PrivateTest rows). Optional for a "
-      + "shipped model whose test split ships (fashion): that split is used.")
+      + "(train.bin, publictest.bin, privatetest.bin), a FER2013 .csv (its PrivateTest rows), or, for a "
+      + "keyword-spotting model, a folder of WAV clips in Speech Commands' layout (WORD/*.wav; words other than "
+      + "the 10 commands count as unknown). Optional for a shipped model whose test split ships (fashion, kws): "
+      + "that split is used.")
   static let weightBitsOption = OptionSpec.value(
     "weight-bits", valueName: "list",
     help: "Weight bit-widths in 2...16: one value for every weighted layer, or a comma-separated value per "

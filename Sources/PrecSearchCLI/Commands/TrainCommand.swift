@@ -52,8 +52,8 @@ struct TrainCommand: Subcommand {
 
   static let configuration = CommandConfiguration(
     name: "train",
-    abstract: "Train a reference model (LeNet on Fashion-MNIST, ResNet-8 on CIFAR-10, mini-Xception on FER2013) and "
-      + "write its model file.",
+    abstract: "Train a reference model (LeNet on Fashion-MNIST, ResNet-8 on CIFAR-10, mini-Xception on FER2013, "
+      + "DS-CNN on synthetic keyword clips) and write its model file.",
     discussion: """
       Holds a class-balanced validation split out of the training images (the same images for every seed; \
       never trained on) unless the data set publishes one (FER2013: PublicTest validates, PrivateTest tests), trains with the task's fixed hyper-parameters (docs/training.md), prints one progress \

@@ -174,6 +174,19 @@ public struct SyntheticKeywordData: Sendable {
 /// `../shared/data/speech-commands-sample`: the 10 command words get their labels, every other word folder
 /// "unknown", `_silence_` folders "silence"; `_background_noise_` is skipped.
 public enum SpeechCommandsFolder {
+  /// True when `directory` has Speech Commands' layout: at least one word folder (not `_background_noise_`, not
+  /// hidden) holding a `.wav` file. Reads only directory listings.
+  public static func hasLayout(directory: String) -> Bool {
+    let fm = FileManager.default
+    guard let entries = try? fm.contentsOfDirectory(atPath: directory) else { return false }
+    return entries.contains { word in
+      guard word != "_background_noise_", !word.hasPrefix(".") else { return false }
+      let folder = URL(fileURLWithPath: directory).appendingPathComponent(word).path
+      let files = (try? fm.contentsOfDirectory(atPath: folder)) ?? []
+      return files.contains { $0.lowercased().hasSuffix(".wav") }
+    }
+  }
+
   /// The clips' paths (word folders sorted, files sorted) and their features and labels; with `limitPerWord`, only
   /// the first that many clips of each word folder.
   public static func load(directory: String, threads: Int = 1,
