@@ -174,17 +174,27 @@ public struct SyntheticKeywordData: Sendable {
 /// `../shared/data/speech-commands-sample`: the 10 command words get their labels, every other word folder
 /// "unknown", `_silence_` folders "silence"; `_background_noise_` is skipped.
 public enum SpeechCommandsFolder {
-  /// True when `directory` has Speech Commands' layout: at least one word folder (not `_background_noise_`, not
-  /// hidden) holding a `.wav` file. Reads only directory listings.
+  /// True when `directory` has Speech Commands' layout: at least one word folder (``wordFolders(in:)``) holding a
+  /// `.wav` file. Reads only directory listings.
   public static func hasLayout(directory: String) -> Bool {
+    ((try? wordFolders(in: directory)) ?? []).contains { (try? wavFiles(in: $0))?.isEmpty == false }
+  }
+
+  /// The word folders of `directory`, sorted: its subdirectories except `_background_noise_` and hidden ones.
+  static func wordFolders(in directory: String) throws -> [URL] {
     let fm = FileManager.default
-    guard let entries = try? fm.contentsOfDirectory(atPath: directory) else { return false }
-    return entries.contains { word in
-      guard word != "_background_noise_", !word.hasPrefix(".") else { return false }
-      let folder = URL(fileURLWithPath: directory).appendingPathComponent(word).path
-      let files = (try? fm.contentsOfDirectory(atPath: folder)) ?? []
-      return files.contains { $0.lowercased().hasSuffix(".wav") }
+    return try fm.contentsOfDirectory(atPath: directory).sorted().compactMap { word in
+      var isDirectory: ObjCBool = false
+      let folder = URL(fileURLWithPath: directory).appendingPathComponent(word)
+      guard word != "_background_noise_", !word.hasPrefix("."),
+            fm.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+      return folder
     }
+  }
+
+  /// The names of the `.wav` files (any case) of `folder`, sorted.
+  static func wavFiles(in folder: URL) throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().filter { $0.lowercased().hasSuffix(".wav") }
   }
 
   /// The clips' paths (word folders sorted, files sorted) and their features and labels; with `limitPerWord`, only
@@ -196,19 +206,12 @@ public enum SpeechCommandsFolder {
     guard fm.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
       throw DatasetError(file: directory, message: "no such directory; expected a folder of WORD/*.wav clips")
     }
-    let words = try fm.contentsOfDirectory(atPath: directory).sorted().filter { word in
-      var isDir: ObjCBool = false
-      return word != "_background_noise_" && !word.hasPrefix(".")
-        && fm.fileExists(atPath: URL(fileURLWithPath: directory).appendingPathComponent(word).path, isDirectory: &isDir)
-        && isDir.boolValue
-    }
     var paths: [String] = [], labels: [UInt8] = []
-    for word in words {
-      let folder = URL(fileURLWithPath: directory).appendingPathComponent(word)
-      let files = try fm.contentsOfDirectory(atPath: folder.path).sorted().filter { $0.lowercased().hasSuffix(".wav") }
+    for folder in try wordFolders(in: directory) {
+      let files = try wavFiles(in: folder)
       for file in files.prefix(limitPerWord ?? files.count) {
         paths.append(folder.appendingPathComponent(file).path)
-        labels.append(UInt8(KeywordSpotting.label(ofWord: word)))
+        labels.append(UInt8(KeywordSpotting.label(ofWord: folder.lastPathComponent)))
       }
     }
     guard !paths.isEmpty else {
