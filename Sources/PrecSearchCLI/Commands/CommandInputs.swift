@@ -137,11 +137,12 @@ enum DatasetLoading {
       let images = try csvSplit.map { try FER2013Reader.readCSV(file: file)[$0] } ?? FER2013Reader.readRecords(file: file)
       return LoadedDataset(images: images, imagesPath: file, labelsPath: file, format: .fer2013)
     case .speechCommands(let directory):
-      let (_, images) = try SpeechCommandsFolder.load(directory: directory, threads: 2)
+      // Checked before the clips are read: computing their features is the expensive part.
       if let classCount, classCount != KeywordSpotting.classNames.count {
         throw CommandFailure("cannot use data '\(path)': WAV clips are classified by a keyword-spotting model with "
           + "\(KeywordSpotting.classNames.count) classes; this model has \(classCount)")
       }
+      let (_, images) = try SpeechCommandsFolder.load(directory: directory, threads: 2)
       return LoadedDataset(images: images, imagesPath: directory, labelsPath: directory, format: .idx)
     }
   }
