@@ -12,7 +12,8 @@
 #   env KWS_SCALE=0.1 for fewer renditions, KWS_TRAIN_COPIES (default 3) augmented copies per training rendition,
 #   KWS_OTHER_TRAIN_RENDITIONS (default 30) renditions per festival/flite voice of a training speaker (validation and
 #   test speakers: 10), since only 3 of the 5 festival/flite speakers train; KWS_ACCENTED_RENDITIONS (default 10; 0: none)
-#   renditions per accented diphone voice (training speakers; see docs/audio.md)
+#   renditions per accented diphone voice (training speakers; see docs/audio.md), KWS_ACCENTED_VOICES (default 6; 8 adds
+#   the Czech voices krb, a child, and ph, after the other six, from festvox-czech-krb festvox-czech-ph; not shipped)
 #
 # Voices: a "speaker" is an espeak-ng voice variant (e.g. "f3": it speaks with 3 of the 7 English accents chosen by the
 # seed), or one of the 5 speakers of festival / flite (kal: festival kal_diphone + flite kal + flite kal16; ked: festival
@@ -47,12 +48,21 @@ SCALE=${KWS_SCALE:-1}
 # Augmented copies of each TTS rendition for training speakers (validation and test speakers get one).
 TRAIN_COPIES=${KWS_TRAIN_COPIES:-3}
 ACCENTED_RENDITIONS=${KWS_ACCENTED_RENDITIONS:-10}
+ACCENTED_COUNT=${KWS_ACCENTED_VOICES:-6}
+case "$ACCENTED_COUNT" in
+  6|8) ;;
+  *) echo "synthesize.sh: KWS_ACCENTED_VOICES must be 6 or 8, got '$ACCENTED_COUNT'" >&2; exit 64 ;;
+esac
 PACKAGES=(espeak-ng festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts flite sox)
 VOICE_DIRS=(english/kal_diphone english/ked_diphone us/cmu_us_slt_arctic_hts)
 if (( ACCENTED_RENDITIONS > 0 )); then
   PACKAGES+=(festvox-italp16k festvox-itapc16k festvox-suopuhe-lj festvox-suopuhe-mv festvox-czech-dita festvox-czech-machac)
   VOICE_DIRS+=(italian/lp_diphone italian/pc_diphone finnish/hy_fi_mv_diphone finnish/suo_fi_lj_diphone
                czech/czech_dita czech/czech_machac)
+  if (( ACCENTED_COUNT == 8 )); then
+    PACKAGES+=(festvox-czech-krb festvox-czech-ph)
+    VOICE_DIRS+=(czech/czech_krb czech/czech_ph)
+  fi
 fi
 
 need_install=0
@@ -246,7 +256,8 @@ done
 
 # Accented diphone voices (training speakers only): respelled command words, unknown words as spelled.
 ACCENTED_VOICES=("voice_lp_diphone:lp" "voice_pc_diphone:pc" "voice_hy_fi_mv_diphone:mv" "voice_suo_fi_lj_diphone:lj"
-                 "voice_czech_dita:dita" "voice_czech_machac:machac")
+                 "voice_czech_dita:dita" "voice_czech_machac:machac" "voice_czech_krb:krb" "voice_czech_ph:ph")
+ACCENTED_VOICES=("${ACCENTED_VOICES[@]:0:$ACCENTED_COUNT}")
 declare -A RESPELLED=([yes]=jes [no]=nou [up]=ap [down]=daun [left]=left [right]=rait [on]=on [off]=of [stop]=stop [go]=gou)
 reps_accented=$(awk -v s="$SCALE" -v n="$ACCENTED_RENDITIONS" 'BEGIN { r = int(n * s + 0.5); if (n > 0 && r < 1) r = 1; print r }')
 (( reps_accented > 0 )) && echo "accented diphone voices: ${#ACCENTED_VOICES[@]} voices x $reps_accented renditions" >&2
