@@ -3,12 +3,6 @@
 // No package dependencies: toolchain, Foundation and XCTest / Swift Testing only.
 import PackageDescription
 
-/// Release builds target this machine's CPU so that integer and float loops vectorize
-/// (without a CPU target, SIMD code compiles to library calls). Debug builds stay portable.
-let releaseCPU: [SwiftSetting] = [
-  .unsafeFlags(["-Xcc", "-march=native", "-Xcc", "-mprefer-vector-width=512"], .when(configuration: .release))
-]
-
 let package = Package(
   name: "precsearch",
   products: [
@@ -20,31 +14,32 @@ let package = Package(
   ],
   targets: [
     // Pure integer arithmetic: rounding shifts, saturation, dynamic fixed-point formats. Stdlib only.
-    .target(name: "FixedPointArithmetic", swiftSettings: releaseCPU),
-    // The 8-bit dot-product GEMM (AVX-512 VNNI intrinsics with a run-time CPU check), called by NetworkEngine.
-    .target(name: "CInt8Kernels"),
+    .target(name: "FixedPointArithmetic"),
+    // The kernels' inner loops in C (blocked GEMM, depthwise lanes, requantization, the AVX-512 VNNI 8-bit GEMM),
+    // each compiled for several instruction sets and chosen at run time by CPU feature (no compile flags).
+    .target(name: "CKernels"),
     // ConvNet IR, shape inference, float reference and integer kernels, execution plans. Stdlib only.
-    .target(name: "NetworkEngine", dependencies: ["FixedPointArithmetic", "CInt8Kernels"], swiftSettings: releaseCPU),
+    .target(name: "NetworkEngine", dependencies: ["FixedPointArithmetic", "CKernels"]),
     // Float training: backward passes, optimizers, schedules, augmentation, the training loop. Stdlib only.
-    .target(name: "NetworkTraining", dependencies: ["NetworkEngine"], swiftSettings: releaseCPU),
+    .target(name: "NetworkTraining", dependencies: ["NetworkEngine", "CKernels"]),
     // Energy = operation counts x a versioned price table; calibration by NNLS. Stdlib only.
-    .target(name: "EnergyModel", swiftSettings: releaseCPU),
+    .target(name: "EnergyModel"),
     // Generic multi-objective search (RNG, dominance, NSGA-II, SA, hypervolume). Knows nothing of networks.
-    .target(name: "MultiObjectiveSearch", swiftSettings: releaseCPU),
+    .target(name: "MultiObjectiveSearch"),
     // The precision-search glue: per-layer precisions as a search problem, energy workloads of a network.
-    .target(name: "PrecisionSearch", dependencies: ["NetworkEngine", "EnergyModel", "MultiObjectiveSearch"], swiftSettings: releaseCPU),
+    .target(name: "PrecisionSearch", dependencies: ["NetworkEngine", "EnergyModel", "MultiObjectiveSearch"]),
     // Audio front-end for keyword spotting: resampling and MFCC features. Stdlib only.
-    .target(name: "AudioFeatures", swiftSettings: releaseCPU),
+    .target(name: "AudioFeatures"),
     // Run-time precision switching: operating points from one 16-bit master, the energy governor. Stdlib only.
-    .target(name: "PrecisionRuntime", dependencies: ["NetworkEngine", "EnergyModel"], swiftSettings: releaseCPU),
+    .target(name: "PrecisionRuntime", dependencies: ["NetworkEngine", "EnergyModel"]),
     // The only library module that touches Foundation: model files, data sets, JSON documents.
     .target(name: "PrecSearchIO", dependencies: ["NetworkEngine", "EnergyModel", "NetworkTraining", "PrecisionSearch", "AudioFeatures", "PrecisionRuntime"],
             // The shipped models (`--model fashion`) and Fashion-MNIST's validation and test splits (ModelCatalog).
-            resources: [.copy("Resources/ShippedModels")], swiftSettings: releaseCPU),
+            resources: [.copy("Resources/ShippedModels")]),
     // Command library, testable in-process.
-    .target(name: "PrecSearchCLI", dependencies: ["PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch", "NetworkTraining", "AudioFeatures", "PrecisionRuntime"], swiftSettings: releaseCPU),
-    .executableTarget(name: "precsearch", dependencies: ["PrecSearchCLI"], swiftSettings: releaseCPU),
-    .executableTarget(name: "precsearch-bench", dependencies: ["NetworkEngine", "PrecSearchIO", "PrecisionSearch", "PrecisionRuntime"], swiftSettings: releaseCPU),
+    .target(name: "PrecSearchCLI", dependencies: ["PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch", "NetworkTraining", "AudioFeatures", "PrecisionRuntime"]),
+    .executableTarget(name: "precsearch", dependencies: ["PrecSearchCLI"]),
+    .executableTarget(name: "precsearch-bench", dependencies: ["NetworkEngine", "PrecSearchIO", "PrecisionSearch", "PrecisionRuntime"]),
 
     .testTarget(name: "FixedPointArithmeticTests", dependencies: ["FixedPointArithmetic"]),
     .testTarget(name: "NetworkEngineTests", dependencies: ["NetworkEngine", "FixedPointArithmetic"]),

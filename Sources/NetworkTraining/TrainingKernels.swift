@@ -1,3 +1,4 @@
+import CKernels
 import NetworkEngine
 
 /// Per-shard scratch memory, sized once for the largest layer of the program.
@@ -564,35 +565,6 @@ enum TrainingKernels {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
   }
 
-  /// Sum over rows of one 16-channel block (4 interleaved accumulators, combined pairwise).
-  @inline(__always) static func blockSum(_ x: UnsafePointer<Float>, rows: Int, stride: Int) -> SIMD16<Float> {
-    var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
-    var r = 0
-    while r + 4 <= rows {
-      let p = x + r * stride
-      s0 += vector(p); s1 += vector(p + stride); s2 += vector(p + 2 * stride); s3 += vector(p + 3 * stride)
-      r += 4
-    }
-    while r < rows { s0 += vector(x + r * stride); r += 1 }
-    return (s0 + s1) + (s2 + s3)
-  }
-
-  /// Sum over rows of `(x - mean)^2` for one 16-channel block.
-  @inline(__always) static func blockSquaredDeviation(_ x: UnsafePointer<Float>, rows: Int, stride: Int,
-                                                      mean: SIMD16<Float>) -> SIMD16<Float> {
-    var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
-    var r = 0
-    while r + 4 <= rows {
-      let p = x + r * stride
-      let d0 = vector(p) - mean, d1 = vector(p + stride) - mean
-      let d2 = vector(p + 2 * stride) - mean, d3 = vector(p + 3 * stride) - mean
-      s0.addProduct(d0, d0); s1.addProduct(d1, d1); s2.addProduct(d2, d2); s3.addProduct(d3, d3)
-      r += 4
-    }
-    while r < rows { let d = vector(x + r * stride) - mean; s0.addProduct(d, d); r += 1 }
-    return (s0 + s1) + (s2 + s3)
-  }
-
   /// Merges the per-channel count, mean and sum of squared deviations (M2) of `n` images into the running totals
   /// (Chan et al.'s pairwise update in Double; per-image moments in Float with two passes).
   static func batchNormMoments(input x: UnsafePointer<Float>, images n: Int, pixels: Int, channels c: Int,
@@ -604,13 +576,9 @@ enum TrainingKernels {
     for image in 0..<n {
       let xi = x + image * pixels * c
       if c % 16 == 0 {
-        var b = 0
-        while b < c {
-          let m = blockSum(xi + b, rows: pixels, stride: c) * inverse
-          store(m, sum + b)
-          store(blockSquaredDeviation(xi + b, rows: pixels, stride: c, mean: m), sq + b)
-          b += 16
-        }
+        // Blocks of 16 channels: 4 interleaved row accumulators added pairwise, then the squared deviations from
+        // the block's mean with fused multiply-adds, likewise (CKernels, TrainingBatchNorm.c).
+        precsearch_training_batch_norm_image_moments(xi, Int64(pixels), Int64(c), inverse, sum, sq)
       } else {
         sum.update(repeating: 0, count: c)
         for p in 0..<pixels {
@@ -662,28 +630,8 @@ enum TrainingKernels {
     for image in 0..<n {
       let base = image * pixels * c
       if c % 16 == 0 {
-        var k = 0
-        while k < c {
-          let m = vector(mean + k)
-          var g0 = SIMD16<Float>(), g1 = SIMD16<Float>(), h0 = SIMD16<Float>(), h1 = SIMD16<Float>()
-          var p = 0
-          while p + 2 <= pixels {
-            let o0 = base + p * c + k, o1 = o0 + c
-            let d0 = vector(dy + o0), d1 = vector(dy + o1)
-            g0 += d0; g1 += d1
-            h0.addProduct(d0, vector(x + o0) - m); h1.addProduct(d1, vector(x + o1) - m)
-            p += 2
-          }
-          if p < pixels {
-            let o0 = base + p * c + k
-            let d0 = vector(dy + o0)
-            g0 += d0
-            h0.addProduct(d0, vector(x + o0) - m)
-          }
-          store(g0 + g1, a + k)
-          store(h0 + h1, b + k)
-          k += 16
-        }
+        // Blocks of 16 channels, even and odd pixels accumulated apart (CKernels, TrainingBatchNorm.c).
+        precsearch_training_batch_norm_gradient_sums(x + base, dy + base, Int64(pixels), Int64(c), mean, a, b)
       } else {
         a.update(repeating: 0, count: c)
         b.update(repeating: 0, count: c)
@@ -702,17 +650,9 @@ enum TrainingKernels {
                                      mean: UnsafePointer<Float>, k1: UnsafePointer<Float>, k2: UnsafePointer<Float>,
                                      k3: UnsafePointer<Float>) {
     if c % 16 == 0 {
-      var k = 0
-      while k < c {
-        let m = vector(mean + k), a = vector(k1 + k), b = vector(k2 + k), d = vector(k3 + k)
-        for r in 0..<rows {
-          let o = r * c + k
-          var v = a * vector(dy + o) + d
-          v.addProduct(b, vector(x + o) - m)
-          store(overwrite ? v : v + vector(dx + o), dx + o)
-        }
-        k += 16
-      }
+      // Blocks of 16 channels: fma(k2, x - mean, k1 * dy + k3) (CKernels, TrainingBatchNorm.c).
+      precsearch_training_batch_norm_input_gradient(x, dy, dx, overwrite ? 1 : 0, Int64(rows), Int64(c), mean, k1, k2,
+                                                    k3)
       return
     }
     for r in 0..<rows {

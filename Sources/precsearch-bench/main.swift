@@ -1,6 +1,6 @@
 // precsearch-bench: release-built speed benchmarks of the engine (never part of `swift test`).
 //
-//   swift run -c release precsearch-bench [--model PATH] [--seconds S] [--json FILE] [--engine-only]
+//   swift run -c release precsearch-bench [--model PATH] [--seconds S] [--json FILE] [--engine-only] [--isa LEVEL]
 //   swift run -c release precsearch-bench --write-model PATH          (the random ResNet-8 used by default)
 //   swift run -c release precsearch-bench --model PATH --float-outputs INPUTS.f32 OUTPUTS.f32
 //
@@ -58,6 +58,15 @@ let seconds = Double(option("--seconds")?[0] ?? "3") ?? 3
 let jsonPath = option("--json")?[0]
 let writeModelPath = option("--write-model")?[0]
 let floatOutputs = option("--float-outputs", count: 2)
+// --isa portable|avx2|avx512 caps the kernels' instruction set (KernelInstructionSet), so one machine measures the
+// paths of smaller CPUs too.
+if let isa = option("--isa")?[0] {
+  guard let level = KernelInstructionSet.allCases.first(where: { $0.description == isa }) else {
+    fail("--isa takes portable, avx2 or avx512, not '\(isa)'")
+  }
+  guard level <= KernelInstructionSet.supported else { fail("this CPU supports up to \(KernelInstructionSet.supported)") }
+  KernelInstructionSet.cap(at: level)
+}
 let engineOnly = arguments.contains("--engine-only")
 let cpuTime = arguments.contains("--cpu-time")
 arguments.removeAll { $0 == "--engine-only" || $0 == "--cpu-time" }
@@ -153,7 +162,8 @@ do {
 } catch { fail("\(error)") }
 
 if engineOnly {
-  print("model: \(model.name), \(model.network.totalMACs) MACs per image, 1 thread\(cpuTime ? ", thread CPU time" : "")")
+  print("model: \(model.name), \(model.network.totalMACs) MACs per image, 1 thread\(cpuTime ? ", thread CPU time" : ""), "
+    + "kernels \(KernelInstructionSet.current), 8-bit dot product \(KernelInstructionSet.hasInt8DotProduct ? "yes" : "no")")
   print("configuration      images/s   ms/image")
   for (label, rate) in rows {
     print(label.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%10.1f %10.3f", rate, 1000 / rate))

@@ -84,9 +84,11 @@ import FixedPointArithmetic
       // has it (so the comparison above exercised it), else exact Float32.
       let p16 = try IntegerPlan(model: model, configuration: .uniform(16, layerCount: n))
       #expect(p16.layerParameters.contains { $0.accumulator == .int64 })
+      // (KernelInstructionSetTests may cap the instruction set meanwhile, which turns the 8-bit dot product off for
+      // plans made then: either kind is right, but all layers must get the same one.)
       let p6 = try IntegerPlan(model: model, configuration: .uniform(6, layerCount: n))
-      let expected: AccumulatorKind = AccumulatorKind.int8DotProductAvailable ? .int8DotProduct : .exactFloat32
-      #expect(p6.layerParameters.allSatisfy { $0.accumulator == expected })
+      let kinds = Set(p6.layerParameters.map(\.accumulator))
+      #expect(kinds == [.int8DotProduct] || kinds == [.exactFloat32], "\(kinds)")
       try expectBitExact(model, PrecisionConfiguration(layers: (0..<n).map { _ in randomPrecision(&g) }), inputs, "mixed")
     }
   }

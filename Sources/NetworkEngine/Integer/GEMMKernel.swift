@@ -1,10 +1,13 @@
+import CKernels
+
 /// Scalars the blocked GEMM micro-kernel runs on: Float and Double (exact for small enough integers, see below),
 /// Int32 and Int64.
 @usableFromInline protocol GEMMScalar: SIMDScalar, Numeric, Hashable, Codable {
-  /// Lane-wise sum (wrapping for integers; never wraps here because sums are exact by construction).
-  static func sum(_ lhs: SIMD16<Self>, _ rhs: SIMD16<Self>) -> SIMD16<Self>
-  /// acc + w * broadcast(a), lane-wise (fused for Float).
-  static func multiplyAccumulate(_ acc: SIMD16<Self>, _ w: SIMD16<Self>, _ a: Self) -> SIMD16<Self>
+  /// `GEMMKernel.run` in this scalar: the C kernel of `CKernels` (fused multiply-adds for Float and Double,
+  /// wrapping integer lanes).
+  static func blockedGEMM(a: UnsafePointer<Self>, rows: Int64, rowStride: Int64, segmentOffsets: UnsafePointer<Int64>,
+                          segmentCount: Int64, segmentLength: Int64, b: UnsafePointer<Self>, columnStride: Int64,
+                          c: UnsafeMutablePointer<Self>)
   /// Conversion from a stored Int16 code.
   init(code: Int16)
   /// The value as Int64 (exact for every value the kernels produce), without traps so that loops vectorize.
@@ -13,10 +16,10 @@
 
 extension Float: GEMMScalar {
   @inlinable @inline(__always)
-  static func sum(_ lhs: SIMD16<Float>, _ rhs: SIMD16<Float>) -> SIMD16<Float> { lhs + rhs }
-  @inlinable @inline(__always)
-  static func multiplyAccumulate(_ acc: SIMD16<Float>, _ w: SIMD16<Float>, _ a: Float) -> SIMD16<Float> {
-    acc.addingProduct(w, SIMD16(repeating: a))
+  static func blockedGEMM(a: UnsafePointer<Self>, rows: Int64, rowStride: Int64, segmentOffsets: UnsafePointer<Int64>,
+                          segmentCount: Int64, segmentLength: Int64, b: UnsafePointer<Self>, columnStride: Int64,
+                          c: UnsafeMutablePointer<Self>) {
+    precsearch_gemm_f32(a, rows, rowStride, segmentOffsets, segmentCount, segmentLength, b, columnStride, c)
   }
   @inlinable @inline(__always) init(code: Int16) { self.init(code) }
   /// Only called on integral values below 2^24 in magnitude (the exactness precondition of the Float path):
@@ -32,10 +35,10 @@ extension Float: GEMMScalar {
 /// multiply-add is exact and the result is the Int64 sum.
 extension Double: GEMMScalar {
   @inlinable @inline(__always)
-  static func sum(_ lhs: SIMD16<Double>, _ rhs: SIMD16<Double>) -> SIMD16<Double> { lhs + rhs }
-  @inlinable @inline(__always)
-  static func multiplyAccumulate(_ acc: SIMD16<Double>, _ w: SIMD16<Double>, _ a: Double) -> SIMD16<Double> {
-    acc.addingProduct(w, SIMD16(repeating: a))
+  static func blockedGEMM(a: UnsafePointer<Self>, rows: Int64, rowStride: Int64, segmentOffsets: UnsafePointer<Int64>,
+                          segmentCount: Int64, segmentLength: Int64, b: UnsafePointer<Self>, columnStride: Int64,
+                          c: UnsafeMutablePointer<Self>) {
+    precsearch_gemm_f64(a, rows, rowStride, segmentOffsets, segmentCount, segmentLength, b, columnStride, c)
   }
   @inlinable @inline(__always) init(code: Int16) { self.init(code) }
   /// Only called on integral values of magnitude <= 2^51 (the exactness precondition of the Double path).
@@ -44,10 +47,10 @@ extension Double: GEMMScalar {
 
 extension Int32: GEMMScalar {
   @inlinable @inline(__always)
-  static func sum(_ lhs: SIMD16<Int32>, _ rhs: SIMD16<Int32>) -> SIMD16<Int32> { lhs &+ rhs }
-  @inlinable @inline(__always)
-  static func multiplyAccumulate(_ acc: SIMD16<Int32>, _ w: SIMD16<Int32>, _ a: Int32) -> SIMD16<Int32> {
-    acc &+ w &* SIMD16(repeating: a)
+  static func blockedGEMM(a: UnsafePointer<Self>, rows: Int64, rowStride: Int64, segmentOffsets: UnsafePointer<Int64>,
+                          segmentCount: Int64, segmentLength: Int64, b: UnsafePointer<Self>, columnStride: Int64,
+                          c: UnsafeMutablePointer<Self>) {
+    precsearch_gemm_i32(a, rows, rowStride, segmentOffsets, segmentCount, segmentLength, b, columnStride, c)
   }
   @inlinable @inline(__always) init(code: Int16) { self.init(code) }
   @inlinable @inline(__always) var int64: Int64 { Int64(self) }
@@ -55,10 +58,10 @@ extension Int32: GEMMScalar {
 
 extension Int64: GEMMScalar {
   @inlinable @inline(__always)
-  static func sum(_ lhs: SIMD16<Int64>, _ rhs: SIMD16<Int64>) -> SIMD16<Int64> { lhs &+ rhs }
-  @inlinable @inline(__always)
-  static func multiplyAccumulate(_ acc: SIMD16<Int64>, _ w: SIMD16<Int64>, _ a: Int64) -> SIMD16<Int64> {
-    acc &+ w &* SIMD16(repeating: a)
+  static func blockedGEMM(a: UnsafePointer<Self>, rows: Int64, rowStride: Int64, segmentOffsets: UnsafePointer<Int64>,
+                          segmentCount: Int64, segmentLength: Int64, b: UnsafePointer<Self>, columnStride: Int64,
+                          c: UnsafeMutablePointer<Self>) {
+    precsearch_gemm_i64(a, rows, rowStride, segmentOffsets, segmentCount, segmentLength, b, columnStride, c)
   }
   @inlinable @inline(__always) init(code: Int16) { self.init(code) }
   @inlinable @inline(__always) var int64: Int64 { self }
@@ -92,81 +95,18 @@ extension Int64: GEMMScalar {
   /// `segmentLength` values starting at `a + r * rowStride + segmentOffsets[s]`. With `rowStride = depth` and one
   /// segment it is an ordinary row-major matrix; with `rowStride = channels` and one segment per kernel tap it
   /// runs a stride-1 convolution straight from a zero-padded input, without im2col.
+  ///
+  /// The loops are C (`CKernels`, BlockedGEMM.c), compiled for several instruction sets and chosen at run time;
+  /// every variant runs the tiles described above in the same order.
   @inlinable
   static func run<S: GEMMScalar>(a: UnsafePointer<S>, rows: Int, rowStride: Int, segmentOffsets: UnsafePointer<Int>,
                                  segmentCount: Int, segmentLength: Int, b: UnsafePointer<S>, columnStride: Int,
                                  c: UnsafeMutablePointer<S>) {
-    let rowBytes = columnStride * MemoryLayout<S>.stride
-    let vector = 16 * MemoryLayout<S>.stride
-    var r = 0
-    while r < rows {
-      let base0 = a + r * rowStride, base1 = base0 + rowStride, base2 = base1 + rowStride, base3 = base2 + rowStride
-      var o = 0
-      if columnStride % 32 == 0 {
-        while o < columnStride {
-          var c00 = SIMD16<S>(), c01 = SIMD16<S>(), c10 = SIMD16<S>(), c11 = SIMD16<S>()
-          var c20 = SIMD16<S>(), c21 = SIMD16<S>(), c30 = SIMD16<S>(), c31 = SIMD16<S>()
-          var bp = UnsafeRawPointer(b + o)
-          for segment in 0..<segmentCount {
-            let offset = segmentOffsets[segment]
-            let r0 = base0 + offset, r1 = base1 + offset, r2 = base2 + offset, r3 = base3 + offset
-            for k in 0..<segmentLength {
-              let w0 = bp.loadUnaligned(as: SIMD16<S>.self)
-              let w1 = bp.loadUnaligned(fromByteOffset: vector, as: SIMD16<S>.self)
-              let a0 = r0[k], a1 = r1[k], a2 = r2[k], a3 = r3[k]
-              c00 = S.multiplyAccumulate(c00, w0, a0); c01 = S.multiplyAccumulate(c01, w1, a0)
-              c10 = S.multiplyAccumulate(c10, w0, a1); c11 = S.multiplyAccumulate(c11, w1, a1)
-              c20 = S.multiplyAccumulate(c20, w0, a2); c21 = S.multiplyAccumulate(c21, w1, a2)
-              c30 = S.multiplyAccumulate(c30, w0, a3); c31 = S.multiplyAccumulate(c31, w1, a3)
-              bp += rowBytes
-            }
-          }
-          let d = UnsafeMutableRawPointer(c + r * columnStride + o)
-          d.storeBytes(of: c00, as: SIMD16<S>.self); d.storeBytes(of: c01, toByteOffset: vector, as: SIMD16<S>.self)
-          (d + rowBytes).storeBytes(of: c10, as: SIMD16<S>.self)
-          (d + rowBytes).storeBytes(of: c11, toByteOffset: vector, as: SIMD16<S>.self)
-          (d + 2 * rowBytes).storeBytes(of: c20, as: SIMD16<S>.self)
-          (d + 2 * rowBytes).storeBytes(of: c21, toByteOffset: vector, as: SIMD16<S>.self)
-          (d + 3 * rowBytes).storeBytes(of: c30, as: SIMD16<S>.self)
-          (d + 3 * rowBytes).storeBytes(of: c31, toByteOffset: vector, as: SIMD16<S>.self)
-          o += 32
-        }
-      } else {
-        while o < columnStride {
-          var e0 = SIMD16<S>(), e1 = SIMD16<S>(), e2 = SIMD16<S>(), e3 = SIMD16<S>()
-          var f0 = SIMD16<S>(), f1 = SIMD16<S>(), f2 = SIMD16<S>(), f3 = SIMD16<S>()
-          var bp = UnsafeRawPointer(b + o)
-          for segment in 0..<segmentCount {
-            let offset = segmentOffsets[segment]
-            let r0 = base0 + offset, r1 = base1 + offset, r2 = base2 + offset, r3 = base3 + offset
-            var k = 0
-            while k + 1 < segmentLength {
-              let w0 = bp.loadUnaligned(as: SIMD16<S>.self)
-              let w1 = bp.loadUnaligned(fromByteOffset: rowBytes, as: SIMD16<S>.self)
-              e0 = S.multiplyAccumulate(e0, w0, r0[k]); f0 = S.multiplyAccumulate(f0, w1, r0[k + 1])
-              e1 = S.multiplyAccumulate(e1, w0, r1[k]); f1 = S.multiplyAccumulate(f1, w1, r1[k + 1])
-              e2 = S.multiplyAccumulate(e2, w0, r2[k]); f2 = S.multiplyAccumulate(f2, w1, r2[k + 1])
-              e3 = S.multiplyAccumulate(e3, w0, r3[k]); f3 = S.multiplyAccumulate(f3, w1, r3[k + 1])
-              bp += 2 * rowBytes
-              k += 2
-            }
-            if k < segmentLength {
-              let w0 = bp.loadUnaligned(as: SIMD16<S>.self)
-              e0 = S.multiplyAccumulate(e0, w0, r0[k]); e1 = S.multiplyAccumulate(e1, w0, r1[k])
-              e2 = S.multiplyAccumulate(e2, w0, r2[k]); e3 = S.multiplyAccumulate(e3, w0, r3[k])
-              bp += rowBytes
-            }
-          }
-          let d = UnsafeMutableRawPointer(c + r * columnStride + o)
-          d.storeBytes(of: S.sum(e0, f0), as: SIMD16<S>.self)
-          (d + rowBytes).storeBytes(of: S.sum(e1, f1), as: SIMD16<S>.self)
-          (d + 2 * rowBytes).storeBytes(of: S.sum(e2, f2), as: SIMD16<S>.self)
-          (d + 3 * rowBytes).storeBytes(of: S.sum(e3, f3), as: SIMD16<S>.self)
-          o += 16
-        }
-      }
-      r += 4
-    }
+    // Int and Int64 have the same layout on every platform the package supports (64-bit only).
+    let offsets = UnsafeRawPointer(segmentOffsets).assumingMemoryBound(to: Int64.self)
+    S.blockedGEMM(a: a, rows: Int64(rows), rowStride: Int64(rowStride), segmentOffsets: offsets,
+                  segmentCount: Int64(segmentCount), segmentLength: Int64(segmentLength), b: b,
+                  columnStride: Int64(columnStride), c: c)
   }
 }
 

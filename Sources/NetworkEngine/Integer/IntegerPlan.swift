@@ -1,3 +1,4 @@
+import CKernels
 import FixedPointArithmetic
 
 /// Which implementation runs the Conv2D and Dense layers of an `IntegerPlan`.
@@ -395,10 +396,9 @@ public struct AddParameters: Hashable, Sendable {
   func run(_ x: UnsafePointer<Int16>, _ y: UnsafePointer<Int16>, _ out: UnsafeMutablePointer<Int16>, count: Int) {
     if leftShift0 <= 14 && leftShift1 <= 14 && outputShift >= 1 && outputShift <= 30 {
       // Int32 lanes: each aligned operand is below 2^29 in magnitude, the sum below 2^30.
-      let rounding = Int32RoundingShift(shift: Int32(outputShift), low: -(Int32(1) << (outputBits - 1)),
-                                        high: (Int32(1) << (outputBits - 1)) - 1)
-      let l0 = Int32(leftShift0), l1 = Int32(leftShift1)
-      for j in 0..<count { out[j] = rounding.apply((Int32(x[j]) << l0) &+ (Int32(y[j]) << l1)) }
+      // The loop is C (CKernels, IntegerRequantization.c): Int32RoundingShift element for element.
+      precsearch_add_i16(x, y, Int64(count), Int32(leftShift0), Int32(leftShift1), Int32(outputShift),
+                         -(Int32(1) << (outputBits - 1)), (Int32(1) << (outputBits - 1)) - 1, out)
     } else if leftShift0 <= 40 && leftShift1 <= 40 {
       let requantizer = Requantizer(shift: outputShift, bits: outputBits)
       for j in 0..<count { out[j] = requantizer.apply((Int64(x[j]) << leftShift0) + (Int64(y[j]) << leftShift1)) }

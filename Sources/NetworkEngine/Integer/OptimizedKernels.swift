@@ -1,5 +1,5 @@
 import FixedPointArithmetic
-import CInt8Kernels
+import CKernels
 
 /// The exact accumulator an optimized weighted layer uses. All three give results bit-identical to the Int64
 /// reference; which one runs is a speed choice made once per layer at plan time.
@@ -22,8 +22,9 @@ public enum AccumulatorKind: String, Hashable, Sendable, Codable {
   /// not grouped, the CPU has the instructions, and paddedFanIn * 255 * 128 < 2^31 (so no sum leaves Int32).
   case int8DotProduct
 
-  /// True when this CPU runs the 8-bit dot-product kernel (checked once).
-  public static let int8DotProductAvailable: Bool = precsearch_has_int8_dot_product() == 1
+  /// True when this CPU runs the 8-bit dot-product kernel (checked once) and `KernelInstructionSet` is not capped
+  /// below `.avx512`; read when a plan is made.
+  public static var int8DotProductAvailable: Bool { precsearch_has_int8_dot_product() == 1 }
 
   /// The cheapest exact accumulator for a layer with the given widths, fan-in (after padding to the kernel's
   /// granule) and grouping.
@@ -270,9 +271,11 @@ struct Int32RoundingShift {
     let converted = (ws.scratch + aBytes + (64 - aBytes % 64) % 64 + cBytes).bindMemory(to: UInt8.self, capacity: max(convertedBytes, 1))
     // Codes are within [-128, 127] (activation bits <= 8): +128 maps them onto 0...255. Derive first when the
     // stored input is wider; both loops are branch-free so they vectorize.
+    // Identity codes already lie in [-128, 127], so a shift of 0 with that clamp leaves them unchanged.
+    let rounding = identity ? Int32RoundingShift(shift: 0, low: -128, high: 127) : derivation.rounding
     @inline(__always) func bytes(_ from: UnsafePointer<Int16>, _ to: UnsafeMutablePointer<UInt8>, _ n: Int) {
-      if identity {
-        for j in 0..<n { to[j] = UInt8(truncatingIfNeeded: from[j] &+ 128) }
+      if identity || derivation.isFast {
+        precsearch_derive_u8(from, Int64(n), rounding.shift, rounding.low, rounding.high, to)
       } else {
         for j in 0..<n { to[j] = UInt8(truncatingIfNeeded: derivation.apply(from[j]) &+ 128) }
       }
@@ -281,13 +284,16 @@ struct Int32RoundingShift {
       if implicit {
         a.update(repeating: 128, count: aBytes)
         let cin = g.input.channels, gw = g.gridWidth
+        // Input pixels 0..<columns of a row land on grid pixels padLeft..<padLeft + columns.
+        let columns = max(0, min(g.input.width, gw - g.padLeft))
         for y in 0..<g.input.height {
           let gy = y + g.padTop
           if gy >= g.gridHeight { break }
-          for xx in 0..<g.input.width {
-            let gx = xx + g.padLeft
-            if gx >= gw { break }
-            bytes(xp.baseAddress! + (y * g.input.width + xx) * cin, a + (gy * gw + gx) * channels4, cin)
+          let from = xp.baseAddress! + y * g.input.width * cin, to = a + (gy * gw + g.padLeft) * channels4
+          if cin == channels4 {
+            bytes(from, to, columns * cin)  // the row is contiguous in both
+          } else {
+            for xx in 0..<columns { bytes(from + xx * cin, to + xx * channels4, cin) }
           }
         }
       } else {
@@ -334,39 +340,41 @@ struct Int32RoundingShift {
                                             out: UnsafeMutablePointer<Int16>) {
     let g = k.geometry
     let requantizer = k.requantizer
+    let width = g.output.width
+    // Output row oy: GEMM rows oy * rowWidth ..< oy * rowWidth + width (stride `stride`), output pixels
+    // oy * width ..< (oy + 1) * width (stride `oc`).
     for oy in 0..<g.output.height {
-      for ox in 0..<g.output.width {
-        let pixel = oy * g.output.width + ox
-        let dst = out + pixel * oc + base
-        let rowIndex = oy * rowWidth + ox
-        switch k.floatingRequantization {
-        case let .float(scale, low, high) where S.self == Float.self:
-          let row = UnsafeRawPointer(c + rowIndex * stride).assumingMemoryBound(to: Float.self)
-          k.floatBias.withUnsafeBufferPointer { fbp in
-            let fb = fbp.baseAddress! + base
-            for o in 0..<og {
-              dst[o] = Float.requantized(row[o] + fb[o], scale: scale, low: low, high: high)
-            }
-          }
-        case let .int32(shift, low, high) where S.self == Int32.self:
-          let row = UnsafeRawPointer(c + rowIndex * stride).assumingMemoryBound(to: Int32.self)
-          let rounding = Int32RoundingShift(shift: shift, low: low, high: high)
-          k.int32Bias.withUnsafeBufferPointer { bp in
-            let b32 = bp.baseAddress! + base
-            // Wrapping add: the raw accumulator may carry the 8-bit offset, but the true sum fits in Int32.
-            for o in 0..<og { dst[o] = rounding.apply(row[o] &+ b32[o]) }
-          }
-        case let .double(scale, low, high) where S.self == Double.self:
-          // Double lanes: |accumulator| <= 2^51 and |bias| <= 2^51, so the sum is exact (below 2^52).
-          let row = UnsafeRawPointer(c + rowIndex * stride).assumingMemoryBound(to: Double.self)
-          for o in 0..<og { dst[o] = Double.requantized(row[o] + Double(b[o]), scale: scale, low: low, high: high) }
-        case let .double(scale, low, high):
-          let row = c + rowIndex * stride
+      let firstRow = oy * rowWidth
+      let destination = out + oy * width * oc + base
+      switch k.floatingRequantization {
+      case let .float(scale, low, high) where S.self == Float.self:
+        let sums = UnsafeRawPointer(c + firstRow * stride).assumingMemoryBound(to: Float.self)
+        k.floatBias.withUnsafeBufferPointer { fbp in
+          precsearch_requantize_f32(sums, Int64(stride), Int64(width), fbp.baseAddress! + base, Int64(og), scale, low,
+                                    high, destination, Int64(oc))
+        }
+      case let .int32(shift, low, high) where S.self == Int32.self:
+        let sums = UnsafeRawPointer(c + firstRow * stride).assumingMemoryBound(to: Int32.self)
+        k.int32Bias.withUnsafeBufferPointer { bp in
+          // Wrapping add: the raw accumulator may carry the 8-bit offset, but the true sum fits in Int32.
+          precsearch_requantize_i32(sums, Int64(stride), Int64(width), bp.baseAddress! + base, Int64(og), shift, low,
+                                    high, destination, Int64(oc))
+        }
+      case let .double(scale, low, high) where S.self == Double.self:
+        // Double lanes: |accumulator| <= 2^51 and |bias| <= 2^51, so the sum is exact (below 2^52).
+        let sums = UnsafeRawPointer(c + firstRow * stride).assumingMemoryBound(to: Double.self)
+        precsearch_requantize_f64(sums, Int64(stride), Int64(width), b, Int64(og), scale, low, high, destination,
+                                  Int64(oc))
+      case let .double(scale, low, high):
+        for ox in 0..<width {
+          let row = c + (firstRow + ox) * stride, dst = destination + ox * oc
           for o in 0..<og {
             dst[o] = Double.requantized(Double(row[o].int64) + Double(b[o]), scale: scale, low: low, high: high)
           }
-        default:
-          let row = c + rowIndex * stride
+        }
+      default:
+        for ox in 0..<width {
+          let row = c + (firstRow + ox) * stride, dst = destination + ox * oc
           // |accumulator| <= 2^58 and |bias| <= 2^62 (saturated at plan time): the sum cannot overflow.
           for o in 0..<og { dst[o] = requantizer.apply(row[o].int64 &+ b[o]) }
         }
@@ -394,11 +402,11 @@ struct Int32RoundingShift {
     ws.reserve((gridCount + rowCount) * size + taps * MemoryLayout<Int>.stride)
     let grid = ws.scratch.bindMemory(to: L.self, capacity: gridCount)
     let row = (ws.scratch + gridCount * size).bindMemory(to: L.self, capacity: rowCount)
-    // Byte offset of each tap (ky, kx) from the grid position of an output pixel's first tap.
-    let offsets = (ws.scratch + (gridCount + rowCount) * size).bindMemory(to: Int.self, capacity: taps)
+    // Offset (in elements) of each tap (ky, kx) from the grid position of an output pixel's first tap.
+    let offsets = (ws.scratch + (gridCount + rowCount) * size).bindMemory(to: Int64.self, capacity: taps)
     for ky in 0..<g.kernelHeight {
       for kx in 0..<g.kernelWidth {
-        offsets[ky * g.kernelWidth + kx] = (ky * g.dilationHeight * gw + kx * g.dilationWidth) * cp * size
+        offsets[ky * g.kernelWidth + kx] = Int64((ky * g.dilationHeight * gw + kx * g.dilationWidth) * cp)
       }
     }
     let derivation = InputDerivation(k.parameters)
@@ -420,39 +428,17 @@ struct Int32RoundingShift {
         }
       }
     }
+    // Every output pixel: 16 channels at a time from the bias through the taps (exact: every partial sum is an
+    // integer within the lanes' exact range, DepthwiseLanes.choose), then requantized row by row (CKernels).
+    var shape = precsearch_depthwise_shape(
+      taps: Int64(taps), tap_offsets: UnsafePointer(offsets), channel_stride: Int64(cp), channels: Int64(c),
+      output_height: Int64(outH), output_width: Int64(outW), pixel_step: Int64(g.strideWidth * cp),
+      row_step: Int64(g.strideHeight * gw * cp))
     weights.withUnsafeBufferPointer { wp in
       bias.withUnsafeBufferPointer { bp in
         out.withUnsafeMutableBufferPointer { op in
-          let w = UnsafeRawPointer(wp.baseAddress!), b = UnsafeRawPointer(bp.baseAddress!)
-          let tapStep = cp * size, blockBytes = 16 * size
-          let pixelStep = g.strideWidth * cp * size, rowStep = g.strideHeight * gw * cp * size
-          let rowBytes = UnsafeMutableRawPointer(row)
-          for oy in 0..<outH {
-            var pixel = UnsafeRawPointer(grid) + oy * rowStep
-            var target = rowBytes
-            for _ in 0..<outW {
-              var block = 0
-              while block < cp * size {
-                // Exact: every partial sum is an integer within the lanes' exact range (DepthwiseLanes.choose).
-                var acc = b.loadUnaligned(fromByteOffset: block, as: SIMD16<L>.self)
-                var weight = w + block
-                for t in 0..<taps {
-                  let xv = (pixel + offsets[t]).loadUnaligned(fromByteOffset: block, as: SIMD16<L>.self)
-                  acc.addProduct(xv, weight.loadUnaligned(as: SIMD16<L>.self))
-                  weight += tapStep
-                }
-                target.storeBytes(of: acc, toByteOffset: block, as: SIMD16<L>.self)
-                block += blockBytes
-              }
-              pixel += pixelStep
-              target += cp * size
-            }
-            let dst = op.baseAddress! + oy * outW * c
-            for ox in 0..<outW {
-              let sums = row + ox * cp, codes = dst + ox * c
-              for ch in 0..<c { codes[ch] = L.requantized(sums[ch], scale: r.scale, low: r.low, high: r.high) }
-            }
-          }
+          L.depthwise(&shape, grid: grid, weights: wp.baseAddress!, bias: bp.baseAddress!, requantization: r,
+                      rowSums: row, output: op.baseAddress!)
         }
       }
     }
@@ -579,6 +565,11 @@ protocol DepthwiseLane: BinaryFloatingPoint, SIMDScalar, Codable, Sendable {
   init(code: Int16)
   /// This value, integral and within Int16's range, as an Int16 (exact, without traps, vectorizes).
   var exactInt16: Int16 { get }
+  /// The depthwise loops of `OptimizedKernels.depthwise` in these lanes (`CKernels`, DepthwiseLanes.c).
+  static func depthwise(_ shape: UnsafePointer<precsearch_depthwise_shape>, grid: UnsafePointer<Self>,
+                        weights: UnsafePointer<Self>, bias: UnsafePointer<Self>,
+                        requantization r: DepthwiseRequantization<Self>, rowSums: UnsafeMutablePointer<Self>,
+                        output: UnsafeMutablePointer<Int16>)
 }
 
 extension DepthwiseLane {
@@ -603,10 +594,22 @@ struct DepthwiseRequantization<L: DepthwiseLane>: Sendable {
 
 extension Float: DepthwiseLane {
   @inline(__always) var exactInt16: Int16 { Int16(truncatingIfNeeded: exactInt32) }
+  static func depthwise(_ shape: UnsafePointer<precsearch_depthwise_shape>, grid: UnsafePointer<Float>,
+                        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                        requantization r: DepthwiseRequantization<Float>, rowSums: UnsafeMutablePointer<Float>,
+                        output: UnsafeMutablePointer<Int16>) {
+    precsearch_depthwise_f32(shape, grid, weights, bias, r.scale, r.low, r.high, rowSums, output)
+  }
 }
 
 extension Double: DepthwiseLane {
   @inline(__always) var exactInt16: Int16 { Int16(truncatingIfNeeded: exactInt64) }
+  static func depthwise(_ shape: UnsafePointer<precsearch_depthwise_shape>, grid: UnsafePointer<Double>,
+                        weights: UnsafePointer<Double>, bias: UnsafePointer<Double>,
+                        requantization r: DepthwiseRequantization<Double>, rowSums: UnsafeMutablePointer<Double>,
+                        output: UnsafeMutablePointer<Int16>) {
+    precsearch_depthwise_f64(shape, grid, weights, bias, r.scale, r.low, r.high, rowSums, output)
+  }
 }
 
 /// How the optimized depthwise kernel computes a layer, chosen once at plan time. Weights are stored

@@ -1,17 +1,19 @@
-#include "CInt8Kernels.h"
+#include "CKernels.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 #include <string.h>
 
 int precsearch_has_int8_dot_product(void) {
-  static int cached = -1;
-  if (cached < 0) {
+  static int cached = -1;  // relaxed atomics: every thread computes the same value
+  int has = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (has < 0) {
     __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-             __builtin_cpu_supports("avx512vnni");
+    has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+          __builtin_cpu_supports("avx512vnni");
+    __atomic_store_n(&cached, has, __ATOMIC_RELAXED);
   }
-  return cached;
+  return has && precsearch_kernel_isa_level() >= PRECSEARCH_ISA_AVX512;
 }
 
 static inline __attribute__((target("avx512f,avx512bw,avx512vnni"))) __m512i broadcast4(const uint8_t *p) {

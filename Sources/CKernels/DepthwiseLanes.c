@@ -1,0 +1,122 @@
+// Depthwise convolution and requantization in exact floating-point lanes, compiled for several instruction sets
+// and chosen at run time (see CPUFeatures.c). All variants compute the same operations in the same order.
+#include "CKernels.h"
+#include <string.h>
+
+#pragma STDC FP_CONTRACT OFF
+
+// Unaligned vector loads and stores (statement expressions, so that no function passes a wide vector by value).
+#define LOAD_VECTOR(V, pointer) ({ V loaded_; memcpy(&loaded_, (pointer), sizeof(V)); loaded_; })
+#define STORE_VECTOR(pointer, value) do { __typeof__(value) stored_ = (value); memcpy((pointer), &stored_, sizeof(stored_)); } while (0)
+
+typedef float f32x16 __attribute__((ext_vector_type(16)));
+typedef double f64x16 __attribute__((ext_vector_type(16)));
+
+#define DEFINE_DEPTHWISE_BODY(NAME, T, V, ROUNDEVEN)                                                               \
+  static inline __attribute__((always_inline)) void NAME##_requantize(const T *sums, int64_t count, T scale,       \
+                                                                      T low, T high, int16_t *output) {            \
+    for (int64_t i = 0; i < count; i++) {                                                                          \
+      T v = ROUNDEVEN(sums[i] * scale);                                                                            \
+      v = v < low ? low : v;                                                                                       \
+      v = v > high ? high : v;                                                                                     \
+      output[i] = (int16_t)v;                                                                                      \
+    }                                                                                                              \
+  }                                                                                                                \
+  static inline __attribute__((always_inline)) void NAME##_body(const precsearch_depthwise_shape *shape,           \
+                                                                const T *grid, const T *weights, const T *bias,    \
+                                                                T scale, T low, T high, T *row_sums,               \
+                                                                int16_t *output) {                                 \
+    const int64_t cp = shape->channel_stride, channels = shape->channels, taps = shape->taps;                      \
+    for (int64_t oy = 0; oy < shape->output_height; oy++) {                                                        \
+      const T *pixel = grid + oy * shape->row_step;                                                                \
+      for (int64_t ox = 0; ox < shape->output_width; ox++) {                                                       \
+        T *target = row_sums + ox * cp;                                                                            \
+        for (int64_t block = 0; block < cp; block += 16) {                                                         \
+          V acc = LOAD_VECTOR(V, bias + block);                                                                       \
+          const T *weight = weights + block;                                                                       \
+          for (int64_t t = 0; t < taps; t++) {                                                                     \
+            acc = __builtin_elementwise_fma(LOAD_VECTOR(V, pixel + shape->tap_offsets[t] + block),                   \
+                                            LOAD_VECTOR(V, weight), acc);                                             \
+            weight += cp;                                                                                          \
+          }                                                                                                        \
+          memcpy(target + block, &acc, sizeof(V));                                                                 \
+        }                                                                                                          \
+        pixel += shape->pixel_step;                                                                                \
+      }                                                                                                            \
+      int16_t *destination = output + oy * shape->output_width * channels;                                         \
+      for (int64_t ox = 0; ox < shape->output_width; ox++) {                                                       \
+        NAME##_requantize(row_sums + ox * cp, channels, scale, low, high, destination + ox * channels);            \
+      }                                                                                                            \
+    }                                                                                                              \
+  }
+
+DEFINE_DEPTHWISE_BODY(depthwise_f32, float, f32x16, __builtin_roundevenf)
+DEFINE_DEPTHWISE_BODY(depthwise_f64, double, f64x16, __builtin_roundeven)
+
+static inline __attribute__((always_inline)) void requantize_f32_body(const float *sums, int64_t sum_stride,
+                                                                      int64_t rows, const float *bias,
+                                                                      int64_t count, float scale, float low,
+                                                                      float high, int16_t *output,
+                                                                      int64_t output_stride) {
+  for (int64_t row = 0; row < rows; row++) {
+    const float *rowSums = sums + row * sum_stride;
+    int16_t *rowOutput = output + row * output_stride;
+    for (int64_t i = 0; i < count; i++) {
+      float v = __builtin_roundevenf((rowSums[i] + bias[i]) * scale);
+      v = v < low ? low : v;
+      v = v > high ? high : v;
+      rowOutput[i] = (int16_t)v;
+    }
+  }
+}
+
+static inline __attribute__((always_inline)) void requantize_f64_body(const double *sums, int64_t sum_stride,
+                                                                      int64_t rows, const int64_t *bias,
+                                                                      int64_t count, double scale, double low,
+                                                                      double high, int16_t *output,
+                                                                      int64_t output_stride) {
+  for (int64_t row = 0; row < rows; row++) {
+    const double *rowSums = sums + row * sum_stride;
+    int16_t *rowOutput = output + row * output_stride;
+    for (int64_t i = 0; i < count; i++) {
+      double v = __builtin_roundeven((rowSums[i] + (double)bias[i]) * scale);
+      v = v < low ? low : v;
+      v = v > high ? high : v;
+      rowOutput[i] = (int16_t)v;
+    }
+  }
+}
+
+#define DEPTHWISE_PARAMETERS(T)                                                                                    \
+  const precsearch_depthwise_shape *shape, const T *grid, const T *weights, const T *bias, T scale, T low,         \
+      T high, T *row_sums, int16_t *output
+#define DEPTHWISE_ARGUMENTS shape, grid, weights, bias, scale, low, high, row_sums, output
+#define REQUANTIZE_PARAMETERS(T, B)                                                                                \
+  const T *sums, int64_t sum_stride, int64_t rows, const B *bias, int64_t count, T scale, T low, T high,           \
+      int16_t *output, int64_t output_stride
+#define REQUANTIZE_ARGUMENTS sums, sum_stride, rows, bias, count, scale, low, high, output, output_stride
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#define AVX2_TARGET __attribute__((target("avx2,fma")))
+#define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma")))
+#define DEFINE_ENTRY(EXPORTED, NAME, PARAMETERS, ARGUMENTS)                                                        \
+  static void NAME##_portable(PARAMETERS) { NAME##_body(ARGUMENTS); }                                               \
+  static AVX2_TARGET void NAME##_avx2(PARAMETERS) { NAME##_body(ARGUMENTS); }                                       \
+  static AVX512_TARGET void NAME##_avx512(PARAMETERS) { NAME##_body(ARGUMENTS); }                                   \
+  void EXPORTED(PARAMETERS) {                                                                                      \
+    switch (precsearch_kernel_isa_level()) {                                                                       \
+    case PRECSEARCH_ISA_AVX512: NAME##_avx512(ARGUMENTS); break;                                                   \
+    case PRECSEARCH_ISA_AVX2: NAME##_avx2(ARGUMENTS); break;                                                       \
+    default: NAME##_portable(ARGUMENTS); break;                                                                    \
+    }                                                                                                              \
+  }
+#else
+#define DEFINE_ENTRY(EXPORTED, NAME, PARAMETERS, ARGUMENTS)                                                        \
+  void EXPORTED(PARAMETERS) { NAME##_body(ARGUMENTS); }
+#endif
+
+DEFINE_ENTRY(precsearch_depthwise_f32, depthwise_f32, DEPTHWISE_PARAMETERS(float), DEPTHWISE_ARGUMENTS)
+DEFINE_ENTRY(precsearch_depthwise_f64, depthwise_f64, DEPTHWISE_PARAMETERS(double), DEPTHWISE_ARGUMENTS)
+DEFINE_ENTRY(precsearch_requantize_f32, requantize_f32, REQUANTIZE_PARAMETERS(float, float), REQUANTIZE_ARGUMENTS)
+DEFINE_ENTRY(precsearch_requantize_f64, requantize_f64, REQUANTIZE_PARAMETERS(double, int64_t),
+             REQUANTIZE_ARGUMENTS)

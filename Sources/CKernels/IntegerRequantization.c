@@ -1,0 +1,94 @@
+// Integer requantization loops (rounding right shift to nearest, ties to even, then saturation), compiled for
+// several instruction sets and chosen at run time (see CPUFeatures.c). They equal NetworkEngine's
+// Int32RoundingShift element for element: q = v >> shift (floor), plus one when the remainder is above half, or
+// equal to half and q is odd; then clamped to [low, high].
+#include "CKernels.h"
+
+static inline __attribute__((always_inline)) int16_t rounding_shift(int32_t value, int32_t shift, int32_t mask,
+                                                                     int32_t half, int32_t low, int32_t high) {
+  int32_t quotient = value >> shift;  // arithmetic shift: floor
+  const int32_t remainder = value & mask;
+  const int32_t above = remainder > half;
+  const int32_t tie = remainder == half;
+  quotient += above | (tie & quotient & 1);
+  quotient = quotient < low ? low : quotient;
+  quotient = quotient > high ? high : quotient;
+  return (int16_t)quotient;
+}
+
+// With no shift the remainder is always 0, so a half of 1 makes the rounding step add nothing.
+#define ROUNDING_CONSTANTS                                                                                         \
+  const int32_t mask = (int32_t)((1u << shift) - 1u);                                                              \
+  const int32_t half = shift > 0 ? (int32_t)(1u << (shift - 1)) : 1;
+
+static inline __attribute__((always_inline)) void requantize_i32_body(const int32_t *sums, int64_t sum_stride,
+                                                                      int64_t rows, const int32_t *bias,
+                                                                      int64_t count, int32_t shift, int32_t low,
+                                                                      int32_t high, int16_t *output,
+                                                                      int64_t output_stride) {
+  ROUNDING_CONSTANTS
+  for (int64_t row = 0; row < rows; row++) {
+    const int32_t *rowSums = sums + row * sum_stride;
+    int16_t *rowOutput = output + row * output_stride;
+    for (int64_t i = 0; i < count; i++) {
+      const int32_t value = (int32_t)((uint32_t)rowSums[i] + (uint32_t)bias[i]);  // wrapping; the true sum fits
+      rowOutput[i] = rounding_shift(value, shift, mask, half, low, high);
+    }
+  }
+}
+
+static inline __attribute__((always_inline)) void add_i16_body(const int16_t *x, const int16_t *y, int64_t count,
+                                                               int32_t left_shift_x, int32_t left_shift_y,
+                                                               int32_t shift, int32_t low, int32_t high,
+                                                               int16_t *output) {
+  ROUNDING_CONSTANTS
+  for (int64_t i = 0; i < count; i++) {
+    const int32_t value = (int32_t)(((uint32_t)(int32_t)x[i] << left_shift_x) +
+                                    ((uint32_t)(int32_t)y[i] << left_shift_y));
+    output[i] = rounding_shift(value, shift, mask, half, low, high);
+  }
+}
+
+static inline __attribute__((always_inline)) void derive_u8_body(const int16_t *codes, int64_t count,
+                                                                 int32_t shift, int32_t low, int32_t high,
+                                                                 uint8_t *output) {
+  ROUNDING_CONSTANTS
+  for (int64_t i = 0; i < count; i++) {
+    output[i] = (uint8_t)(rounding_shift(codes[i], shift, mask, half, low, high) + 128);
+  }
+}
+
+#define REQUANTIZE_PARAMETERS                                                                                      \
+  const int32_t *sums, int64_t sum_stride, int64_t rows, const int32_t *bias, int64_t count, int32_t shift,        \
+      int32_t low, int32_t high, int16_t *output, int64_t output_stride
+#define REQUANTIZE_ARGUMENTS sums, sum_stride, rows, bias, count, shift, low, high, output, output_stride
+#define ADD_PARAMETERS                                                                                             \
+  const int16_t *x, const int16_t *y, int64_t count, int32_t left_shift_x, int32_t left_shift_y, int32_t shift,    \
+      int32_t low, int32_t high, int16_t *output
+#define ADD_ARGUMENTS x, y, count, left_shift_x, left_shift_y, shift, low, high, output
+#define DERIVE_U8_PARAMETERS                                                                                       \
+  const int16_t *codes, int64_t count, int32_t shift, int32_t low, int32_t high, uint8_t *output
+#define DERIVE_U8_ARGUMENTS codes, count, shift, low, high, output
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#define AVX2_TARGET __attribute__((target("avx2,fma")))
+#define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma")))
+#define DEFINE_ENTRY(EXPORTED, NAME, PARAMETERS, ARGUMENTS)                                                        \
+  static void NAME##_portable(PARAMETERS) { NAME##_body(ARGUMENTS); }                                               \
+  static AVX2_TARGET void NAME##_avx2(PARAMETERS) { NAME##_body(ARGUMENTS); }                                       \
+  static AVX512_TARGET void NAME##_avx512(PARAMETERS) { NAME##_body(ARGUMENTS); }                                   \
+  void EXPORTED(PARAMETERS) {                                                                                      \
+    switch (precsearch_kernel_isa_level()) {                                                                       \
+    case PRECSEARCH_ISA_AVX512: NAME##_avx512(ARGUMENTS); break;                                                   \
+    case PRECSEARCH_ISA_AVX2: NAME##_avx2(ARGUMENTS); break;                                                       \
+    default: NAME##_portable(ARGUMENTS); break;                                                                    \
+    }                                                                                                              \
+  }
+#else
+#define DEFINE_ENTRY(EXPORTED, NAME, PARAMETERS, ARGUMENTS)                                                        \
+  void EXPORTED(PARAMETERS) { NAME##_body(ARGUMENTS); }
+#endif
+
+DEFINE_ENTRY(precsearch_requantize_i32, requantize_i32, REQUANTIZE_PARAMETERS, REQUANTIZE_ARGUMENTS)
+DEFINE_ENTRY(precsearch_add_i16, add_i16, ADD_PARAMETERS, ADD_ARGUMENTS)
+DEFINE_ENTRY(precsearch_derive_u8, derive_u8, DERIVE_U8_PARAMETERS, DERIVE_U8_ARGUMENTS)
