@@ -1,6 +1,8 @@
 // swift-tools-version: 6.0
 // precsearch: energy-scalable ConvNets on a bit-exact fixed-point multi-precision engine.
-// No package dependencies: toolchain, Foundation and XCTest / Swift Testing only.
+// No package dependencies: toolchain, Foundation and XCTest / Swift Testing only. No unsafe flags: CPU-specific
+// kernels are chosen at run time (CKernels), so applications can depend on the library products.
+// docs/architecture.md draws the module graph this file declares and says where new code goes.
 import PackageDescription
 
 let package = Package(
@@ -13,43 +15,68 @@ let package = Package(
     .library(name: "PrecisionRuntime", targets: ["PrecisionRuntime"]),
   ],
   targets: [
-    // Pure integer arithmetic: rounding shifts, saturation, dynamic fixed-point formats. Stdlib only.
-    .target(name: "FixedPointArithmetic"),
-    // The kernels' inner loops in C (blocked GEMM, depthwise lanes, requantization, the AVX-512 VNNI 8-bit GEMM),
-    // each compiled for several instruction sets and chosen at run time by CPU feature (no compile flags).
+    // Foundation layer (stdlib only, or Dispatch).
+    // Seeded generators (SplitMix64, xoshiro256**), seed derivation and fixed-algorithm draws: the one source of
+    // randomness of search, training, benchmarks and tests.
+    .target(name: "SeededRandom"),
+    // What the stdlib lacks from the platform: the one libm shim (LibM) and the one parallel map (ParallelMap).
+    .target(name: "PlatformSupport"),
+    // The kernels' inner loops in C (blocked GEMM, depthwise lanes, requantization, the AVX-512 VNNI 8-bit GEMM,
+    // training's GEMMs), each compiled for several instruction sets and chosen at run time by CPU feature.
     .target(name: "CKernels"),
-    // ConvNet IR, shape inference, float reference and integer kernels, execution plans. Stdlib only.
-    .target(name: "NetworkEngine", dependencies: ["FixedPointArithmetic", "CKernels"]),
-    // Float training: backward passes, optimizers, schedules, augmentation, the training loop. Stdlib only.
-    .target(name: "NetworkTraining", dependencies: ["NetworkEngine", "CKernels"]),
-    // Energy = operation counts x a versioned price table; calibration by NNLS. Stdlib only.
+
+    // Numerical core (pure: no I/O, no Foundation).
+    // Rounding shifts, saturation, dynamic fixed-point formats.
+    .target(name: "FixedPointArithmetic"),
+    // ConvNet IR, shape inference, float reference and integer kernels, execution plans.
+    .target(name: "NetworkEngine", dependencies: ["FixedPointArithmetic", "CKernels", "PlatformSupport"]),
+    // Float training: backward passes, optimizers, schedules, augmentation, the training loop.
+    .target(name: "NetworkTraining", dependencies: ["NetworkEngine", "CKernels", "PlatformSupport", "SeededRandom"]),
+    // Energy = operation counts x a versioned price table; calibration by NNLS.
     .target(name: "EnergyModel"),
-    // Generic multi-objective search (RNG, dominance, NSGA-II, SA, hypervolume). Knows nothing of networks.
-    .target(name: "MultiObjectiveSearch"),
+    // Generic multi-objective search (dominance, NSGA-II, SA, hypervolume). Knows nothing of networks.
+    .target(name: "MultiObjectiveSearch", dependencies: ["SeededRandom", "PlatformSupport"]),
     // The precision-search glue: per-layer precisions as a search problem, energy workloads of a network.
-    .target(name: "PrecisionSearch", dependencies: ["NetworkEngine", "EnergyModel", "MultiObjectiveSearch"]),
-    // Audio front-end for keyword spotting: resampling and MFCC features. Stdlib only.
-    .target(name: "AudioFeatures"),
-    // Run-time precision switching: operating points from one 16-bit master, the energy governor. Stdlib only.
+    .target(name: "PrecisionSearch",
+            dependencies: ["NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "SeededRandom", "PlatformSupport"]),
+    // Audio front-end for keyword spotting: resampling and MFCC features.
+    .target(name: "AudioFeatures", dependencies: ["PlatformSupport"]),
+    // Run-time precision switching: operating points from one 16-bit master, the energy governor.
     .target(name: "PrecisionRuntime", dependencies: ["NetworkEngine", "EnergyModel"]),
-    // The only library module that touches Foundation: model files, data sets, JSON documents.
-    .target(name: "PrecSearchIO", dependencies: ["NetworkEngine", "EnergyModel", "NetworkTraining", "PrecisionSearch", "AudioFeatures", "PrecisionRuntime"],
+
+    // Edge: files, data sets, documents (Foundation).
+    .target(name: "PrecSearchIO",
+            dependencies: ["NetworkEngine", "EnergyModel", "NetworkTraining", "PrecisionSearch", "AudioFeatures",
+                           "PrecisionRuntime", "SeededRandom", "PlatformSupport"],
             // The shipped models (`--model fashion`) and Fashion-MNIST's validation and test splits (ModelCatalog).
             resources: [.copy("Resources/ShippedModels")]),
     // Command library, testable in-process.
-    .target(name: "PrecSearchCLI", dependencies: ["PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch", "NetworkTraining", "AudioFeatures", "PrecisionRuntime"]),
+    .target(name: "PrecSearchCLI",
+            dependencies: ["PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch",
+                           "NetworkTraining", "AudioFeatures", "PrecisionRuntime", "SeededRandom", "PlatformSupport"]),
     .executableTarget(name: "precsearch", dependencies: ["PrecSearchCLI"]),
-    .executableTarget(name: "precsearch-bench", dependencies: ["NetworkEngine", "PrecSearchIO", "PrecisionSearch", "PrecisionRuntime"]),
+    .executableTarget(name: "precsearch-bench",
+                      dependencies: ["NetworkEngine", "PrecSearchIO", "PrecisionSearch", "PrecisionRuntime", "SeededRandom"]),
 
-    .testTarget(name: "FixedPointArithmeticTests", dependencies: ["FixedPointArithmetic"]),
-    .testTarget(name: "NetworkEngineTests", dependencies: ["NetworkEngine", "FixedPointArithmetic"]),
-    .testTarget(name: "NetworkTrainingTests", dependencies: ["NetworkTraining", "NetworkEngine"]),
-    .testTarget(name: "EnergyModelTests", dependencies: ["EnergyModel"]),
-    .testTarget(name: "MultiObjectiveSearchTests", dependencies: ["MultiObjectiveSearch"]),
-    .testTarget(name: "PrecisionSearchTests", dependencies: ["PrecisionSearch", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch"]),
-    .testTarget(name: "AudioFeaturesTests", dependencies: ["AudioFeatures"], exclude: ["Fixtures"]),
-    .testTarget(name: "PrecisionRuntimeTests", dependencies: ["PrecisionRuntime", "NetworkEngine", "EnergyModel"]),
-    .testTarget(name: "PrecSearchIOTests", dependencies: ["PrecSearchIO", "NetworkEngine"]),
-    .testTarget(name: "PrecSearchCLITests", dependencies: ["PrecSearchCLI", "precsearch", "PrecSearchIO", "NetworkEngine"]),
+    // Tests. PrecSearchTestSupport: the long-tests switch, the shared data folder, temporary directories.
+    .target(name: "PrecSearchTestSupport", path: "Tests/PrecSearchTestSupport"),
+    .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
+    .testTarget(name: "PlatformSupportTests", dependencies: ["PlatformSupport"]),
+    .testTarget(name: "FixedPointArithmeticTests", dependencies: ["FixedPointArithmetic", "SeededRandom", "PrecSearchTestSupport"]),
+    .testTarget(name: "NetworkEngineTests", dependencies: ["NetworkEngine", "FixedPointArithmetic", "SeededRandom", "PrecSearchTestSupport"]),
+    .testTarget(name: "NetworkTrainingTests", dependencies: ["NetworkTraining", "NetworkEngine", "SeededRandom", "PlatformSupport", "PrecSearchTestSupport"]),
+    .testTarget(name: "EnergyModelTests", dependencies: ["EnergyModel", "SeededRandom", "PrecSearchTestSupport"]),
+    .testTarget(name: "MultiObjectiveSearchTests", dependencies: ["MultiObjectiveSearch", "SeededRandom", "PrecSearchTestSupport"]),
+    .testTarget(name: "PrecisionSearchTests",
+                dependencies: ["PrecisionSearch", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "SeededRandom",
+                               "PrecSearchTestSupport"]),
+    .testTarget(name: "AudioFeaturesTests", dependencies: ["AudioFeatures", "SeededRandom", "PlatformSupport", "PrecSearchTestSupport"],
+                exclude: ["Fixtures"]),
+    .testTarget(name: "PrecisionRuntimeTests",
+                dependencies: ["PrecisionRuntime", "NetworkEngine", "EnergyModel", "SeededRandom", "PrecSearchTestSupport"]),
+    .testTarget(name: "PrecSearchIOTests", dependencies: ["PrecSearchIO", "NetworkEngine", "SeededRandom", "PrecSearchTestSupport"]),
+    .testTarget(name: "PrecSearchCLITests",
+                dependencies: ["PrecSearchCLI", "precsearch", "PrecSearchIO", "NetworkEngine", "SeededRandom",
+                               "PrecSearchTestSupport"]),
   ]
 )

@@ -1,3 +1,5 @@
+import PlatformSupport
+
 /// The parameters of the MFCC front-end (docs/audio.md). The defaults (``keywordSpotting``) give the 49 x 10
 /// features of Hello Edge / MLPerf Tiny keyword spotting.
 public struct MFCCConfiguration: Hashable, Sendable, Codable {

@@ -1,3 +1,5 @@
+import PlatformSupport
+
 /// Triangular mel-scale filters over the bins of a magnitude spectrum, as TensorFlow's
 /// `tf.signal.linear_to_mel_weight_matrix` builds them (the MLPerf Tiny keyword-spotting front-end):
 ///

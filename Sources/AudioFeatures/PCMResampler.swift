@@ -1,3 +1,5 @@
+import PlatformSupport
+
 /// Band-limited resampling of PCM audio from any sample rate to another (e.g. 8, 22.05 or 44.1 kHz to 16 kHz) by
 /// windowed-sinc interpolation.
 ///

@@ -1,3 +1,5 @@
+import PlatformSupport
+
 /// The discrete Fourier transform of a real sequence whose length is a power of two (4...65,536), by a radix-2
 /// complex FFT of half the length (even samples as real parts, odd samples as imaginary parts) and the usual split
 /// step. Gives the `length / 2 + 1` non-negative-frequency bins `X[k] = sum_n x[n] exp(-2 pi i k n / length)`

@@ -1,4 +1,5 @@
 import NetworkEngine
+import SeededRandom
 
 /// A labeled image set in the engine's HWC layout: either preprocessed floats or raw 8-bit pixels plus the
 /// preprocessing rule (kept raw to save memory; converted per mini-batch).
@@ -102,10 +103,10 @@ struct SampleTransform: Sendable {
     var t = SampleTransform()
     if augmentation.cropPadding > 0 {
       let p = augmentation.cropPadding
-      t.shiftY = Int32(TrainingRandom.uniform(in: -p...p, using: &generator))
-      t.shiftX = Int32(TrainingRandom.uniform(in: -p...p, using: &generator))
+      t.shiftY = Int32(RandomDraws.uniform(in: -p...p, using: &generator))
+      t.shiftX = Int32(RandomDraws.uniform(in: -p...p, using: &generator))
     }
-    if augmentation.horizontalFlip { t.flip = TrainingRandom.coin(using: &generator) }
+    if augmentation.horizontalFlip { t.flip = RandomDraws.coin(using: &generator) }
     let masking = augmentation.masking
     if !masking.isIdentity {
       t.maskedRows = drawBands(masking.timeMasks, maximumWidth: masking.maximumTimeWidth, extent: height, using: &generator)
@@ -122,8 +123,8 @@ struct SampleTransform: Sendable {
     guard widest > 0 else { return [] }
     var bands: [Range<Int>] = []
     for _ in 0..<max(count, 0) {
-      let width = TrainingRandom.uniform(in: 0...widest, using: &generator)
-      let start = TrainingRandom.uniform(in: 0...(extent - width), using: &generator)
+      let width = RandomDraws.uniform(in: 0...widest, using: &generator)
+      let start = RandomDraws.uniform(in: 0...(extent - width), using: &generator)
       if width > 0 { bands.append(start..<(start + width)) }
     }
     return bands

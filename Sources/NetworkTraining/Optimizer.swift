@@ -1,3 +1,5 @@
+import PlatformSupport
+
 /// Optimizer moments per parameter slot and the update rule (runs on the calling thread after each batch).
 final class OptimizerState: @unchecked Sendable {
   let kind: OptimizerKind
@@ -25,8 +27,8 @@ final class OptimizerState: @unchecked Sendable {
     steps += 1
     var correction1: Float = 1, correction2: Float = 1
     if case let .adam(beta1, beta2, _) = kind {
-      correction1 = Float(1 - trainingPow(Double(beta1), Double(steps)))
-      correction2 = Float(1 - trainingPow(Double(beta2), Double(steps)))
+      correction1 = Float(1 - LibM.pow(Double(beta1), Double(steps)))
+      correction2 = Float(1 - LibM.pow(Double(beta2), Double(steps)))
     }
     for (k, slot) in program.slots.enumerated() where slot.trainable {
       let w = program.values[k].pointer, g = program.gradients[k].pointer, m = first[k]!.pointer

@@ -1,4 +1,5 @@
 import NetworkEngine
+import SeededRandom
 
 /// What one epoch did (passed to the progress callback and kept in `Trainer.history`).
 public struct EpochReport: Hashable, Sendable, Codable {
@@ -62,7 +63,7 @@ public struct Evaluation: Hashable, Sendable, Codable {
 /// mode (batch statistics over the whole mini-batch, both halves combined) and keeps running statistics, which the
 /// returned network carries (the engine folds BatchNorm when it loads a network for inference).
 ///
-/// Determinism: everything random (shuffle, augmentation) comes from one `TrainingRandomGenerator` seeded with
+/// Determinism: everything random (shuffle, augmentation) comes from one `Xoshiro256StarStar` seeded with
 /// `configuration.seed`; every mini-batch is split into the same two halves whatever the thread count, and
 /// cross-half sums are always formed as half A + half B, so the results are bit-identical for 1 and 2 threads
 /// (only the wall time changes). They can differ between machines or compilers only through Float rounding of
@@ -85,7 +86,7 @@ public final class Trainer {
   /// One report per finished epoch.
   public private(set) var history: [EpochReport] = []
 
-  private var generator: TrainingRandomGenerator
+  private var generator: Xoshiro256StarStar
   private let program: TrainingProgram
   private let optimizer: OptimizerState
   private var secondsThisProcess = 0.0
@@ -116,7 +117,7 @@ public final class Trainer {
     self.configuration = configuration
     self.training = training
     self.validation = validation
-    generator = TrainingRandomGenerator(seed: configuration.seed)
+    generator = Xoshiro256StarStar(seed: configuration.seed)
     optimizer = OptimizerState(kind: configuration.optimizer, weightDecay: configuration.weightDecay, slots: program.slots)
     program.threads = configuration.threads
     program.labelSmoothing = configuration.labelSmoothing
@@ -141,7 +142,7 @@ public final class Trainer {
     let clock = ContinuousClock()
     let started = clock.now
     let batch = configuration.batchSize
-    let order = TrainingRandom.shuffledIndices(count: training.count, using: &generator)
+    let order = RandomDraws.shuffledIndices(count: training.count, using: &generator)
     var lossSum = 0.0, correct = 0, seen = 0
     var rate = 0.0
     program.updateRunningStatistics = true
@@ -230,7 +231,7 @@ public final class Trainer {
       if let v = optimizer.second[k] { second.append(NamedTensor(node: name, role: slot.role, values: Self.array(v, slot.count))) }
     }
     return TrainingState(configuration: configuration, completedEpochs: completedEpochs, optimizerSteps: optimizer.steps,
-                         randomState: generator.stateWords, parameters: parameters, firstMoments: first,
+                         randomState: generator.state, parameters: parameters, firstMoments: first,
                          secondMoments: second, history: history)
   }
 
@@ -252,7 +253,7 @@ public final class Trainer {
       throw TrainingError("completedEpochs", "must be in 0...\(configuration.epochs), got \(state.completedEpochs)")
     }
     guard state.optimizerSteps >= 0 else { throw TrainingError("optimizerSteps", "must be >= 0, got \(state.optimizerSteps)") }
-    let restoredGenerator = try TrainingRandomGenerator(stateWords: state.randomState)
+    let restoredGenerator = try restoredRandomGenerator(state.randomState)
     let slots = program.slots
     let names = slots.map { program.network.nodes[$0.node].name }
     func match(_ list: [NamedTensor], _ field: String, _ include: (Int) -> Bool) throws -> [Int: [Float]] {
@@ -324,7 +325,7 @@ public struct TrainingState: Hashable, Sendable, Codable {
   public var completedEpochs: Int
   /// Optimizer steps applied (drives the schedule and Adam's bias correction).
   public var optimizerSteps: Int
-  /// `TrainingRandomGenerator.stateWords` (4 words).
+  /// `Xoshiro256StarStar.state` (4 words).
   public var randomState: [UInt64]
   /// Every parameter tensor, including BatchNorm running mean and variance.
   public var parameters: [NamedTensor]
@@ -348,5 +349,15 @@ public struct TrainingState: Hashable, Sendable, Codable {
     self.firstMoments = firstMoments
     self.secondMoments = secondMoments
     self.history = history
+  }
+}
+
+/// The training generator restored from a checkpoint's `randomState`; a bad state is a `TrainingError` naming the
+/// field.
+func restoredRandomGenerator(_ state: [UInt64]) throws -> Xoshiro256StarStar {
+  do {
+    return try Xoshiro256StarStar(state: state)
+  } catch {
+    throw TrainingError("randomState", "\(error)")
   }
 }

@@ -1,3 +1,5 @@
+import PlatformSupport
+
 /// A problem with training input, configuration or a checkpoint. Names the field and says what was expected.
 public struct TrainingError: Error, Hashable, Sendable, CustomStringConvertible {
   /// The field, argument or node the problem concerns (e.g. `batchSize`, `labels[17]`, `node 'conv1'`).
@@ -63,11 +65,11 @@ public enum LearningRateSchedule: Hashable, Sendable, Codable {
       let span = Double(epochs) - warmup
       guard span > 0 else { return 1 }
       let progress = min(max((t - warmup) / span, 0), 1)
-      return minimum + (1 - minimum) * 0.5 * (1 + trainingCos(Double.pi * progress))
+      return minimum + (1 - minimum) * 0.5 * (1 + LibM.cos(Double.pi * progress))
     case let .step(every, factor):
       guard every >= 1 else { return 1 }
       let drops = t > 0 ? Int(min(t, 1e15)) / every : 0
-      return drops == 0 ? 1 : trainingPow(factor, Double(drops))
+      return drops == 0 ? 1 : LibM.pow(factor, Double(drops))
     }
   }
 

@@ -1,4 +1,5 @@
 import NetworkEngine
+import PlatformSupport
 
 /// One trainable or running-statistics tensor of the network.
 struct ParameterSlot: Sendable {
@@ -633,10 +634,10 @@ final class TrainingProgram: @unchecked Sendable {
       for j in 1..<k where z[j] > z[best] { best = j }
       let m = z[best]
       var sum: Float = 0
-      for j in 0..<k { p[j] = trainingExp(z[j] - m); sum += p[j] }
+      for j in 0..<k { p[j] = LibM.exp(z[j] - m); sum += p[j] }
       let inverse = 1 / sum
       for j in 0..<k { p[j] *= inverse }
-      let logSumExp = trainingLog(Double(sum)) + Double(m)
+      let logSumExp = LibM.log(Double(sum)) + Double(m)
       var loss = (1 - smoothing) * (logSumExp - Double(z[label]))
       if smoothing > 0 {
         var all = 0.0

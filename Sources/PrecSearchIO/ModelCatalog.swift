@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 
 /// An IDX images file and its labels file.
 public struct IDXFilePair: Hashable, Sendable {

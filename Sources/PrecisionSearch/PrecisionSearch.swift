@@ -1,3 +1,6 @@
+import SeededRandom
+import PlatformSupport
+
 public import MultiObjectiveSearch
 public import NetworkEngine
 
@@ -285,7 +288,7 @@ public struct PrecisionSearch: Sendable, Codable {
       switch settings.constraint {
       case .none:
         let budget = maximum > minimum
-          ? minimum * libmPow(maximum / minimum, Double(run + 1) / Double(runs + 1)) : maximum
+          ? minimum * LibM.pow(maximum / minimum, Double(run + 1) / Double(runs + 1)) : maximum
         constraint = .maximumEnergy(picojoules: budget)
         initial = start(within: budget)
         (objective, scale, temperatures) = (1, .absolute, settings.accuracyTemperatures)

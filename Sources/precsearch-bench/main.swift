@@ -27,17 +27,7 @@ import Foundation
 import NetworkEngine
 import PrecSearchIO
 import PrecisionRuntime
-
-struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
+import SeededRandom
 
 func fail(_ message: String) -> Never {
   FileHandle.standardError.write(Data("precsearch-bench: \(message)\n".utf8))
@@ -72,7 +62,7 @@ let cpuTime = arguments.contains("--cpu-time")
 arguments.removeAll { $0 == "--engine-only" || $0 == "--cpu-time" }
 if !arguments.isEmpty { fail("unknown arguments \(arguments); see the comment at the top of main.swift") }
 
-var generator = SplitMix64(state: 1)
+var generator = SplitMix64(seed: 1)
 let model: ModelFile
 do {
   if let modelPath {

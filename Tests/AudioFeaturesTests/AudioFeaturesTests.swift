@@ -1,5 +1,7 @@
 import Testing
 @testable import AudioFeatures
+import PlatformSupport
+import SeededRandom
 
 @Test func realFFTMatchesANaiveDFT() throws {
   for length in [4, 8, 64, 1024] {
@@ -125,16 +127,10 @@ import Testing
   #expect(throws: AudioFeaturesError.self) { try MFCCQuantization(steps: [1], zeroPoints: [256]).validate() }
 }
 
-/// SplitMix64 for test data.
-struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+/// SplitMix64 (SeededRandom) for repeatable test data.
+typealias SplitMix = SplitMix64
+
+extension SplitMix64 {
+  /// A uniform Double in [0, 1) from the top 53 bits.
   mutating func nextDouble() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -1,5 +1,7 @@
 import EnergyModel
 import Testing
+import SeededRandom
+import PrecSearchTestSupport
 
 @Suite struct CalibrationTests {
   /// `base` with every coefficient multiplied by the matching factor.
@@ -99,7 +101,7 @@ import Testing
     }
   }
 
-  static let calibrationSeeds: [UInt64] = longTestsEnabled ? Array(11 ... 40) : [11, 12]
+  static let calibrationSeeds: [UInt64] = LongTests.isEnabled ? Array(11 ... 40) : [11, 12]
 
   func checkNoisyRecovery(preset: String, seed: UInt64) throws {
     var generator = SplitMix64(seed: seed)

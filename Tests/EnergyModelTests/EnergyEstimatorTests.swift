@@ -1,5 +1,6 @@
 import EnergyModel
 import Testing
+import SeededRandom
 
 @Suite struct EnergyEstimatorTests {
   /// One layer: 1000 MACs, 100 weights, 10 biases, 200 inputs, 300 outputs.

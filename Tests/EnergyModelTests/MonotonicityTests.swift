@@ -1,5 +1,6 @@
 import EnergyModel
 import Testing
+import SeededRandom
 
 /// Energy never rises when one layer's weight or activation width is lowered (the layer before it then also writes
 /// its output at the lower width).

@@ -1,5 +1,6 @@
 import EnergyModel
 import Testing
+import SeededRandom
 
 @Suite struct NonNegativeLeastSquaresTests {
   /// Brute force: the best feasible unconstrained least-squares solution over every subset of columns (the NNLS

@@ -1,4 +1,6 @@
 import EnergyModel
+import SeededRandom
+import PrecSearchTestSupport
 
 #if canImport(Glibc)
   import Glibc
@@ -8,25 +10,7 @@ import EnergyModel
   import Darwin
 #endif
 
-/// Whether PRECSEARCH_LONG_TESTS is set (to anything but empty or 0): runs the longer sweeps.
-let longTestsEnabled: Bool = {
-  guard let value = getenv("PRECSEARCH_LONG_TESTS") else { return false }
-  let text = String(cString: value)
-  return !text.isEmpty && text != "0"
-}()
 
-/// SplitMix64 (Steele, Lea and Flood 2014): a tiny seeded generator for repeatable test data.
-struct SplitMix64: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 /// Workloads used across the tests (counts computed by hand, see each comment).
 enum TestWorkloads {

@@ -1,5 +1,6 @@
 import FixedPointArithmetic
 import Testing
+import SeededRandom
 
 @Suite("DynamicFixedPointFormat")
 struct DynamicFixedPointFormatTests {

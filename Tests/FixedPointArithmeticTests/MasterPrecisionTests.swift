@@ -1,10 +1,6 @@
 import FixedPointArithmetic
 import Testing
-
-private let longTests: Bool = {
-  guard let value = getenvString("PRECSEARCH_LONG_TESTS") else { return false }
-  return value != "" && value != "0"
-}()
+import PrecSearchTestSupport
 
 @Suite("MasterPrecision")
 struct MasterPrecisionTests {
@@ -34,7 +30,7 @@ struct MasterPrecisionTests {
   @Test("Every master x b in {2, 4, 8, 16} x every windowShift against the Double oracle")
   func exhaustiveCommonWidths() { Self.sweep(widths: [2, 4, 8, 16]) }
 
-  @Test("Every master x every b in 2...16 x every windowShift (PRECSEARCH_LONG_TESTS=1)", .enabled(if: longTests))
+  @Test("Every master x every b in 2...16 x every windowShift (PRECSEARCH_LONG_TESTS=1)", .enabled(if: LongTests.isEnabled, LongTests.reason))
   func exhaustiveAllWidths() { Self.sweep(widths: Array(2 ... 16)) }
 
   @Test("Table from the documentation (b = 4)")

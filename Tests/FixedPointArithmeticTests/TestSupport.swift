@@ -1,17 +1,6 @@
 import FixedPointArithmetic
+import SeededRandom
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator so random sweeps repeat exactly.
-struct SplitMix64: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z &>> 31)
-  }
-}
 
 /// `x` in decimal and as a hex bit pattern of its own width, e.g. `-5 (0xfb)`.
 func hex<T: FixedWidthInteger>(_ x: T) -> String {
@@ -118,18 +107,4 @@ func randomValues<T: FixedWidthInteger>(_: T.Type, count n: Int, seed: UInt64) -
     values += [tie, tie &- 1, tie &+ 1, high]
   }
   return values
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// The value of environment variable `name`, or nil (no Foundation in this test target).
-func getenvString(_ name: String) -> String? {
-  guard let pointer = getenv(name) else { return nil }
-  return String(cString: pointer)
 }

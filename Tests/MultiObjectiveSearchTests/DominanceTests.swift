@@ -1,5 +1,6 @@
 import MultiObjectiveSearch
 import Testing
+import SeededRandom
 
 @Suite struct DominanceTests {
   @Test func paretoRelations() {

@@ -1,6 +1,7 @@
 import Foundation
 import MultiObjectiveSearch
 import Testing
+import SeededRandom
 
 /// Inclusion–exclusion oracle: HV = Σ over non-empty subsets S of (−1)^(|S|+1) · vol(box(max over S, r)).
 func inclusionExclusionHypervolume(_ points: [[Double]], reference: [Double]) -> Double {

@@ -1,6 +1,7 @@
 import Foundation
 import MultiObjectiveSearch
 import Testing
+import SeededRandom
 
 @Suite struct ParetoArchiveTests {
   func candidate(_ genome: [Int], _ objectives: [Double], violation: Double = 0) -> Candidate {

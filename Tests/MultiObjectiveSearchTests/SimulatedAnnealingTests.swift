@@ -1,6 +1,7 @@
 import Foundation
 import MultiObjectiveSearch
 import Testing
+import SeededRandom
 
 /// Constrained ZDT1: minimize f2 subject to f1 ≤ 0.3 (12 variables, 31 levels). The optimum is
 /// x1 = 9/30 = 0.3 with every other variable 0: f2 = 1 − √0.3 ≈ 0.4523. The next-best genomes are

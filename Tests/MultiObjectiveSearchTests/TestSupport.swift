@@ -1,4 +1,5 @@
 import MultiObjectiveSearch
+import SeededRandom
 
 /// The ZDT1 / ZDT2 benchmark (Zitzler, Deb, Thiele 2000), discretized: each variable is an integer
 /// `0...levels` mapped to `x = k / levels` in [0, 1]. Both objectives are minimized.
@@ -78,16 +79,6 @@ func randomSearchArchive(
     try archive.insert(Candidate(genome: genome, evaluation: evaluation))
   }
   return archive
-}
-
-/// A generator whose every output is zero: an edge case that must not crash anything.
-struct ZeroGenerator: RandomNumberGenerator {
-  mutating func next() -> UInt64 { 0 }
-}
-
-/// A generator whose every output is all ones.
-struct OnesGenerator: RandomNumberGenerator {
-  mutating func next() -> UInt64 { .max }
 }
 
 /// A clock for deterministic time-limit tests: every reading advances by `tick`.

@@ -6,6 +6,7 @@ import Darwin
 #endif
 import FixedPointArithmetic
 @testable import NetworkEngine
+import PrecSearchTestSupport
 
 /// The optimized depthwise kernel (exact Float / Double lanes over a zero-padded grid, or Int64), the branch-free
 /// input derivation and the optimized pooling must equal their definitions element for element.
@@ -183,7 +184,7 @@ import FixedPointArithmetic
   /// `InputDerivation` equals `deriveInput` for every Int16 code, at widths and shifts covering the identity,
   /// the branch-free path and the fallback (every width 2...16 and shift 0...17 with PRECSEARCH_LONG_TESTS).
   @Test func inputDerivationMatchesDeriveInputForEveryCode() throws {
-    let long = getenv("PRECSEARCH_LONG_TESTS") != nil
+    let long = LongTests.isEnabled
     let geometry = ConvGeometry(input: TensorShape(height: 1, width: 1, channels: 1),
                                 output: TensorShape(height: 1, width: 1, channels: 1), kernelHeight: 1, kernelWidth: 1,
                                 strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 0,

@@ -1,17 +1,8 @@
 import NetworkEngine
+import SeededRandom
 
-/// SplitMix64 (Steele, Lea, Flood 2014) for repeatable test data.
-struct TestRandom: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
+/// SplitMix64 (SeededRandom) for repeatable test data.
+typealias TestRandom = SplitMix64
 
 /// Random float input for a network.
 func randomInput(_ network: Network, range: ClosedRange<Float> = -1...1, using g: inout TestRandom) -> [Float] {

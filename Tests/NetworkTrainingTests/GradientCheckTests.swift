@@ -1,6 +1,7 @@
 import Testing
 @testable import NetworkTraining
 import NetworkEngine
+import SeededRandom
 
 /// Finite-difference checks of every backward pass: each test builds a tiny network around the operation under test,
 /// computes the analytic gradient of the mean cross-entropy of a batch of 4 with respect to every parameter and the
@@ -23,11 +24,11 @@ struct GradientCheckTests {
   /// Checks up to `perTensor` elements (evenly spread) of every parameter tensor and of the input.
   static func check(_ network: Network, batch: Int = 4, labelSmoothing: Float = 0, perTensor: Int = 24,
                     step h: Float = 1e-3, seed: UInt64 = 1) throws -> (checked: Int, mismatches: [Mismatch]) {
-    var generator = TrainingRandomGenerator(seed: seed)
+    var generator = Xoshiro256StarStar(seed: seed)
     let inputCount = network.inputShape.elementCount
     var inputs = TestSupport.uniform(batch * inputCount, using: &generator)
     let classes = network.outputShape.channels
-    let labels = (0..<batch).map { _ in TrainingRandom.uniform(below: classes, using: &generator) }
+    let labels = (0..<batch).map { _ in RandomDraws.uniform(below: classes, using: &generator) }
     let program = try TrainingProgram(network: network, capacity: (batch + 1) / 2, inputGradient: true)
     program.updateRunningStatistics = false
     program.labelSmoothing = labelSmoothing
@@ -93,8 +94,8 @@ struct GradientCheckTests {
 
   /// input -> body -> (flatten) -> dense(3) -> softmax, randomized parameters.
   static func network(input: TensorShape, seed: UInt64 = 7,
-                      _ body: (inout NetworkBuilder, inout TrainingRandomGenerator) throws -> Void) throws -> Network {
-    var generator = TrainingRandomGenerator(seed: seed)
+                      _ body: (inout NetworkBuilder, inout Xoshiro256StarStar) throws -> Void) throws -> Network {
+    var generator = Xoshiro256StarStar(seed: seed)
     var b = NetworkBuilder(input: input)
     try body(&b, &generator)
     if b.shape(of: b.last).height != 1 || b.shape(of: b.last).width != 1 { try b.add("flatten", .flatten) }
@@ -224,7 +225,7 @@ struct GradientCheckTests {
     #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
     // And the clipped units really pass no gradient: the fc weights of units 0, 1, 4, 5 get exactly 0.
     let program = try TrainingProgram(network: clipped, capacity: 2)
-    var generator = TrainingRandomGenerator(seed: 3)
+    var generator = Xoshiro256StarStar(seed: 3)
     program.setBatch(source: try LabeledImages(shape: clipped.inputShape, preprocessed: TestSupport.uniform(16, using: &generator),
                                                labels: [0, 1, 2, 0]), samples: [0, 1, 2, 3])
     program.runTraining(backward: true)
@@ -288,7 +289,7 @@ struct GradientCheckTests {
     let net = try Self.network(input: TensorShape(height: 1, width: 1, channels: 3)) { b, g in
       try b.dense("fc", outputs: 4, using: &g)
     }
-    var generator = TrainingRandomGenerator(seed: 1)
+    var generator = Xoshiro256StarStar(seed: 1)
     let inputs = TestSupport.uniform(4 * 3, using: &generator)
     let program = try TrainingProgram(network: net, capacity: 2)
     program.setBatch(source: try LabeledImages(shape: net.inputShape, preprocessed: inputs, labels: [0, 1, 2, 0]),

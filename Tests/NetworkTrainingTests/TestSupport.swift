@@ -1,11 +1,12 @@
 @testable import NetworkTraining
 import NetworkEngine
+import SeededRandom
 
 /// Small seeded helpers shared by the tests.
 enum TestSupport {
   /// Uniform Floats in `range`.
   static func uniform(_ count: Int, in range: ClosedRange<Float> = -1...1,
-                      using generator: inout TrainingRandomGenerator) -> [Float] {
+                      using generator: inout Xoshiro256StarStar) -> [Float] {
     (0..<count).map { _ in
       let unit = Float(generator.next() >> 40) / Float(1 << 24)
       return range.lowerBound + (range.upperBound - range.lowerBound) * unit
@@ -15,7 +16,7 @@ enum TestSupport {
   /// Replaces every parameter with seeded random values (variances positive), so that BatchNorm and biases are
   /// not at their identity initialization.
   static func randomized(_ network: Network, seed: UInt64, scale: Float = 0.5) throws -> Network {
-    var generator = TrainingRandomGenerator(seed: seed)
+    var generator = Xoshiro256StarStar(seed: seed)
     var nodes = network.nodes
     for i in nodes.indices {
       for p in nodes[i].parameters.indices {
@@ -34,13 +35,13 @@ enum TestSupport {
   /// Four classes of noisy 8x8 single-channel patterns: horizontal bar, vertical bar, diagonal, centre square,
   /// each at a random position; `count` samples, labels cycling 0, 1, 2, 3.
   static func patternImages(count: Int, seed: UInt64) throws -> LabeledImages {
-    var generator = TrainingRandomGenerator(seed: seed)
+    var generator = Xoshiro256StarStar(seed: seed)
     var pixels: [Float] = []
     var labels: [Int] = []
     for n in 0..<count {
       let label = n % 4
       var image = uniform(64, in: -0.4...0.4, using: &generator)
-      let offset = TrainingRandom.uniform(below: 4, using: &generator) + 2
+      let offset = RandomDraws.uniform(below: 4, using: &generator) + 2
       for k in 0..<8 {
         switch label {
         case 0: image[offset * 8 + k] += 1.5
@@ -57,7 +58,7 @@ enum TestSupport {
 
   /// conv 3x3x8 + BN + ReLU, 2x2 max pool, flatten, dense 4, softmax (8x8x1 input).
   static func tinyNetwork(seed: UInt64) throws -> Network {
-    var generator = TrainingRandomGenerator(seed: seed)
+    var generator = Xoshiro256StarStar(seed: seed)
     var b = NetworkBuilder(input: TensorShape(height: 8, width: 8, channels: 1))
     try b.conv("conv", Conv2DAttributes(outputChannels: 8, kernelHeight: 3, kernelWidth: 3), using: &generator)
     b.batchNorm("bn")

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import NetworkTraining
 import NetworkEngine
+import PlatformSupport
+import SeededRandom
 
 struct TrainerTests {
   static func configuration(epochs: Int = 3, seed: UInt64 = 11, threads: Int = 1,
@@ -138,7 +140,7 @@ struct TrainerTests {
     #expect(field { _ = try LabeledImages(shape: training.shape, preprocessed: [1, 2], labels: [0]) } == "pixels")
     #expect(field { _ = try LabeledImages(shape: training.shape, preprocessed: Array(repeating: 0, count: 64), labels: [-1]) } == "labels[0]")
     // A network whose output is not a Softmax cannot be trained with cross-entropy.
-    var generator = TrainingRandomGenerator(seed: 1)
+    var generator = Xoshiro256StarStar(seed: 1)
     var b = NetworkBuilder(input: TensorShape(height: 1, width: 1, channels: 3))
     try b.dense("fc", outputs: 2, using: &generator)
     let noSoftmax = try b.build()
@@ -159,7 +161,7 @@ struct TrainerTests {
   }
 
   @Test func oversizedBatchesAreRefusedBeforeAllocating() throws {
-    var generator = TrainingRandomGenerator(seed: 1)
+    var generator = Xoshiro256StarStar(seed: 1)
     let network = try ReferenceArchitectures.resNet8(using: &generator)
     #expect { _ = try TrainingProgram(network: network, capacity: 30_000) } throws: { ($0 as? TrainingError)?.field == "batchSize" }
   }
@@ -192,7 +194,7 @@ struct TrainerTests {
       let p = plan.run(Array(pixels[(i * 64)..<((i + 1) * 64)]))
       let best = p.indices.max { p[$0] < p[$1] }!
       if best == test.labels[i] { engineCorrect += 1 }
-      engineLoss -= trainingLog(Double(p[test.labels[i]]))
+      engineLoss -= LibM.log(Double(p[test.labels[i]]))
     }
     let evaluation = try trainer.evaluate(test)
     #expect(evaluation.correct == engineCorrect)
@@ -202,7 +204,7 @@ struct TrainerTests {
   @Test func runningStatisticsFollowTheMomentumRule() throws {
     // One batch with momentum 1 sets the running mean to the batch mean and the running variance to the unbiased
     // batch variance of the BatchNorm input.
-    var generator = TrainingRandomGenerator(seed: 2)
+    var generator = Xoshiro256StarStar(seed: 2)
     var b = NetworkBuilder(input: TensorShape(height: 1, width: 1, channels: 2))
     b.batchNorm("bn", epsilon: 0)
     try b.dense("fc", outputs: 2, using: &generator)
@@ -263,7 +265,7 @@ struct TrainerTests {
     }
     #expect(out == [-0.5, 2])
     // Draws stay within the padding, and both flips occur.
-    var generator = TrainingRandomGenerator(seed: 4)
+    var generator = Xoshiro256StarStar(seed: 4)
     let draws = (0..<400).map { _ in SampleTransform.draw(ImageAugmentation(cropPadding: 2, horizontalFlip: true), height: 3, width: 3, using: &generator)
     }
     #expect(Set(draws.map(\.shiftY)) == [-2, -1, 0, 1, 2])
@@ -292,7 +294,7 @@ struct TrainerTests {
                          0, 0, 0, 0, 0, 0, 0, 0,
                          9, 10, 11, 12, 13, 14, 15, 16])
     // Draws: every width in 0...maximum occurs, bands stay inside, widths clamp to the extent, and the count holds.
-    var generator = TrainingRandomGenerator(seed: 9)
+    var generator = Xoshiro256StarStar(seed: 9)
     let masking = SpectrogramMasking(timeMasks: 2, maximumTimeWidth: 3, frequencyMasks: 1, maximumFrequencyWidth: 9)
     var rowWidths = Set<Int>(), columnWidths = Set<Int>()
     for _ in 0..<500 {

@@ -5,6 +5,8 @@ import PrecSearchIO
 import PrecisionSearch
 import Testing
 @testable import PrecSearchCLI
+import SeededRandom
+import PrecSearchTestSupport
 
 /// `precsearch calibrate` end to end: measurements generated from a known table plus seeded noise, refusals,
 /// malformed input, and `--export-preset`.

@@ -5,6 +5,8 @@ import PrecSearchIO
 import PrecisionSearch
 import Testing
 @testable import PrecSearchCLI
+import SeededRandom
+import PrecSearchTestSupport
 
 /// Energy in `evaluate`, `--energy-model` resolution, and the budget helper, through `PrecSearchTool.run`.
 @Suite struct EvaluateEnergyTests {
@@ -235,7 +237,7 @@ import Testing
       let count = pricing.workloads.count
       var differing = 0
       // Plans of ResNet-8 take a quarter second each in debug builds: 6 configurations by default, 40 in long runs.
-      let long = ProcessInfo.processInfo.environment["PRECSEARCH_LONG_TESTS"] != nil
+      let long = LongTests.isEnabled
       let trials = count == 4 ? 20 : long ? 40 : 6
       for _ in 0..<trials {
         let configuration = PrecisionConfiguration(layers: (0..<count).map { _ in

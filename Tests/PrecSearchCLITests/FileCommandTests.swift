@@ -3,6 +3,8 @@ import NetworkEngine
 import PrecSearchIO
 import Testing
 @testable import PrecSearchCLI
+import SeededRandom
+import PrecSearchTestSupport
 
 /// `inspect` and `evaluate` on model and IDX files written by the tests, through `PrecSearchTool.run`.
 @Suite struct FileCommandTests {

@@ -3,6 +3,7 @@ import NetworkEngine
 import PrecSearchIO
 import Testing
 @testable import PrecSearchCLI
+import SeededRandom
 
 @Suite struct InspectTests {
   /// LeNet figures computed by hand from its definition (28x28x1; conv 3x3x16 same; pool; conv 3x3x32 valid; pool;

@@ -3,6 +3,8 @@ import NetworkEngine
 import PrecSearchIO
 import Testing
 @testable import PrecSearchCLI
+import SeededRandom
+import PrecSearchTestSupport
 
 /// A model file and a data set directory small enough for debug builds: 8x8x1 images, conv 3x3x4 (same) + ReLU +
 /// 2x2 max pool, Dense 10 (`fc`), Softmax (about 3,000 MACs); images are random and labelled by the float

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import PrecSearchIO
 @testable import PrecSearchCLI
+import PrecSearchTestSupport
 
 /// `precsearch plot` and `precsearch report` on tiny Pareto JSON files written to a temporary directory.
 @Suite struct PlotReportCommandTests {

@@ -4,6 +4,8 @@ import NetworkEngine
 import PrecSearchIO
 import PrecisionRuntime
 @testable import PrecSearchCLI
+import SeededRandom
+import PrecSearchTestSupport
 
 /// A tiny model written to a temporary directory with a hand-made Pareto front of three points (validation
 /// accuracies 0.6, 0.8, 0.9 at 100, 200, 400 pJ; uniform 16 bits = 1000 pJ) and 12 labeled IDX images.

@@ -3,6 +3,7 @@ import NetworkEngine
 import PrecSearchIO
 import Testing
 @testable import PrecSearchCLI
+import PrecSearchTestSupport
 
 @Suite struct SummarizeCommandTests {
   /// A front of three points (200, 400, 800 pJ; validation 60, 80, 90 of 100) with uniform 16-bit (1000 pJ,

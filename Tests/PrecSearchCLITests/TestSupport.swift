@@ -2,19 +2,8 @@ import Foundation
 import NetworkEngine
 import PrecSearchIO
 @testable import PrecSearchCLI
+import SeededRandom
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator so that test networks and data are repeatable.
-struct SplitMix64: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15  // wraparound intended: the generator works modulo 2^64
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 /// What one in-process run of the tool produced.
 struct ToolRun {
@@ -33,17 +22,6 @@ func runTool(_ arguments: [String]) -> ToolRun {
   return ToolRun(status: status, output: output, errors: errors)
 }
 
-/// A fresh empty directory under the system temporary directory, removed by `cleanup()`.
-struct TemporaryDirectory {
-  let url: URL
-  init() throws {
-    url = FileManager.default.temporaryDirectory
-      .appendingPathComponent("precsearch-cli-tests-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  }
-  func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-  func cleanup() { try? FileManager.default.removeItem(at: url) }
-}
 
 /// Small fixtures: seeded networks with calibrated ranges and a seeded set of 28x28 images.
 enum Fixtures {

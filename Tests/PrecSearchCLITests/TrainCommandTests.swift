@@ -4,6 +4,8 @@ import NetworkTraining
 import PrecSearchIO
 import Testing
 @testable import PrecSearchCLI
+import SeededRandom
+import PrecSearchTestSupport
 
 /// A tiny Fashion-MNIST-shaped IDX data set written by the tests: 28x28x1 images, 10 classes, each class a bright
 /// horizontal band at its own rows plus seeded noise (learnable, so accuracies are meaningful but not asserted).
@@ -256,12 +258,11 @@ enum TinyIDXData {
     #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("COPYRIGHT").path))
   }
 
-  @Test func cifar10ShipsNoData() {
-    // Installed or not, CIFAR-10's data never ships: its entry (when present) says where to get it.
-    if let shipped = ModelCatalog.shippedModel(named: "cifar10") {
-      #expect(shipped.validation == nil && shipped.test == nil)
-      #expect(shipped.dataHint.contains("cifar10-to-bin"))
-    }
+  @Test func cifar10ShipsNoData() throws {
+    // The model ships, CIFAR-10's data never does: its entry says where to get it.
+    let shipped = try #require(ModelCatalog.shippedModel(named: "cifar10"))
+    #expect(shipped.validation == nil && shipped.test == nil)
+    #expect(shipped.dataHint.contains("cifar10-to-bin"))
     #expect(ModelCatalog.cifar10DataHint.contains("cifar10-to-bin") && ModelCatalog.cifar10DataHint.contains("Pillow"))
   }
 }
@@ -270,14 +271,13 @@ enum TinyIDXData {
 @Suite struct ShippedFashionAgreementTests {
   /// Test images compared: the first 500 of the 10,000 (the float reference is slow in debug builds: 2,000 images
   /// took about 60 CPU-seconds), all 10,000 with PRECSEARCH_LONG_TESTS set.
-  static let imageCount = ProcessInfo.processInfo.environment["PRECSEARCH_LONG_TESTS"] == nil ? 500 : 10_000
+  static let imageCount = !LongTests.isEnabled ? 500 : 10_000
   /// Largest |float logit - 16-bit fixed-point logit| accepted: measured 0.0060 on the first 2,000 test images
   /// (output format with 10 fractional bits, so about 6 steps of 2^-10), tolerance 5x that (docs/arithmetic.md,
   /// last section).
   static let logitTolerance: Float = 0.03
 
-  @Test(.enabled(if: ModelCatalog.shippedModel(named: "fashion") != nil))
-  func sixteenBitsAgreeWithFloat() throws {
+  @Test func sixteenBitsAgreeWithFloat() throws {
     let shipped = try #require(ModelCatalog.shippedModel(named: "fashion"))
     let model = try ModelFile.read(from: shipped.modelPath)
     let ranges = try #require(model.activationRanges)

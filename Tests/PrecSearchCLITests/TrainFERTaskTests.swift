@@ -4,6 +4,8 @@ import NetworkTraining
 import PrecSearchIO
 import Testing
 @testable import PrecSearchCLI
+import SeededRandom
+import PrecSearchTestSupport
 
 /// A tiny FER2013-shaped data set written by the tests in the record layout: 48x48x1 images, 7 classes, each
 /// class a bright horizontal band at its own rows plus seeded noise.
@@ -82,7 +84,7 @@ enum TinyFERData {
 
   /// `--task fer` end to end: trains on Training, validates on PublicTest (no hold-out), tests on PrivateTest;
   /// resumes. Slow in debug builds (mini-Xception on 48x48 images): set PRECSEARCH_LONG_TESTS=1.
-  @Test(.enabled(if: ProcessInfo.processInfo.environment["PRECSEARCH_LONG_TESTS"] != nil))
+  @Test(.enabled(if: LongTests.isEnabled, LongTests.reason))
   func trainsOnPublishedSplitsAndResumes() throws {
     let directory = try TemporaryDirectory()
     defer { directory.cleanup() }
@@ -158,7 +160,7 @@ enum TinyFERData {
   /// their checkpoints were made with.
   @Test func taskDefinitionsAreConsistent() throws {
     for task in TrainingTask.allCases {
-      var generator = TrainingRandomGenerator(seed: 1)
+      var generator = Xoshiro256StarStar(seed: 1)
       let network = try task.makeNetwork(using: &generator)
       #expect(network.inputShape == task.inputShape, "\(task)")
       #expect(network.outputShape.elementCount == task.classNames.count, "\(task)")
@@ -195,17 +197,14 @@ enum TinyFERData {
     #expect(decoded == fingerprint)
   }
 
-  @Test func ferIsAPlannedModelWhoseDataDoesNotShip() {
+  @Test func ferIsAPlannedModelWhoseDataDoesNotShip() throws {
     #expect(ModelCatalog.plannedNames.contains("fer"))
     let hint = ModelCatalog.fer2013DataHint
     #expect(hint.contains("train.bin") && hint.contains("privatetest.bin") && hint.contains("fer2013.csv"))
     let run = runTool(["optimize", "--model", "fer"])
     #expect(run.status == 1)
-    if let shipped = ModelCatalog.shippedModel(named: "fer") {
-      #expect(shipped.validation == nil && shipped.test == nil && shipped.dataName == "fer2013")
-      #expect(run.errors.contains("model 'fer' needs --data") && run.errors.contains("fer2013.csv"), "\(run.errors)")
-    } else {
-      #expect(run.errors.contains("the shipped model 'fer' is not installed"), "\(run.errors)")
-    }
+    let shipped = try #require(ModelCatalog.shippedModel(named: "fer"), "the shipped fer model is not installed")
+    #expect(shipped.validation == nil && shipped.test == nil && shipped.dataName == "fer2013")
+    #expect(run.errors.contains("model 'fer' needs --data") && run.errors.contains("fer2013.csv"), "\(run.errors)")
   }
 }

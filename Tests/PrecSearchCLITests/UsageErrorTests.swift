@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import PrecSearchCLI
 import PrecSearchIO
+import PrecSearchTestSupport
 
 /// Exit statuses and messages for mistakes on the command line (64) and failures at run time (1).
 @Suite struct UsageErrorTests {

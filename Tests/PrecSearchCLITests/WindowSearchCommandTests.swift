@@ -3,6 +3,7 @@ import NetworkEngine
 import PrecSearchIO
 import Testing
 @testable import PrecSearchCLI
+import PrecSearchTestSupport
 
 /// `--window-search` on evaluate (and its default), and `precsearch recalibrate`.
 @Suite struct WindowSearchCommandTests {
@@ -99,10 +100,10 @@ import Testing
                        "--limit", "20", "--json"])
     #expect(run.status == 0, "\(run.errors)")
     #expect(run.output.contains("t10k-images-idx3-ubyte") && run.output.contains("\"evaluatedImages\" : 20"))
-    if ModelCatalog.shippedModel(named: "cifar10") != nil {
-      let needsData = runTool(["evaluate", "--model", "cifar10", "--weight-bits", "8", "--activation-bits", "8"])
-      #expect(needsData.status == 64 && needsData.errors.contains("cifar10-to-bin"), "\(needsData.errors)")
-    }
+    // cifar10 ships without its data: evaluating it needs --data.
+    _ = try #require(ModelCatalog.shippedModel(named: "cifar10"), "the shipped cifar10 model is not installed")
+    let needsData = runTool(["evaluate", "--model", "cifar10", "--weight-bits", "8", "--activation-bits", "8"])
+    #expect(needsData.status == 64 && needsData.errors.contains("cifar10-to-bin"), "\(needsData.errors)")
     let unknown = runTool(["evaluate", "--model", "no-such-model", "--weight-bits", "8", "--activation-bits", "8"])
     #expect(unknown.status == 64 && unknown.errors.contains("--data"))
   }

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import PrecSearchIO
+import SeededRandom
+import PrecSearchTestSupport
 
 @Suite struct CIFAR10ReaderTests {
   /// A record whose pixel (y, x) of channel c is `(label * 7 + c * 50 + y * 3 + x) mod 256`.

@@ -2,6 +2,7 @@ import EnergyModel
 import Foundation
 import Testing
 @testable import PrecSearchIO
+import PrecSearchTestSupport
 
 /// Energy table files: canonical writing, strict reading, checksums, the committed preset files, and
 /// `--energy-model` resolution.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PrecSearchIO
+import PrecSearchTestSupport
 
 @Suite struct FER2013ReaderTests {
   /// Pixel `p` of test image `i`: `(i * 31 + p * 7) mod 256`.
@@ -126,16 +127,12 @@ import Testing
     #expect(message.contains("byte \(header.utf8.count + good.utf8.count)"), "\(message)")
   }
 
-  /// The real FER2013 record files of ../shared/data/fer2013, when present: canonical split sizes, 7 classes.
-  @Test func readsTheSharedFER2013WhenPresent() throws {
-    // The checkout is three levels above this file (symbolic links resolved, for private packages).
-    let checkout = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent()
-    let directory = checkout.deletingLastPathComponent().appendingPathComponent("shared/data/fer2013").path
-    guard FER2013Reader.layout(directory: directory) == .records else {
-      print("FER2013ReaderTests: skipped the shared-data check: \(directory) is absent (FER2013 is never committed)")
-      return
-    }
+  /// The real FER2013 record files of ../shared/data/fer2013 (skipped, with the reason, where they are absent):
+  /// canonical split sizes, 7 classes.
+  @Test(.enabled(if: SharedData.isAvailable("data/fer2013/train.bin"), SharedData.reason("data/fer2013")))
+  func readsTheSharedFER2013() throws {
+    let directory = SharedData.path("data/fer2013")
+    #expect(FER2013Reader.layout(directory: directory) == .records)
     let splits = try FER2013Reader.read(directory: directory)
     #expect(splits.training.count == 28_709)
     #expect(splits.publicTest.count == 3_589)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PrecSearchIO
+import PrecSearchTestSupport
 
 @Suite struct IDXReaderTests {
   static func bigEndian(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }

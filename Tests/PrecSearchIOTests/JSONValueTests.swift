@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PrecSearchIO
+import SeededRandom
 
 @Suite struct JSONValueTests {
   static let sample: JSONValue = [

@@ -2,6 +2,7 @@ import AudioFeatures
 import Foundation
 import Testing
 @testable import PrecSearchIO
+import PrecSearchTestSupport
 
 private func tone(_ frequency: Double, rate: Int = 16_000, seconds: Double = 1) -> WAVAudio {
   let n = Int(Double(rate) * seconds)
@@ -75,16 +76,13 @@ private func tone(_ frequency: Double, rate: Int = 16_000, seconds: Double = 1) 
   #expect(set.labels == [10, 7, 0])
 }
 
-/// The real Speech Commands sample in ../shared/data (optional: skipped with a message when absent).
-@Test func realSpeechCommandsSampleLoads() throws {
-  let folder = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/speech-commands-sample").path
-  guard FileManager.default.fileExists(atPath: folder) else {
-    print("skipped: \(folder) is absent (the optional shared data folder beside the checkout)")
-    return
-  }
+/// The real Speech Commands sample in ../shared/data (skipped, with the reason, where it is absent).
+@Test(.enabled(if: SharedData.isAvailable("data/speech-commands-sample/yes"),
+               SharedData.reason("data/speech-commands-sample")))
+func realSpeechCommandsSampleLoads() throws {
+  let folder = SharedData.path("data/speech-commands-sample")
   // All 300 clips with PRECSEARCH_LONG_TESTS (about 20 s in a debug build), else the first of each word.
-  let all = ProcessInfo.processInfo.environment["PRECSEARCH_LONG_TESTS"] != nil
+  let all = LongTests.isEnabled
   let (paths, set) = try SpeechCommandsFolder.load(directory: folder, threads: 2, limitPerWord: all ? nil : 1)
   let perWord = all ? 10 : 1
   #expect(paths.count == 30 * perWord)

@@ -1,10 +1,12 @@
 import Foundation
 import Testing
 @testable import PrecSearchIO
+import SeededRandom
+import PrecSearchTestSupport
 
 /// Corrupted model files are rejected with an error (or, for harmless edits, still read): never a crash.
 @Suite struct ModelFileFuzzTests {
-  static var long: Bool { ProcessInfo.processInfo.environment["PRECSEARCH_LONG_TESTS"] != nil }
+  static var long: Bool { LongTests.isEnabled }
 
   @Test func truncationsAtEveryLength() throws {
     let valid = try Fixtures.tinyModel().singleFileData()

@@ -2,6 +2,7 @@ import Foundation
 import NetworkEngine
 import Testing
 @testable import PrecSearchIO
+import PrecSearchTestSupport
 
 /// Every defect is rejected with a `ModelFileError` that names the file, the field or node, and what was wrong.
 /// The tiny model's nodes: 0 input, 1 conv, 2 bn, 3 relu, 4 pool, 5 flatten, 6 fc, 7 softmax.

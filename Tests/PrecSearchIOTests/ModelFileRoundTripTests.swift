@@ -2,6 +2,8 @@ import Foundation
 import NetworkEngine
 import Testing
 @testable import PrecSearchIO
+import SeededRandom
+import PrecSearchTestSupport
 
 @Suite struct ModelFileRoundTripTests {
   static func referenceModels() throws -> [ModelFile] {

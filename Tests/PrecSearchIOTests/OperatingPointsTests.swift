@@ -3,6 +3,7 @@ import Testing
 import NetworkEngine
 import PrecisionRuntime
 @testable import PrecSearchIO
+import SeededRandom
 
 @Suite struct OperatingPointsTests {
   typealias D = ParetoFrontDocument
@@ -83,7 +84,7 @@ import PrecisionRuntime
 
   /// Written, read back and loaded into an AdaptiveNetwork, which runs the points bit-exactly.
   @Test func readsAFileIntoAnAdaptiveNetwork() throws {
-    var g = OperatingPointsTestRandom(state: 11)
+    var g = OperatingPointsTestRandom(seed: 11)
     var b = NetworkBuilder(input: TensorShape(height: 6, width: 6, channels: 2))
     try b.conv("c1", Conv2DAttributes(outputChannels: 4, kernelHeight: 3, kernelWidth: 3), input: "input", using: &g)
     try b.add("r1", .relu)
@@ -111,22 +112,13 @@ import PrecisionRuntime
   }
 }
 
-/// SplitMix64 for repeatable weights.
-private struct OperatingPointsTestRandom: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
+/// SplitMix64 (SeededRandom) for repeatable test data.
+private typealias OperatingPointsTestRandom = SplitMix64
 
 @Suite struct RuntimeFrontTests {
   /// The front's `model.windowSearch` decides how the runtime builds its fixed-point model.
   @Test func theRecordedWindowSearchBuildsTheModel() throws {
-    var g = RuntimeFrontTestRandom(state: 3)
+    var g = RuntimeFrontTestRandom(seed: 3)
     var b = NetworkBuilder(input: TensorShape(height: 6, width: 6, channels: 2))
     try b.conv("c1", Conv2DAttributes(outputChannels: 4, kernelHeight: 3, kernelWidth: 3), input: "input", using: &g)
     try b.add("r1", .relu)
@@ -172,22 +164,13 @@ private struct OperatingPointsTestRandom: RandomNumberGenerator {
   }
 }
 
-/// SplitMix64 for repeatable weights.
-private struct RuntimeFrontTestRandom: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
+/// SplitMix64 (SeededRandom) for repeatable test data.
+private typealias RuntimeFrontTestRandom = SplitMix64
 
 /// The README example of docs/runtime.md, line for line, on a small model (energies scaled to its front).
 @Suite struct RuntimeReadmeExampleTests {
   @Test func theReadmeExampleRuns() throws {
-    var g = RuntimeFrontTestRandom(state: 8)
+    var g = RuntimeFrontTestRandom(seed: 8)
     var b = NetworkBuilder(input: TensorShape(height: 28, width: 28, channels: 1))
     try b.conv("c1", Conv2DAttributes(outputChannels: 4, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2),
                input: "input", using: &g)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PrecSearchIO
+import PrecSearchTestSupport
 
 @Suite struct ParetoFrontDocumentTests {
   /// A document with every field set, including optional ones, awkward numbers and non-ASCII text.

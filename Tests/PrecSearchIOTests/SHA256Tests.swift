@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PrecSearchIO
+import PrecSearchTestSupport
 
 @Suite struct SHA256Tests {
   @Test func knownVectors() {

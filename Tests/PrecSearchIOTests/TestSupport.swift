@@ -1,30 +1,9 @@
 import Foundation
 import NetworkEngine
 @testable import PrecSearchIO
+import SeededRandom
 
-/// SplitMix64 (Steele, Lea and Flood 2014): a tiny seeded generator for repeatable tests.
-struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
-/// A fresh empty directory under the system temporary directory, removed by `cleanup()`.
-struct TemporaryDirectory {
-  let path: String
-  init() throws {
-    path = NSTemporaryDirectory() + "precsearch-io-tests-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-  }
-  func file(_ name: String) -> String { path + "/" + name }
-  func cleanup() { try? FileManager.default.removeItem(atPath: path) }
-}
 
 enum Fixtures {
   /// `network` with every parameter replaced by seeded random values (variances positive), including a few

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import PrecSearchIO
+import SeededRandom
+import PrecSearchTestSupport
 
 private func le32(_ v: Int) -> [UInt8] { [0, 8, 16, 24].map { UInt8(truncatingIfNeeded: v >> $0) } }
 private func le16(_ v: Int) -> [UInt8] { [0, 8].map { UInt8(truncatingIfNeeded: v >> $0) } }

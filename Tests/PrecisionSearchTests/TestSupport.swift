@@ -3,19 +3,10 @@ import EnergyModel
 import MultiObjectiveSearch
 import NetworkEngine
 @testable import PrecisionSearch
+import SeededRandom
 
-/// SplitMix64, for repeatable test networks and data.
-struct TestGenerator: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15  // wraparound intended: the generator works modulo 2^64
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
+/// SplitMix64 (SeededRandom) for repeatable test data.
+typealias TestGenerator = SplitMix64
 
 /// A pool that really runs its workers on several threads (results must not depend on it).
 struct ThreadedPool: WorkerPool {

@@ -1,3 +1,5 @@
+import SeededRandom
+
 extension NSGA2 {
   /// NSGA-II's settings; every component is visible and replaceable, with pymoo-like defaults.
   public struct Configuration: Hashable, Sendable, Codable {

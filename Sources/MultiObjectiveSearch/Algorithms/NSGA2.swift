@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// NSGA-II (Deb et al., 2002) over integer genes, in ask/tell style.
 ///
 /// Generation 0 is the initial population: seeded candidates (already evaluated), then seeded

@@ -1,3 +1,5 @@
+import SeededRandom
+
 extension SimulatedAnnealing {
   /// How an objective change is compared with the temperature.
   public enum TemperatureScale: String, Hashable, Sendable, Codable, CaseIterable {

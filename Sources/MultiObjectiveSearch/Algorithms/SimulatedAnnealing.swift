@@ -1,3 +1,6 @@
+import SeededRandom
+import PlatformSupport
+
 /// Simulated annealing over integer genes, minimizing one objective with the constraint handled as
 /// feasibility first, in ask/tell style.
 ///
@@ -171,7 +174,7 @@ public struct SimulatedAnnealing: SearchAlgorithm, Hashable, Sendable, Codable {
       delta /= max(abs(current.objectives[index]), Double.leastNormalMagnitude)
     }
     guard delta > 0 else { return true }
-    return generator.nextUnitInterval() < libmExp(-delta / temperature)
+    return generator.nextUnitInterval() < LibM.exp(-delta / temperature)
   }
 
   /// Counts the step; at the end of a level cools, records hypervolume and restarts if too cold.

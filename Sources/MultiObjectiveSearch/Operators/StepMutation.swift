@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// Per-gene mutation by steps along each gene's ordered domain.
 ///
 /// Each gene mutates independently with probability ``geneProbability`` (default `1 / geneCount`).

@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// Uniform crossover: the child takes each gene from one parent or the other independently.
 ///
 /// With probability ``probability`` the parents are mixed: each gene comes from the second parent

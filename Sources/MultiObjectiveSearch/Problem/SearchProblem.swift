@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// A problem over integer genes with minimized objectives and an optional constraint.
 ///
 /// The algorithms never call ``evaluate(_:)`` themselves when used in ask/tell style; the driver

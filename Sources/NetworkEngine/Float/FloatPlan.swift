@@ -1,3 +1,5 @@
+import PlatformSupport
+
 /// The float reference path, prepared once: geometry resolved and weights laid out for the kernels.
 ///
 /// `FloatPlan` is the accuracy reference for the integer engine and the "float" line of the benchmarks. It runs a
@@ -151,7 +153,7 @@ public struct FloatPlan: Sendable {
     case .softmax:
       let m = x.max() ?? 0
       var sum: Float = 0
-      for j in out.indices { out[j] = _exp(x[j] - m); sum += out[j] }
+      for j in out.indices { out[j] = LibM.exp(x[j] - m); sum += out[j] }
       for j in out.indices { out[j] /= sum }
     }
   }

@@ -1,5 +1,6 @@
 import CKernels
 import FixedPointArithmetic
+import PlatformSupport
 
 /// Which implementation runs the Conv2D and Dense layers of an `IntegerPlan`.
 public enum KernelVariant: String, Hashable, Sendable, Codable, CaseIterable {
@@ -169,7 +170,7 @@ public struct IntegerPlan: Sendable {
     if case .softmax = network.nodes[network.outputIndex].operation {
       let m = scores.max() ?? 0
       var sum: Float = 0
-      for j in scores.indices { scores[j] = _exp(scores[j] - m); sum += scores[j] }
+      for j in scores.indices { scores[j] = LibM.exp(scores[j] - m); sum += scores[j] }
       for j in scores.indices { scores[j] /= sum }
     }
     return scores

@@ -4,6 +4,7 @@ import NetworkEngine
 import PrecSearchIO
 import PrecisionRuntime
 import PrecisionSearch
+import PlatformSupport
 
 /// `precsearch evaluate`: top-1 accuracy of one precision configuration on the integer engine, next to the float
 /// reference accuracy on the same images, and the configuration's energy under an energy table.
@@ -195,8 +196,7 @@ struct Evaluation {
 
     let start = ContinuousClock.now
     let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, count))
-    let tallies = TallyBox(count: workers)
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+    let tallies = ParallelMap.map(count: workers, threads: workers) { worker -> Tally in
       let begin = count * worker / workers, end = count * (worker + 1) / workers
       let integerWorkspace = plan.makeWorkspace(), floatWorkspace = floatPlan.makeWorkspace()
       var tally = Tally()
@@ -209,9 +209,13 @@ struct Evaluation {
         if floatClass == label { tally.floatCorrect += 1 }
         if fixedClass == floatClass { tally.agreeing += 1 }
       }
-      tallies.store(tally, at: worker)
+      return tally
     }
-    let total = tallies.sum()
+    let total = tallies.reduce(into: Tally()) {
+      $0.fixedPointCorrect += $1.fixedPointCorrect
+      $0.floatCorrect += $1.floatCorrect
+      $0.agreeing += $1.agreeing
+    }
     let elapsed = ContinuousClock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     let folded = plan.network
@@ -230,27 +234,6 @@ struct Evaluation {
     var fixedPointCorrect = 0
     var floatCorrect = 0
     var agreeing = 0
-  }
-
-  /// Per-worker tallies in fixed storage: each worker writes only its own slot through the (immutable) pointer, so
-  /// concurrent writes never touch the same memory and never mutate a Swift property; `sum()` runs after all
-  /// workers have finished (`concurrentPerform` returns only then).
-  final class TallyBox: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<Tally>
-    init(count: Int) {
-      slots = .allocate(capacity: count)
-      slots.initialize(repeating: Tally())
-    }
-    deinit { slots.deallocate() }
-    /// Called once per worker with a distinct `index` in `0..<count`.
-    func store(_ tally: Tally, at index: Int) { slots[index] = tally }
-    func sum() -> Tally {
-      slots.reduce(into: Tally()) {
-        $0.fixedPointCorrect += $1.fixedPointCorrect
-        $0.floatCorrect += $1.floatCorrect
-        $0.agreeing += $1.agreeing
-      }
-    }
   }
 }
 

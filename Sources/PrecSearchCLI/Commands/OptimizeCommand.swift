@@ -5,6 +5,7 @@ import MultiObjectiveSearch
 import NetworkEngine
 import PrecSearchIO
 import PrecisionSearch
+import PlatformSupport
 
 /// `precsearch optimize`: searches per-layer weight and activation bit-widths for the energy-accuracy front
 /// (docs/cli.md, docs/pareto-json.md).
@@ -919,12 +920,11 @@ struct ProgressReporter {
   }
 }
 
-/// Splits the images over threads with `DispatchQueue.concurrentPerform`.
+/// Splits the images over threads with `ParallelMap` (one piece per worker).
 struct DispatchWorkerPool: WorkerPool {
   let workerCount: Int
   func run(_ body: @Sendable (Int) -> Void) {
-    if workerCount == 1 { return body(0) }
-    DispatchQueue.concurrentPerform(iterations: workerCount, execute: body)
+    ParallelMap.forEach(count: workerCount, threads: workerCount, body)
   }
 }
 

@@ -4,6 +4,7 @@ import Foundation
 import NetworkEngine
 import PrecSearchIO
 import PrecisionRuntime
+import PlatformSupport
 
 /// `precsearch run`: classifies inputs with the run-time library (`PrecisionRuntime`) at operating points of a
 /// Pareto front, chosen by an average energy budget (the governor), an accuracy floor or an id (docs/runtime.md).
@@ -284,34 +285,22 @@ enum RuntimeInference {
     let channels = network.network.inputShape.channels
     let ids = network.points.map(\.id)
     let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, images.count))
-    let results = ResultSlots(count: images.count)
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+    // Worker w classifies order[begin..<end] (a contiguous run of the point-sorted order).
+    let parts = ParallelMap.map(count: workers, threads: workers) { worker -> [Int] in
       let begin = order.count * worker / workers, end = order.count * (worker + 1) / workers
       let workspace = network.makeWorkspace()
-      for j in begin..<end {
+      return (begin..<end).map { j in
         let i = order[j]
         let input = preprocessing.apply(images[i], channels: channels)
         // The workspace is this network's and the input has the model's size (checked when loading), so this
         // cannot fail; a failure is recorded as -1 and reported below rather than trapping.
-        let label = (try? network.infer(input, at: ids[points[i]], workspace: workspace))?.label ?? -1
-        results.store(label, at: i)
+        return (try? network.infer(input, at: ids[points[i]], workspace: workspace))?.label ?? -1
       }
     }
-    let labels = results.values()
+    var labels = [Int](repeating: -1, count: images.count)
+    for (j, label) in parts.joined().enumerated() { labels[order[j]] = label }
     if let bad = labels.firstIndex(of: -1) { throw CommandFailure("inference failed on input \(bad)") }
     return labels
-  }
-
-  /// Per-input results in fixed storage: each index is written by exactly one worker, read after all finished.
-  final class ResultSlots: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<Int>
-    init(count: Int) {
-      slots = .allocate(capacity: max(count, 1))
-      slots.initialize(repeating: -1)
-    }
-    deinit { slots.deallocate() }
-    func store(_ value: Int, at index: Int) { slots[index] = value }
-    func values() -> [Int] { Array(slots.prefix(slots.count)) }
   }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import NetworkEngine
 import NetworkTraining
 import PrecSearchIO
+import SeededRandom
 
 /// `precsearch train`: trains one of the reference models on its data set with fixed, recorded hyper-parameters,
 /// calibrates its activation ranges on training images, measures it on the test split with the float reference
@@ -176,7 +177,7 @@ struct TrainCommand: Subcommand {
     let validation = try labeled(data.validation)
 
     // Network and trainer, possibly resumed.
-    var initialization = TrainingRandomGenerator(seed: seed)
+    var initialization = Xoshiro256StarStar(seed: seed)
     let initial = try task.makeNetwork(using: &initialization)
     let configuration = trainingConfiguration
     let trainer = try Trainer(network: initial, training: training, validation: validation, configuration: configuration)
@@ -307,7 +308,7 @@ struct TrainCommand: Subcommand {
         "specAugment": .string(SpecAugmentSpelling.text(augmentation.masking)),
         "labelSmoothing": .number(Double(configuration.labelSmoothing)),
         "batchNormMomentum": .number(Double(configuration.batchNormMomentum)),
-        "weightInitialization": "He-uniform from TrainingRandomGenerator(seed)",
+        "weightInitialization": "He-uniform from Xoshiro256StarStar(seed: seed)",
         "preprocessing": .string("mean and standard deviation of the training split"
           + (data.holdout == nil ? "" : " (after hold-out)")),
       ],
@@ -400,7 +401,7 @@ enum TrainingTask: String, CaseIterable, Sendable {
   var format: ImageDatasetFormat { definition.format }
   var classNames: [String] { definition.classNames }
 
-  func makeNetwork(using generator: inout TrainingRandomGenerator) throws -> Network {
+  func makeNetwork(using generator: inout Xoshiro256StarStar) throws -> Network {
     try definition.makeNetwork(&generator)
   }
 
@@ -439,7 +440,7 @@ struct TrainingTaskDefinition: Sendable {
   /// The model file's description.
   var modelDescription: String
   /// Builds the randomly initialized network.
-  var makeNetwork: @Sendable (inout TrainingRandomGenerator) throws -> Network
+  var makeNetwork: @Sendable (inout Xoshiro256StarStar) throws -> Network
   /// Epochs when `--epochs` is not given.
   var defaultEpochs: Int
   /// Base learning rate of SGD with Nesterov momentum 0.9 (cosine schedule after one warm-up epoch).

@@ -1,6 +1,7 @@
 import AudioFeatures
 import Foundation
 import NetworkEngine
+import PlatformSupport
 
 /// The keyword-spotting task's classes, features and input shape (docs/audio.md).
 public enum KeywordSpotting {
@@ -55,29 +56,10 @@ public struct KeywordFeatureExtractor: Sendable {
   /// Features of many files on `threads` threads (1 or 2), in the order of `paths`. Throws the first error in
   /// path order.
   public func features(ofFiles paths: [String], threads: Int) throws -> [UInt8] {
-    let n = featureCount
-    let parts = max(1, min(threads, 2, paths.count))
-    let chunk = (paths.count + parts - 1) / max(parts, 1)
-    final class Box: @unchecked Sendable {
-      var results: [Result<[UInt8], Error>]
-      init(_ count: Int) { results = Array(repeating: .success([]), count: count) }
-    }
-    let box = Box(parts)
     let extractor = self
-    DispatchQueue.concurrentPerform(iterations: parts) { part in
-      let range = (part * chunk)..<min(paths.count, (part + 1) * chunk)
-      var out: [UInt8] = []
-      out.reserveCapacity(range.count * n)
-      do {
-        for i in range { out += try extractor.features(ofFile: paths[i]) }
-        box.results[part] = .success(out)
-      } catch {
-        box.results[part] = .failure(error)
-      }
-    }
-    var all: [UInt8] = []
-    for r in box.results { all += try r.get() }
-    return all
+    return try ParallelMap.map(count: paths.count, threads: min(threads, 2)) { index in
+      try extractor.features(ofFile: paths[index])
+    }.flatMap { $0 }
   }
 }
 

@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// The rule that holds a validation set out of a published training split. Deterministic, documented in
 /// docs/model-format.md ("Data sets and splits"), and recorded in provenance (`provenance` below), so a split can
 /// be rebuilt exactly from the training files and the rule.
@@ -81,9 +83,6 @@ public struct TrainValidationSplit: Sendable {
   /// The `index`-th output (0-based) of SplitMix64 seeded with `seed`. Wrapping arithmetic is the definition of
   /// the generator (all operations are modulo 2^64).
   static func splitMix64(seed: UInt64, index: Int) -> UInt64 {
-    var z = seed &+ (UInt64(truncatingIfNeeded: index) &+ 1) &* 0x9E37_79B9_7F4A_7C15
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
+    SplitMix64.mix(seed &+ (UInt64(truncatingIfNeeded: index) &+ 1) &* SplitMix64.increment)
   }
 }

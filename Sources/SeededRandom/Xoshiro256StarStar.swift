@@ -1,6 +1,6 @@
 /// Blackman and Vigna's xoshiro256** generator: 256 bits of state, period 2^256 - 1.
 ///
-/// The module's default generator. `init(seed:)` expands the seed with ``SplitMix64``, as the
+/// The project's seeded generator: search, training and benchmarks draw from it. `init(seed:)` expands the seed with ``SplitMix64``, as the
 /// authors recommend. The state is `Codable` (as four `UInt64` words) so that a search can be
 /// checkpointed and resumed bit-exactly. The all-zero state is invalid (the generator would only
 /// output zeros); the throwing initializer and the decoder reject it.
@@ -27,16 +27,13 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Hashable, Sendable, Cod
 
   /// Creates a generator with an explicit state of exactly four words, not all zero.
   ///
-  /// - Throws: ``SearchError/invalidParameter(name:expected:actual:)`` if `state` does not have
-  ///   four words or all of them are zero.
+  /// - Throws: ``InvalidGeneratorState`` if `state` does not have four words or all of them are zero.
   public init(state: [UInt64]) throws {
     guard state.count == 4 else {
-      throw SearchError.invalidParameter(
-        name: "Xoshiro256StarStar.state", expected: "4 words", actual: "\(state.count) words")
+      throw InvalidGeneratorState(expected: "4 words", actual: "\(state.count) words")
     }
     guard state.contains(where: { $0 != 0 }) else {
-      throw SearchError.invalidParameter(
-        name: "Xoshiro256StarStar.state", expected: "at least one non-zero word", actual: "all zero")
+      throw InvalidGeneratorState(expected: "at least one non-zero word", actual: "all zero")
     }
     s0 = state[0]
     s1 = state[1]
@@ -81,4 +78,21 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Hashable, Sendable, Cod
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(state, forKey: .state)
   }
+}
+
+/// A generator state that `Xoshiro256StarStar(state:)` or its decoder cannot accept.
+public struct InvalidGeneratorState: Error, Hashable, Sendable, CustomStringConvertible {
+  /// What a valid state looks like.
+  public var expected: String
+  /// What was given.
+  public var actual: String
+
+  /// Creates the error.
+  public init(expected: String, actual: String) {
+    self.expected = expected
+    self.actual = actual
+  }
+
+  /// One line naming the field and what was expected.
+  public var description: String { "invalid Xoshiro256StarStar.state: expected \(expected), got \(actual)" }
 }
