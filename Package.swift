@@ -11,8 +11,10 @@ let package = Package(
     .executable(name: "precsearch", targets: ["precsearch"]),
     .executable(name: "precsearch-bench", targets: ["precsearch-bench"]),
     .library(name: "NetworkEngine", targets: ["NetworkEngine"]),
-    // What an application links to switch precision at run time (docs/runtime.md).
+    // What an application links to switch precision at run time (docs/runtime.md), and the files it reads
+    // (Experiments/embedding is such an application).
     .library(name: "PrecisionRuntime", targets: ["PrecisionRuntime"]),
+    .library(name: "PrecSearchFormats", targets: ["PrecSearchFormats"]),
   ],
   targets: [
     // Foundation layer (stdlib only, or Dispatch).
@@ -44,19 +46,24 @@ let package = Package(
     // Run-time precision switching: operating points from one 16-bit master, the energy governor.
     .target(name: "PrecisionRuntime", dependencies: ["NetworkEngine", "EnergyModel"]),
 
-    // Edge: files, data sets, documents (Foundation).
+    // Edge: files and documents (Foundation). File formats: the model file, the Pareto document and operating
+    // points, energy tables and measurements, checkpoints, JSON, SHA-256 and atomic writes. A library product.
+    .target(name: "PrecSearchFormats",
+            dependencies: ["NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch", "PrecisionRuntime"]),
+    // Data sets, audio data, reports and analysis, the shipped models.
     .target(name: "PrecSearchIO",
-            dependencies: ["NetworkEngine", "EnergyModel", "NetworkTraining", "PrecisionSearch", "AudioFeatures",
-                           "PrecisionRuntime", "SeededRandom", "PlatformSupport"],
+            dependencies: ["PrecSearchFormats", "NetworkEngine", "EnergyModel", "NetworkTraining", "PrecisionSearch",
+                           "AudioFeatures", "PrecisionRuntime", "SeededRandom", "PlatformSupport"],
             // The shipped models (`--model fashion`) and Fashion-MNIST's validation and test splits (ModelCatalog).
             resources: [.copy("Resources/ShippedModels")]),
     // Command library, testable in-process.
     .target(name: "PrecSearchCLI",
-            dependencies: ["PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch",
+            dependencies: ["PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch",
                            "NetworkTraining", "AudioFeatures", "PrecisionRuntime", "SeededRandom", "PlatformSupport"]),
     .executableTarget(name: "precsearch", dependencies: ["PrecSearchCLI"]),
     .executableTarget(name: "precsearch-bench",
-                      dependencies: ["NetworkEngine", "PrecSearchIO", "PrecisionSearch", "PrecisionRuntime", "SeededRandom"]),
+                      dependencies: ["NetworkEngine", "PrecSearchFormats", "PrecSearchIO", "PrecisionSearch", "PrecisionRuntime",
+                                     "SeededRandom"]),
 
     // Tests. PrecSearchTestSupport: the long-tests switch, the shared data folder, temporary directories.
     .target(name: "PrecSearchTestSupport", path: "Tests/PrecSearchTestSupport"),
@@ -74,9 +81,9 @@ let package = Package(
                 exclude: ["Fixtures"]),
     .testTarget(name: "PrecisionRuntimeTests",
                 dependencies: ["PrecisionRuntime", "NetworkEngine", "EnergyModel", "SeededRandom", "PrecSearchTestSupport"]),
-    .testTarget(name: "PrecSearchIOTests", dependencies: ["PrecSearchIO", "NetworkEngine", "SeededRandom", "PrecSearchTestSupport"]),
+    .testTarget(name: "PrecSearchIOTests", dependencies: ["PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "SeededRandom", "PrecSearchTestSupport"]),
     .testTarget(name: "PrecSearchCLITests",
-                dependencies: ["PrecSearchCLI", "precsearch", "PrecSearchIO", "NetworkEngine", "SeededRandom",
+                dependencies: ["PrecSearchCLI", "precsearch", "PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "SeededRandom",
                                "PrecSearchTestSupport"]),
   ]
 )

@@ -1,3 +1,4 @@
+import PrecSearchFormats
 import Foundation
 import SeededRandom
 

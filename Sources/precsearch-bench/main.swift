@@ -25,6 +25,7 @@
 //   swift run -c release precsearch-bench --engine-only --model Sources/PrecSearchIO/Resources/ShippedModels/kws/kws.psmodel
 import Foundation
 import NetworkEngine
+import PrecSearchFormats
 import PrecSearchIO
 import PrecisionRuntime
 import SeededRandom

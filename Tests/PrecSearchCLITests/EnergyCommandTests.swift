@@ -1,6 +1,7 @@
 import EnergyModel
 import Foundation
 import NetworkEngine
+import PrecSearchFormats
 import PrecSearchIO
 import PrecisionSearch
 import Testing

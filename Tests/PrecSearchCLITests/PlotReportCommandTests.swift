@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PrecSearchFormats
 import PrecSearchIO
 @testable import PrecSearchCLI
 import PrecSearchTestSupport

@@ -1,4 +1,5 @@
 import Foundation
+import PrecSearchFormats
 import PrecSearchIO
 import Testing
 @testable import PrecSearchCLI

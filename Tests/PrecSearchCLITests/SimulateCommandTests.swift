@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import NetworkEngine
+import PrecSearchFormats
 import PrecSearchIO
 import PrecisionRuntime
 @testable import PrecSearchCLI

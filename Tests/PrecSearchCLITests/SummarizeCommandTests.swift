@@ -1,5 +1,6 @@
 import Foundation
 import NetworkEngine
+import PrecSearchFormats
 import PrecSearchIO
 import Testing
 @testable import PrecSearchCLI

@@ -1,5 +1,6 @@
 import Foundation
 import NetworkEngine
+import PrecSearchFormats
 import PrecSearchIO
 @testable import PrecSearchCLI
 import SeededRandom

@@ -1,6 +1,7 @@
 import Foundation
 import NetworkEngine
 import NetworkTraining
+import PrecSearchFormats
 import PrecSearchIO
 import Testing
 @testable import PrecSearchCLI

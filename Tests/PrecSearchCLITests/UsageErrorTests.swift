@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PrecSearchCLI
+import PrecSearchFormats
 import PrecSearchIO
 import PrecSearchTestSupport
 

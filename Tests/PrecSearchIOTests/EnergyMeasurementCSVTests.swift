@@ -1,6 +1,7 @@
 import EnergyModel
 import Foundation
 import Testing
+@testable import PrecSearchFormats
 @testable import PrecSearchIO
 
 /// The calibration CSV reader: the documented example, syntax variants, and every rejection naming the file, line

@@ -1,6 +1,7 @@
 import EnergyModel
 import Foundation
 import Testing
+@testable import PrecSearchFormats
 @testable import PrecSearchIO
 import PrecSearchTestSupport
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import PrecSearchFormats
 @testable import PrecSearchIO
 
 /// The analysis rules on `ReportFixtures.document()` (points p01...p06 and baselines 16...4 bits; energies and

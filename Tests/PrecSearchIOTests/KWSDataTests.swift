@@ -1,6 +1,7 @@
 import AudioFeatures
 import Foundation
 import Testing
+@testable import PrecSearchFormats
 @testable import PrecSearchIO
 import PrecSearchTestSupport
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import PrecSearchFormats
 @testable import PrecSearchIO
 import SeededRandom
 import PrecSearchTestSupport

@@ -1,6 +1,7 @@
 import Foundation
 import NetworkEngine
 import Testing
+@testable import PrecSearchFormats
 @testable import PrecSearchIO
 import SeededRandom
 import PrecSearchTestSupport

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import NetworkEngine
 import PrecisionRuntime
+@testable import PrecSearchFormats
 @testable import PrecSearchIO
 import SeededRandom
 

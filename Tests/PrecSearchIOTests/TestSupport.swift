@@ -1,5 +1,6 @@
 import Foundation
 import NetworkEngine
+@testable import PrecSearchFormats
 @testable import PrecSearchIO
 import SeededRandom
 

@@ -1,5 +1,6 @@
 import Foundation
 import NetworkEngine
+import PrecSearchFormats
 import PrecSearchIO
 
 /// Reads model files for the commands. Every defect becomes a one-line error naming the file (PrecSearchIO's

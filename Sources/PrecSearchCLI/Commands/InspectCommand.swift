@@ -1,5 +1,6 @@
 import Foundation
 import NetworkEngine
+import PrecSearchFormats
 import PrecSearchIO
 
 /// `precsearch inspect --model NAME|PATH [--json]`: every node of a model with its operator, shapes, parameters and

@@ -1,6 +1,7 @@
 import Foundation
 import NetworkEngine
 import NetworkTraining
+import PrecSearchFormats
 import PrecSearchIO
 
 extension TrainingTaskDefinition {

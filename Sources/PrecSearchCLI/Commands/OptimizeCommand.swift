@@ -3,6 +3,7 @@ import EnergyModel
 import Foundation
 import MultiObjectiveSearch
 import NetworkEngine
+import PrecSearchFormats
 import PrecSearchIO
 import PrecisionSearch
 import PlatformSupport

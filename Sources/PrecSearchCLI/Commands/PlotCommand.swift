@@ -1,4 +1,5 @@
 import Foundation
+import PrecSearchFormats
 import PrecSearchIO
 
 /// `precsearch plot FRONT.json... --output FILE.svg`: the energy-accuracy plot of one or more Pareto JSON files

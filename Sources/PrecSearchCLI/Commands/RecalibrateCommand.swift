@@ -1,5 +1,6 @@
 import Foundation
 import NetworkEngine
+import PrecSearchFormats
 import PrecSearchIO
 
 /// `precsearch recalibrate --model PATH --data DIR --output PATH [--images N]`: recomputes a model's activation

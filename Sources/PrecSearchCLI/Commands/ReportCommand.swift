@@ -1,4 +1,5 @@
 import Foundation
+import PrecSearchFormats
 import PrecSearchIO
 
 /// `precsearch report FRONT.json --output FILE.html`: one self-contained HTML page about a Pareto JSON file: the

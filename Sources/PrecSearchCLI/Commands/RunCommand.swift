@@ -2,6 +2,7 @@ import Dispatch
 import EnergyModel
 import Foundation
 import NetworkEngine
+import PrecSearchFormats
 import PrecSearchIO
 import PrecisionRuntime
 import PlatformSupport

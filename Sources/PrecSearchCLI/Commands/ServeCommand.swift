@@ -2,6 +2,7 @@ import EnergyModel
 import Foundation
 import MultiObjectiveSearch
 import NetworkEngine
+import PrecSearchFormats
 import PrecSearchIO
 import PrecisionSearch
 

@@ -1,4 +1,5 @@
 import Foundation
+import PrecSearchFormats
 import PrecSearchIO
 
 /// `precsearch summarize FRONT.json... [--losses LIST] [--budgets LIST] [--output FILE.md]`: the Markdown tables

@@ -1,3 +1,4 @@
+import PrecSearchFormats
 /// The numbers of the energy-accuracy analysis (issue 8, docs/analysis.md) computed from Pareto JSON documents:
 /// how much energy the searched front saves over uniform 16-bit and over the best static (uniform) fixed-point
 /// configuration at a given accuracy loss, the accuracy each reaches within an energy budget, and the hypervolume

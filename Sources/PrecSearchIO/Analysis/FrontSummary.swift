@@ -1,3 +1,4 @@
+import PrecSearchFormats
 import Foundation
 
 /// The Markdown summary of several Pareto JSON files (`precsearch summarize`, docs/analysis.md): files are grouped

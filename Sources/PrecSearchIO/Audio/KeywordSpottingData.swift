@@ -1,3 +1,4 @@
+import PrecSearchFormats
 import AudioFeatures
 import Foundation
 import NetworkEngine

@@ -1,3 +1,4 @@
+import PrecSearchFormats
 import Foundation
 
 /// Mono 16-bit PCM audio read from a WAV file.

@@ -1,3 +1,4 @@
+import PrecSearchFormats
 import Foundation
 
 /// Reads the binary version of CIFAR-10 (`data_batch_1.bin` ... `data_batch_5.bin`, `test_batch.bin`).

@@ -1,3 +1,4 @@
+import PrecSearchFormats
 import Foundation
 
 /// The three canonical splits of FER2013 (the ICML 2013 facial expression challenge), named as in the `Usage`

@@ -1,3 +1,4 @@
+import PrecSearchFormats
 import Foundation
 
 /// Reads IDX files (the MNIST / Fashion-MNIST format): a big-endian header, then unsigned bytes.

@@ -1,3 +1,4 @@
+import PrecSearchFormats
 import NetworkEngine
 
 /// A labelled set of 8-bit images, all of one size, stored contiguously: image `i` occupies

@@ -1,3 +1,4 @@
+import PrecSearchFormats
 import Foundation
 
 /// The on-disk formats of image data sets that precsearch reads.

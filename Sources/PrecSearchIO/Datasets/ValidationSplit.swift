@@ -1,3 +1,4 @@
+import PrecSearchFormats
 import SeededRandom
 
 /// The rule that holds a validation set out of a published training split. Deterministic, documented in

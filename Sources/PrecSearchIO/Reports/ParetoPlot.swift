@@ -1,3 +1,4 @@
+import PrecSearchFormats
 import Foundation
 
 /// Energy-accuracy plots of Pareto JSON documents (docs/pareto-json.md) as self-contained SVG (docs/report.md).

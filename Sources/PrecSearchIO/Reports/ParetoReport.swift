@@ -1,3 +1,4 @@
+import PrecSearchFormats
 /// A self-contained HTML report of one Pareto JSON document (docs/report.md): the energy-accuracy plot, the energy
 /// saved at given accuracy losses, a per-layer precision heat map, the tables of points and uniform baselines, and
 /// the provenance and settings.

@@ -1,3 +1,4 @@
+import PrecSearchFormats
 import Foundation
 
 /// The ticks of one plot axis: the axis bounds, the tick values and their labels.

@@ -1,3 +1,4 @@
+import PrecSearchFormats
 /// Text helpers shared by the SVG plot and the HTML report: escaping and locale-free number formatting with a
 /// fixed number of decimals, so that the same document always gives the same bytes.
 enum ReportText {
