@@ -56,5 +56,7 @@ let package = Package(
     .testTarget(name: "PrecisionRuntimeTests", dependencies: ["PrecisionRuntime", "NetworkEngine", "EnergyModel"]),
     .testTarget(name: "PrecSearchIOTests", dependencies: ["PrecSearchIO", "NetworkEngine"]),
     .testTarget(name: "PrecSearchCLITests", dependencies: ["PrecSearchCLI", "precsearch", "PrecSearchIO", "NetworkEngine"]),
+    .target(name: "ModelImport", dependencies: ["NetworkEngine"]),
+    .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "NetworkEngine"], resources: [.copy("Fixtures")]),
   ]
 )

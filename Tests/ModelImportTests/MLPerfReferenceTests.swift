@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+import NetworkEngine
+@testable import ModelImport
+
+/// One row of a LiteRT reference file: label, logits (softmax input) and probabilities.
+struct ReferenceRow {
+  var label: Int
+  var logits: [Float]
+  var probabilities: [Float]
+}
+
+func readReference(_ name: String, classes: Int) throws -> [ReferenceRow] {
+  let text = try String(contentsOf: referenceRoot.appendingPathComponent(name), encoding: .utf8)
+  return try text.split(separator: "\n").map { line in
+    let fields = line.split(separator: ",").map(String.init)
+    guard fields.count == 2 + 2 * classes, let label = Int(fields[1]) else {
+      throw ModelImportError(.malformed, "reference row '\(line.prefix(40))' has \(fields.count) fields")
+    }
+    let numbers = fields.dropFirst(2).compactMap { Double($0) }.map { Float($0) }
+    return ReferenceRow(label: label, logits: Array(numbers[0..<classes]), probabilities: Array(numbers[classes...]))
+  }
+}
+
+let mlperfModels = sharedRoot.appendingPathComponent("models/mlperf-tiny")
+let haveMLPerfReference = FileManager.default.fileExists(atPath: mlperfModels.appendingPathComponent("kws_ref_model_float32.tflite").path)
+  && FileManager.default.fileExists(atPath: referenceRoot.appendingPathComponent("kws_ref_model_float32.csv").path)
+
+/// KWS inputs: the 1,000 int8 MLPerf MFCC features, in labels.csv order.
+func kwsInputs() throws -> [[Int8]] {
+  let root = sharedRoot.appendingPathComponent("data/mlperf-tiny-kws")
+  let rows = try String(contentsOf: root.appendingPathComponent("labels.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+  return try rows.map { row in
+    let file = String(row.split(separator: ",")[3])
+    return try Data(contentsOf: root.appendingPathComponent(file)).map { Int8(bitPattern: $0) }
+  }
+}
+
+/// IC inputs: the 200 uint8 HWC images, in labels.csv order.
+func icInputs() throws -> [[UInt8]] {
+  let root = sharedRoot.appendingPathComponent("data/mlperf-tiny-ic")
+  let rows = try String(contentsOf: root.appendingPathComponent("labels.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+  return try rows.map { row in [UInt8](try Data(contentsOf: root.appendingPathComponent(String(row.split(separator: ",")[0])))) }
+}
+
+struct Comparison {
+  var maxLogitDifference: Float = 0
+  var maxProbabilityDifference: Float = 0
+  var agreeing = 0
+  var correct = 0
+  var referenceCorrect = 0
+  var count = 0
+
+  var summary: String {
+    let accuracy = 100 * Double(correct) / Double(count), reference = 100 * Double(referenceCorrect) / Double(count)
+    return "max |logit diff| \(maxLogitDifference), max |probability diff| \(maxProbabilityDifference), top-1 agreement \(agreeing)/\(count), "
+      + "accuracy precsearch \(String(format: "%.2f", accuracy))% vs LiteRT \(String(format: "%.2f", reference))%"
+  }
+}
+
+/// Imports `model`, runs every input through the float reference and compares with LiteRT's `reference` rows.
+func compare(model: String, inputs: [[Float]], referenceFile: String, classes: Int) throws -> Comparison {
+  let bytes = [UInt8](try Data(contentsOf: mlperfModels.appendingPathComponent(model)))
+  let imported = try ModelImporter.importModel(bytes: bytes)
+  let plan = try FloatPlan(network: imported.network)
+  let workspace = plan.makeWorkspace()
+  let reference = try readReference(referenceFile, classes: classes)
+  #expect(reference.count == inputs.count)
+  var c = Comparison()
+  for (input, row) in zip(inputs, reference) {
+    let (logits, probabilities) = logitsAndOutput(plan, input, workspace)
+    for k in 0..<classes {
+      c.maxLogitDifference = max(c.maxLogitDifference, abs(logits[k] - row.logits[k]))
+      c.maxProbabilityDifference = max(c.maxProbabilityDifference, abs(probabilities[k] - row.probabilities[k]))
+    }
+    let predicted = argmax(probabilities)
+    c.agreeing += predicted == argmax(row.probabilities) ? 1 : 0
+    c.correct += predicted == row.label ? 1 : 0
+    c.referenceCorrect += argmax(row.probabilities) == row.label ? 1 : 0
+    c.count += 1
+  }
+  print("\(model) vs LiteRT \(referenceFile): \(c.summary)")
+  return c
+}
+
+@Suite(.enabled(if: haveMLPerfReference, "needs ../shared/models/mlperf-tiny and Experiments/import-check/litert_reference.py's output"))
+struct MLPerfReferenceTests {
+  /// kws_ref_model_float32.tflite stores its CONV_2D filters int8 (dynamic-range "hybrid" quantization), which LiteRT
+  /// runs by quantizing the conv inputs at run time; precsearch imports the same file as float math with the
+  /// dequantized filters. The 1e-4 bound is checked against LiteRT on the script's dequantized copy (the same
+  /// function in float); the hybrid original is compared by top-1 agreement and accuracy.
+  @Test func dsCNNFloat32MatchesLiteRT() throws {
+    let inputs = try kwsInputs().map { $0.map { (Float($0) - 83) * 0.5847029 } }
+    let imported = try ModelImporter.importModel(bytes: [UInt8](try Data(contentsOf: mlperfModels.appendingPathComponent("kws_ref_model_float32.tflite"))))
+    #expect(imported.provenance.hasQuantizedWeights)
+    #expect(imported.inputQuantization == nil)
+    let c = try compare(model: "kws_ref_model_float32.tflite", inputs: inputs, referenceFile: "kws_ref_model_float32.dequantized.csv", classes: 12)
+    #expect(c.maxLogitDifference <= 1e-4)
+    #expect(c.maxProbabilityDifference <= 1e-4)
+    #expect(c.agreeing == c.count)
+    #expect(c.correct == c.referenceCorrect)
+    let hybrid = try compare(model: "kws_ref_model_float32.tflite", inputs: inputs, referenceFile: "kws_ref_model_float32.csv", classes: 12)
+    #expect(Double(hybrid.agreeing) >= 0.99 * Double(hybrid.count))
+  }
+
+  @Test func resNet8Float32MatchesLiteRT() throws {
+    let inputs = try icInputs().map { $0.map { Float($0) } }
+    let c = try compare(model: "resnet8_float32.tflite", inputs: inputs, referenceFile: "resnet8_float32.csv", classes: 10)
+    #expect(c.maxLogitDifference <= 1e-4)
+    #expect(c.maxProbabilityDifference <= 1e-4)
+    #expect(c.agreeing == c.count)
+    #expect(c.correct == c.referenceCorrect)
+  }
+
+  /// The int8 models run float-derived (dequantized weights, float activations), so they are compared with LiteRT's
+  /// integer kernels by accuracy and agreement only; the inputs go through the model's own input quantization.
+  @Test func int8ModelsImportAndRunFloatDerived() throws {
+    let kws = try ModelImporter.importModel(bytes: [UInt8](try Data(contentsOf: mlperfModels.appendingPathComponent("kws_ref_model_int8.tflite"))))
+    #expect(kws.inputQuantization == InputQuantization(scale: 0.5847029, zeroPoint: 83, isSigned: true))
+    #expect(kws.provenance.hasQuantizedWeights)
+    let kwsInputs = try kwsInputs().map { kws.preprocessing.apply($0, channels: 1) }
+    let k = try compare(model: "kws_ref_model_int8.tflite", inputs: kwsInputs, referenceFile: "kws_ref_model_int8.csv", classes: 12)
+    #expect(Double(k.agreeing) >= 0.95 * Double(k.count))
+    let ic = try ModelImporter.importModel(bytes: [UInt8](try Data(contentsOf: mlperfModels.appendingPathComponent("resnet8_int8.tflite"))))
+    #expect(ic.inputQuantization == InputQuantization(scale: 1, zeroPoint: -128, isSigned: true))
+    let icInputs = try icInputs().map { image in ic.preprocessing.apply(image.map { Int(Int16($0) - 128) }, channels: 3) }
+    let r = try compare(model: "resnet8_int8.tflite", inputs: icInputs, referenceFile: "resnet8_int8.csv", classes: 10)
+    #expect(Double(r.agreeing) >= 0.95 * Double(r.count))
+  }
+}
