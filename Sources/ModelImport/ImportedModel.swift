@@ -23,6 +23,10 @@ public struct ModelProvenance: Sendable, Hashable {
   public var operatorCounts: [String: Int]
   /// True when any weight was stored quantized (int8/uint8) and dequantized on import.
   public var hasQuantizedWeights: Bool
+  /// The axis order of the source's input tensor: "NHWC" (TFLite, or an ONNX input transposed to NCHW inside the
+  /// graph), "NCHW" (ONNX) or "vector". The imported network always takes HWC input, so data for an NCHW source
+  /// must be laid out HWC (the same values, channels fastest).
+  public var inputLayout: String
 }
 
 /// The source of one node of the imported network.

@@ -296,7 +296,8 @@ public enum TFLiteImporter {
         throw ModelImportError(.invalidGraph, "the network's last node is '\(network.nodes[network.outputIndex].name)', not the subgraph output '\(outputNode)'")
       }
       let provenance = ModelProvenance(format: .tflite, producer: model.description, formatVersion: Int(model.version),
-                                       opsetVersion: nil, operatorCounts: counts, hasQuantizedWeights: quantizedWeights)
+                                       opsetVersion: nil, operatorCounts: counts, hasQuantizedWeights: quantizedWeights,
+                                       inputLayout: assembler.shapes["input"].map { $0.height == 1 && $0.width == 1 ? "vector" : "NHWC" } ?? "NHWC")
       return ImportedModel(network: network, preprocessing: preprocessing, inputQuantization: inputQuantization,
                            provenance: provenance, nodeOrigins: assembler.origins, absorbedOperators: assembler.absorbed)
     }
