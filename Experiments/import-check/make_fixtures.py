@@ -284,6 +284,29 @@ def onnx_fixtures():
     return out
 
 
+def error_fixtures(out_dir):
+    """Models the importer must refuse with a clear message (no expected outputs)."""
+    g = TFLiteGraph()  # CONV_2D then LOGISTIC (sigmoid), which the engine has no operation for
+    x = g.tensor([1, 4, 4, 1]); w = g.tensor([2, 1, 1, 1], rand(2, 1, 1, 1)); b = g.tensor([2], rand(2))
+    c = g.tensor([1, 4, 4, 2], name='conv_out'); y = g.tensor([1, 4, 4, 2], name='sigmoid_out')
+    g.op(B.CONV_2D, [x, w, b], [c], *conv_options(SAME))
+    g.op(B.LOGISTIC, [c], [y])
+    g.save(os.path.join(out_dir, 'unsupported_logistic.tflite'), [x], [y])
+    N = helper.make_node
+    onnx.save_model(onnx_model('m', [N('Conv', ['x', 'w'], ['c'], name='conv0'), N('Sigmoid', ['c'], ['y'], name='gate')],
+                               [1, 1, 4, 4], None, {'w': rand(2, 1, 1, 1)}), os.path.join(out_dir, 'unsupported_sigmoid.onnx'))
+    # A weight whose data lives in an external file (never written: the importer must refuse before reading it).
+    model = onnx_model('m', [N('Conv', ['x', 'w'], ['y'], name='conv0')], [1, 1, 4, 4], None, {'w': rand(2, 1, 1, 1)})
+    w = model.graph.initializer[0]
+    w.ClearField('raw_data')
+    w.data_location = TensorProto.EXTERNAL
+    for key, value in [('location', 'weights.bin'), ('offset', '0'), ('length', '8')]:
+        entry = w.external_data.add()
+        entry.key, entry.value = key, value
+    onnx.save_model(model, os.path.join(out_dir, 'external_data.onnx'))
+    print('unsupported_logistic.tflite, unsupported_sigmoid.onnx, external_data.onnx')
+
+
 def main():
     parser = argparse.ArgumentParser()
     here = os.path.dirname(os.path.abspath(__file__))
@@ -309,6 +332,7 @@ def main():
         y_hwc = y[0].transpose(1, 2, 0) if y.ndim == 4 else y.reshape(-1)
         write_expected(path + '.expected', x_hwc, y_hwc)
         print(f'{name}.onnx: {os.path.getsize(path)} bytes, output {y.shape}')
+    error_fixtures(args.out)
 
 
 if __name__ == '__main__':

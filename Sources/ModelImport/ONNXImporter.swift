@@ -117,7 +117,11 @@ public enum ONNXImporter {
 
     func constant(_ name: String, _ index: Int) throws -> (dims: [Int], values: [Double]) {
       switch values[name] {
-      case .constant(let dims, let v)?: return (dims, v)
+      case .constant(let dims, let v)?:
+        guard dims.allSatisfy({ $0 >= 0 && $0 <= Network.maximumElementCount }), elementCount(dims) == v.count, !v.isEmpty else {
+          throw error(index, "constant '\(name)' has dims \(dims) that do not describe its \(v.count) values", .malformed)
+        }
+        return (dims, v)
       case .activation?: throw error(index, "input '\(name)' must be a constant (an initializer or a Constant node), not an activation")
       case nil: throw error(index, "input '\(name)' is not defined", .invalidGraph)
       }
@@ -157,10 +161,8 @@ public enum ONNXImporter {
       guard layout == .nchw else { throw error(index, "expects an NCHW tensor, got a \(layout) value") }
     }
 
-    func set(_ index: Int, _ node: (String, TensorShape), layout: Layout) -> [String: Value] {
-      var v = values
-      v[model.graph.nodes[index].outputs[0]] = .activation(node: node.0, shape: node.1, layout: layout)
-      return v
+    mutating func set(_ index: Int, _ node: (String, TensorShape), layout: Layout) {
+      values[model.graph.nodes[index].outputs[0]] = .activation(node: node.0, shape: node.1, layout: layout)
     }
 
     func nodeName(_ index: Int) -> String {
@@ -249,7 +251,7 @@ public enum ONNXImporter {
         guard w.dims.count == 4 else { throw error(index, "weights of dims \(w.dims); [O, I/group, KH, KW] expected (2-D convolutions only)") }
         let (outputChannels, inputChannelsPerGroup, kernelHeight, kernelWidth) = (w.dims[0], w.dims[1], w.dims[2], w.dims[3])
         let group = try int(index, "group", 1)
-        guard group >= 1, inputChannelsPerGroup * group == shape.channels else {
+        guard group >= 1, group <= shape.channels, inputChannelsPerGroup * group == shape.channels else {
           throw error(index, "group \(group) with \(inputChannelsPerGroup) input channels per group does not match the \(shape.channels)-channel input", .invalidGraph)
         }
         if let k = ints(index, "kernel_shape"), k != [kernelHeight, kernelWidth] {
@@ -274,7 +276,7 @@ public enum ONNXImporter {
           padding: pad, groups: group)
         let node = try assembler.append(Node(name: nodeName(index), operation: .conv2D(attributes), inputs: [x], parameters: parameters),
                                         origin: origin(index))
-        values = set(index, node, layout: .nchw)
+        set(index, node, layout: .nchw)
 
       case "BatchNormalization":
         let (x, shape, layout) = try activation(try requiredInput(index, 0), index)
@@ -290,11 +292,11 @@ public enum ONNXImporter {
         guard layout == .nchw || layout == .vector else { throw error(index, "BatchNormalization of a \(layout) value") }
         let node = try assembler.append(Node(name: nodeName(index), operation: .batchNorm(epsilon: try float(index, "epsilon", 1e-5)),
                                              inputs: [x], parameters: parameters), origin: origin(index, note: "folded into the layer before it"))
-        values = set(index, node, layout: layout)
+        set(index, node, layout: layout)
 
       case "Relu":
         let (x, _, layout) = try activation(try requiredInput(index, 0), index)
-        values = set(index, try assembler.append(Node(name: nodeName(index), operation: .relu, inputs: [x]), origin: origin(index)), layout: layout)
+        set(index, try assembler.append(Node(name: nodeName(index), operation: .relu, inputs: [x]), origin: origin(index)), layout: layout)
 
       case "Clip":
         let (x, _, layout) = try activation(try requiredInput(index, 0), index)
@@ -307,13 +309,15 @@ public enum ONNXImporter {
         if low == 0 && high == 6 { operation = .relu6 } else if low == 0 && (high == nil || high == .infinity) { operation = .relu } else {
           throw error(index, "Clip(\(low.map { "\($0)" } ?? "-inf"), \(high.map { "\($0)" } ?? "inf")); only Clip(0, 6) (ReLU6) and Clip(0, inf) (ReLU) are supported")
         }
-        values = set(index, try assembler.append(Node(name: nodeName(index), operation: operation, inputs: [x]), origin: origin(index)), layout: layout)
+        set(index, try assembler.append(Node(name: nodeName(index), operation: operation, inputs: [x]), origin: origin(index)), layout: layout)
 
       case "MaxPool", "AveragePool":
         let (x, shape, layout) = try activation(try requiredInput(index, 0), index)
         try requireNCHW(layout, index)
         guard n.outputs.count == 1 || n.outputs[1].isEmpty else { throw error(index, "the Indices output of MaxPool is not supported") }
-        guard let k = ints(index, "kernel_shape"), k.count == 2, k.allSatisfy({ $0 >= 1 }) else { throw error(index, "kernel_shape must be two positive values", .malformed) }
+        guard let k = ints(index, "kernel_shape"), k.count == 2, k.allSatisfy({ $0 >= 1 && $0 <= ShapeInference.maximumWindowExtent }) else {
+          throw error(index, "kernel_shape must be two values in 1...\(ShapeInference.maximumWindowExtent)", .malformed)
+        }
         guard try int(index, "ceil_mode", 0) == 0 else { throw error(index, "ceil_mode 1 is not supported") }
         guard try pair(index, "dilations") == (1, 1) else { throw error(index, "pooling dilations are not supported") }
         guard try int(index, "storage_order", 0) == 0 else { throw error(index, "storage_order 1 is not supported") }
@@ -325,18 +329,18 @@ public enum ONNXImporter {
         let attributes = PoolAttributes(kernelHeight: k[0], kernelWidth: k[1], strideHeight: stride.0, strideWidth: stride.1, padding: pad)
         let node = try assembler.append(Node(name: nodeName(index), operation: n.opType == "MaxPool" ? .maxPool(attributes) : .avgPool(attributes),
                                              inputs: [x]), origin: origin(index))
-        values = set(index, node, layout: .nchw)
+        set(index, node, layout: .nchw)
 
       case "GlobalAveragePool":
         let (x, _, layout) = try activation(try requiredInput(index, 0), index)
         try requireNCHW(layout, index)
-        values = set(index, try assembler.append(Node(name: nodeName(index), operation: .globalAvgPool, inputs: [x]), origin: origin(index)), layout: .nchw)
+        set(index, try assembler.append(Node(name: nodeName(index), operation: .globalAvgPool, inputs: [x]), origin: origin(index)), layout: .nchw)
 
       case "Add":
         let a = try requiredInput(index, 0), b = try requiredInput(index, 1)
         if case .activation(let x, let xs, let xl)? = values[a], case .activation(let y, let ys, let yl)? = values[b] {
           guard xs == ys, xl == yl else { throw error(index, "adds \(xs) (\(xl)) and \(ys) (\(yl)); equal shapes and layouts are required (no broadcasting)") }
-          values = set(index, try assembler.append(Node(name: nodeName(index), operation: .add, inputs: [x, y]), origin: origin(index)), layout: xl)
+          set(index, try assembler.append(Node(name: nodeName(index), operation: .add, inputs: [x, y]), origin: origin(index)), layout: xl)
         } else {
           // MatMul + Add of a constant: the constant becomes the bias of the Dense made from the MatMul.
           let (activationName, constantName) = values[a].map { if case .activation = $0 { return (a, b) } else { return (b, a) } } ?? (a, b)
@@ -380,14 +384,14 @@ public enum ONNXImporter {
         let node = try assembler.append(Node(name: nodeName(index), operation: .dense(DenseAttributes(outputFeatures: outputs)),
                                              inputs: [x], parameters: parameters), origin: origin(index))
         if n.opType == "MatMul" { biasFree.insert(node.0) }
-        values = set(index, node, layout: .vector)
+        set(index, node, layout: .vector)
 
       case "Flatten", "Reshape":
         let (x, shape, layout) = try activation(try requiredInput(index, 0), index)
         if n.opType == "Flatten" {
           guard try int(index, "axis", 1) == 1 else { throw error(index, "Flatten axis \(try int(index, "axis", 1)); axis 1 is supported") }
         } else {
-          let target = try constant(try requiredInput(index, 1), index).values.map { Int($0) }
+          let target = try constant(try requiredInput(index, 1), index).values.map { Int(exactly: $0) ?? Int.min }
           let isVector = (target.count == 2 && (target[0] == 1 || target[0] == -1 || target[0] == 0)
                           && (target[1] == -1 || target[1] == shape.elementCount)) || (target == [1, -1]) || (target == [-1])
             || target == [shape.elementCount]
@@ -401,7 +405,7 @@ public enum ONNXImporter {
         } else {
           let node = try assembler.append(Node(name: nodeName(index), operation: .flatten, inputs: [x]),
                                           origin: origin(index, note: layout == .nchw ? "NCHW order kept for the next Gemm/MatMul" : ""))
-          values = set(index, node, layout: layout == .nchw ? .flattenedNCHW(shape) : .vector)
+          set(index, node, layout: layout == .nchw ? .flattenedNCHW(shape) : .vector)
         }
 
       case "Softmax":
@@ -411,7 +415,7 @@ public enum ONNXImporter {
         }
         let axis = try int(index, "axis", model.defaultOpset >= 13 ? -1 : 1)
         guard axis == 1 || axis == -1 else { throw error(index, "Softmax axis \(axis); the last axis of a [1, N] vector is supported") }
-        values = set(index, try assembler.append(Node(name: nodeName(index), operation: .softmax, inputs: [x]), origin: origin(index)), layout: layout)
+        set(index, try assembler.append(Node(name: nodeName(index), operation: .softmax, inputs: [x]), origin: origin(index)), layout: layout)
 
       case "Identity", "Dropout":
         let source = try requiredInput(index, 0)
@@ -454,7 +458,7 @@ public enum ONNXImporter {
         var stride = 1, extent = 1
         if scale.count > 1 {
           guard axis >= 0, axis < dims.count, dims[axis] == scale.count else { throw error(index, "\(scale.count) scales for axis \(axis) of dims \(dims)", .invalidGraph) }
-          extent = dims[axis]; stride = dims[(axis + 1)...].reduce(1, *)
+          extent = dims[axis]; stride = elementCount(Array(dims[(axis + 1)...])) ?? 1
         }
         var result = [Double](repeating: 0, count: v.count)
         for i in v.indices {

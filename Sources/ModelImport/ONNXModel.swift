@@ -39,6 +39,9 @@ public struct ONNXModel: Sendable {
       }
     }
     guard sawGraph else { throw ModelImportError.malformed("the ModelProto has no graph (field 7)", at: 0) }
+    guard opsetImports.contains(where: { $0.domain == "" || $0.domain == "ai.onnx" }) else {
+      throw ModelImportError.malformed("the ModelProto imports no opset of the default ONNX domain (opset_import, field 8), which onnx.proto requires", at: 0)
+    }
   }
 }
 

@@ -152,7 +152,7 @@ public enum TFLiteImporter {
         throw error(op, "tensor #\(index) '\(t.name)' must be a constant (weights computed at run time are not supported)")
       }
       let buffer = model.buffers[t.bufferIndex]
-      guard let count = elementCount(t.shape) else { throw error(op, "constant '\(t.name)' has an invalid shape \(t.shape)", .malformed) }
+      guard let count = elementCount(t.shape), count > 0 else { throw error(op, "constant '\(t.name)' has an invalid or empty shape \(t.shape)", .malformed) }
       let size: Int
       switch t.type {
       case .float32, .int32: size = 4
@@ -202,7 +202,7 @@ public enum TFLiteImporter {
           throw ModelImportError(.malformed, "tensor '\(name)' has \(q.scales.count) scales for dimension \(q.quantizedDimension) of shape \(shape)", node: "'\(node)'")
         }
         extent = shape[q.quantizedDimension]
-        stride = shape[(q.quantizedDimension + 1)...].reduce(1, *)
+        stride = elementCount(Array(shape[(q.quantizedDimension + 1)...])) ?? 1
       }
       guard q.zeroPoints.isEmpty || q.zeroPoints.count == q.scales.count else {
         throw ModelImportError(.malformed, "tensor '\(name)' has \(q.scales.count) scales but \(q.zeroPoints.count) zero points", node: "'\(node)'")
