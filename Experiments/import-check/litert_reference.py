@@ -20,7 +20,7 @@ imports the same file as float math with the dequantized filters. To compare lik
 OUT/<model>.dequantized.tflite, a copy of each float-input model whose int8 constant tensors are replaced by float32
 tensors holding scale * (q - zero_point) (through the schema's Python object API that ai-edge-litert ships), and
 OUT/<model>.dequantized.csv, LiteRT's outputs on that copy. ResNet-8 float32 has no int8 tensor: its copy is
-identical in function. The Swift test ModelImportTests/MLPerfReferenceTests reads these files.
+identical in function. The Swift test ModelImportTests/MLPerfReferenceTests reads these files; tflite_to_onnx.py reuses them.
 """
 import argparse, csv, os
 import numpy as np
