@@ -84,7 +84,10 @@ func compare(model: String, inputs: [[Float]], referenceFile: String, classes: I
   return c
 }
 
-@Suite(.enabled(if: haveMLPerfReference, "needs ../shared/models/mlperf-tiny and Experiments/import-check/litert_reference.py's output"))
+/// Release builds only (`swift test -c release -Xswiftc -enable-testing --filter ModelImportTests`, seconds): in a
+/// debug build the 2,400 float inferences take minutes.
+@Suite(.enabled(if: isReleaseBuild && haveMLPerfReference,
+                "needs a release build, ../shared/models/mlperf-tiny and Experiments/import-check/litert_reference.py's output"))
 struct MLPerfReferenceTests {
   /// kws_ref_model_float32.tflite stores its CONV_2D filters int8 (dynamic-range "hybrid" quantization), which LiteRT
   /// runs by quantizing the conv inputs at run time; precsearch imports the same file as float math with the
@@ -135,7 +138,8 @@ let haveONNXTwins = haveMLPerfReference
 
 /// The ONNX twins written by Experiments/import-check/tflite_to_onnx.py: imported, they must compute what the
 /// imported TFLite models compute (within 1e-4), and what onnxruntime computes.
-@Suite(.enabled(if: haveONNXTwins, "needs ../shared and the output of litert_reference.py and tflite_to_onnx.py"))
+@Suite(.enabled(if: isReleaseBuild && haveONNXTwins,
+                "needs a release build, ../shared and the output of litert_reference.py and tflite_to_onnx.py"))
 struct ONNXTwinTests {
   func twin(_ stem: String, inputs: [[Float]], classes: Int) throws {
     let tflite = try ModelImporter.importModel(bytes: [UInt8](try Data(contentsOf: mlperfModels.appendingPathComponent(stem + ".tflite"))))

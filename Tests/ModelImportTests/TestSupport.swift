@@ -36,3 +36,10 @@ func logitsAndOutput(_ plan: FloatPlan, _ input: [Float], _ workspace: FloatPlan
   }
   return (output, output)
 }
+
+/// True in an optimized build (the slow whole-data-set measurements run only there).
+#if DEBUG
+let isReleaseBuild = false
+#else
+let isReleaseBuild = true
+#endif
