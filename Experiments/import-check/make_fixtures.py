@@ -304,7 +304,30 @@ def error_fixtures(out_dir):
         entry = w.external_data.add()
         entry.key, entry.value = key, value
     onnx.save_model(model, os.path.join(out_dir, 'external_data.onnx'))
-    print('unsupported_logistic.tflite, unsupported_sigmoid.onnx, external_data.onnx')
+    # 1,000 tensors that all point at one 4 KB name string: legal FlatBuffers (offsets may be shared), but decoding
+    # every name would read 4 MB from a 20 KB file. Written with the low-level builder, which allows the sharing.
+    b = flatbuffers.Builder(1024)
+    name = b.CreateString('n' * 4096)
+    S.TensorStartShapeVector(b, 4)
+    for d in reversed([1, 2, 2, 1]):
+        b.PrependInt32(d)
+    shape = b.EndVector()
+    tensors = []
+    for _ in range(1000):
+        S.TensorStart(b); S.TensorAddShape(b, shape); S.TensorAddName(b, name)
+        tensors.append(S.TensorEnd(b))
+    S.SubGraphStartTensorsVector(b, len(tensors))
+    for t in reversed(tensors):
+        b.PrependUOffsetTRelative(t)
+    tensor_vector = b.EndVector()
+    S.SubGraphStart(b); S.SubGraphAddTensors(b, tensor_vector)
+    subgraph = S.SubGraphEnd(b)
+    S.ModelStartSubgraphsVector(b, 1); b.PrependUOffsetTRelative(subgraph)
+    subgraphs = b.EndVector()
+    S.ModelStart(b); S.ModelAddVersion(b, 3); S.ModelAddSubgraphs(b, subgraphs)
+    b.Finish(S.ModelEnd(b), file_identifier=b'TFL3')
+    open(os.path.join(out_dir, 'shared_strings.tflite'), 'wb').write(b.Output())
+    print('unsupported_logistic.tflite, unsupported_sigmoid.onnx, external_data.onnx, shared_strings.tflite')
 
 
 def main():

@@ -100,19 +100,27 @@ struct GraphAssembler {
   var shapes: [String: TensorShape] = [:]
   var origins: [String: NodeOrigin] = [:]
   var absorbed: [NodeOrigin] = []
+  /// Names of the nodes some node reads.
+  var consumed: Set<String> = []
+  /// Position of each node in `nodes`.
+  var positions: [String: Int] = [:]
+  /// Next suffix to try per base name (keeps `uniqueName` linear when a file repeats one name many times).
+  var nextSuffix: [String: Int] = [:]
 
   init(inputShape: TensorShape) throws {
     let input = Node(name: "input", operation: .input(inputShape))
     _ = try ShapeInference.outputShape(of: input, inputShapes: [])
     nodes = [input]
     shapes["input"] = inputShape
+    positions["input"] = 0
   }
 
   /// A name not used yet, derived from `base`.
-  func uniqueName(_ base: String) -> String {
-    if shapes[base] == nil { return base }
-    var k = 2
+  mutating func uniqueName(_ base: String) -> String {
+    if shapes[base] == nil && nextSuffix[base] == nil { nextSuffix[base] = 2; return base }
+    var k = nextSuffix[base] ?? 2
     while shapes["\(base)_\(k)"] != nil { k += 1 }
+    nextSuffix[base] = k + 1
     return "\(base)_\(k)"
   }
 
@@ -134,9 +142,11 @@ struct GraphAssembler {
       throw ModelImportError(.invalidGraph, "\(origin.sourceOperator) maps to \(node.operation.kind) '\(node.name)': \(error.message)",
                              node: "'\(origin.sourceNode)' (\(origin.sourceOperator))")
     }
+    positions[node.name] = nodes.count
     nodes.append(node)
     shapes[node.name] = shape
     origins[node.name] = origin
+    consumed.formUnion(node.inputs)
     return (node.name, shape)
   }
 

@@ -46,10 +46,13 @@ public enum ONNXImporter {
     var inputLayout = "NCHW"
     /// Dense nodes made from a MatMul (no bias yet), by node name: an Add of a constant may become their bias.
     var biasFree: Set<String> = []
+    /// Every tensor name some node or the graph output reads.
+    let consumedNames: Set<String>
 
     init(model: ONNXModel) throws {
       self.model = model
       let graph = model.graph
+      consumedNames = Set(graph.nodes.flatMap(\.inputs) + graph.outputs.map(\.name))
       var constants: [String: Value] = [:]
       for t in graph.initializers {
         constants[t.name] = .constant(dims: t.dims.map { Int(clamping: $0) }, values: try t.values())
@@ -70,7 +73,7 @@ public enum ONNXImporter {
       case 4:
         guard dims[0] == 1 else { throw ModelImportError(.unsupported, "graph input '\(input.name)' has batch \(dims[0]); batch 1 is supported") }
         // An NHWC input transposed to NCHW by every reader (the usual TensorFlow export) is taken as NHWC.
-        let readers = graph.nodes.filter { $0.inputs.contains(input.name) }
+        let readers = graph.nodes.filter { $0.inputs.contains(input.name) }  // once per import: linear
         if !readers.isEmpty, readers.allSatisfy({ $0.opType == "Transpose" && $0.attribute("perm")?.ints == [0, 3, 1, 2] }) {
           layout = .nhwc
           shape = TensorShape(height: dims[1], width: dims[2], channels: dims[3])
@@ -165,7 +168,7 @@ public enum ONNXImporter {
       values[model.graph.nodes[index].outputs[0]] = .activation(node: node.0, shape: node.1, layout: layout)
     }
 
-    func nodeName(_ index: Int) -> String {
+    mutating func nodeName(_ index: Int) -> String {
       let n = model.graph.nodes[index]
       let base = n.name.isEmpty ? "\(n.opType.lowercased())_\(index)" : n.name
       return assembler.uniqueName(base)
@@ -346,8 +349,7 @@ public enum ONNXImporter {
           let (activationName, constantName) = values[a].map { if case .activation = $0 { return (a, b) } else { return (b, a) } } ?? (a, b)
           let (x, shape, layout) = try activation(activationName, index)
           let c = try constant(constantName, index)
-          guard biasFree.contains(x), let position = assembler.nodes.lastIndex(where: { $0.name == x }),
-                assembler.nodes.allSatisfy({ !$0.inputs.contains(x) }) else {
+          guard biasFree.contains(x), let position = assembler.positions[x], !assembler.consumed.contains(x) else {
             throw error(index, "adds the constant '\(constantName)'; a constant operand is supported only as the bias right after a MatMul")
           }
           guard c.values.count == shape.channels || c.values.count == 1 else {
@@ -419,8 +421,7 @@ public enum ONNXImporter {
 
       case "Identity", "Dropout":
         let source = try requiredInput(index, 0)
-        if n.opType == "Dropout", n.outputs.count > 1, !n.outputs[1].isEmpty,
-           model.graph.nodes.contains(where: { $0.inputs.contains(n.outputs[1]) }) || model.graph.outputs.contains(where: { $0.name == n.outputs[1] }) {
+        if n.opType == "Dropout", n.outputs.count > 1, !n.outputs[1].isEmpty, consumedNames.contains(n.outputs[1]) {
           throw error(index, "the Dropout mask output is used; only inference Dropout (an identity) is supported")
         }
         guard let v = values[source] else { throw error(index, "input '\(source)' is not defined", .invalidGraph) }

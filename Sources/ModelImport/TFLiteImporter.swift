@@ -281,7 +281,7 @@ public enum TFLiteImporter {
       return [ParameterTensor(role: .bias, shape: [count], values: bias.values)]
     }
 
-    func nodeName(_ op: Int, _ code: String) -> String {
+    mutating func nodeName(_ op: Int, _ code: String) -> String {
       assembler.uniqueName("\(code.lowercased())_\(op)")
     }
 

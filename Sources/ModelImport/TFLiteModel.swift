@@ -10,8 +10,10 @@ public struct TFLiteModel: Sendable {
   public var description: String
   /// `Model.operator_codes`.
   public var operatorCodes: [TFLiteOperatorCode]
-  /// `Model.subgraphs` (the first is the main graph).
+  /// `Model.subgraphs`: only the first (the main graph) is decoded.
   public var subgraphs: [TFLiteSubgraph]
+  /// How many subgraphs the file has.
+  public var subgraphCount: Int
   /// `Model.buffers`: constant data, by index.
   public var buffers: [TFLiteBuffer]
 
@@ -27,25 +29,26 @@ public struct TFLiteModel: Sendable {
       throw ModelImportError.malformed("file identifier (bytes 4-7) is [\(found)], not \"TFL3\": not a TFLite model", at: 4)
     }
     let model = try reader.rootTable()
+    var budget = DecodeBudget(fileSize: bytes.count)
     version = try model.integer(0, default: UInt32(0))
-    description = try model.string(3) ?? ""
+    description = try budget.string(model, 3) ?? ""
     operatorCodes = []
-    if let codes = try model.vector(1, elementSize: 4) {
+    if let codes = try budget.vector(model, 1, elementSize: 4) {
       for i in 0..<codes.count {
         let t = try codes.table(at: i)
         let deprecated = Int32(try t.integer(0, default: Int8(0)))
         let extended = try t.integer(3, default: Int32(0))
         // schema.fbs: builtin_code supersedes deprecated_builtin_code; writers fill the smaller field with a
         // placeholder (127) or 0, so the larger of the two is the operator.
-        operatorCodes.append(TFLiteOperatorCode(builtinCode: max(deprecated, extended), customCode: try t.string(1),
+        operatorCodes.append(TFLiteOperatorCode(builtinCode: max(deprecated, extended), customCode: try budget.string(t, 1),
                                                 version: try t.integer(2, default: Int32(1)), byteOffset: t.position))
       }
     }
     buffers = []
-    if let list = try model.vector(4, elementSize: 4) {
+    if let list = try budget.vector(model, 4, elementSize: 4) {
       for i in 0..<list.count {
         let t = try list.table(at: i)
-        if let data = try t.vector(0, elementSize: 1) {
+        if let data = try budget.vector(t, 0, elementSize: 1) {
           buffers.append(TFLiteBuffer(data: data.byteArray(), byteOffset: data.start))
         } else {
           // Buffers stored after the FlatBuffer (models > 2 GB): offset from the file's start, valid when > 1.
@@ -62,10 +65,12 @@ public struct TFLiteModel: Sendable {
       }
     }
     subgraphs = []
-    guard let graphs = try model.vector(2, elementSize: 4), graphs.count > 0 else {
+    guard let graphs = try budget.vector(model, 2, elementSize: 4), graphs.count > 0 else {
       throw ModelImportError.malformed("the model has no subgraph", at: model.position)
     }
-    for g in 0..<graphs.count { subgraphs.append(try TFLiteSubgraph(try graphs.table(at: g))) }
+    // Only the main subgraph is decoded (the others are CALL/WHILE bodies, which the importer does not run).
+    subgraphCount = graphs.count
+    subgraphs.append(try TFLiteSubgraph(try graphs.table(at: 0), budget: &budget))
   }
 }
 
@@ -299,14 +304,14 @@ public struct TFLiteSubgraph: Sendable {
   /// Name.
   public var name: String
 
-  init(_ t: FlatBufferTable) throws {
+  init(_ t: FlatBufferTable, budget: inout DecodeBudget) throws {
     tensors = []
-    if let list = try t.vector(0, elementSize: 4) {
+    if let list = try budget.vector(t, 0, elementSize: 4) {
       for i in 0..<list.count {
         let tensor = try list.table(at: i)
         var quantization: TFLiteQuantization?
-        if let q = try tensor.table(4), let scales = try q.vector(2, elementSize: 4)?.floats(), !scales.isEmpty {
-          let zeroPoints = try q.vector(3, elementSize: 8)?.integers(Int64.self) ?? []
+        if let q = try tensor.table(4), let scales = try budget.vector(q, 2, elementSize: 4)?.floats(), !scales.isEmpty {
+          let zeroPoints = try budget.vector(q, 3, elementSize: 8)?.integers(Int64.self) ?? []
           quantization = TFLiteQuantization(scales: scales, zeroPoints: zeroPoints,
                                             quantizedDimension: Int(try q.integer(6, default: Int32(0))))
         }
@@ -315,27 +320,27 @@ public struct TFLiteSubgraph: Sendable {
                                  byteOffset: tensor.position)
         }
         tensors.append(TFLiteTensor(
-          shape: try tensor.vector(0, elementSize: 4)?.integers(Int32.self).map { Int($0) } ?? [],
+          shape: try budget.vector(tensor, 0, elementSize: 4)?.integers(Int32.self).map { Int($0) } ?? [],
           typeCode: try tensor.integer(1, default: Int8(0)),
           bufferIndex: Int(try tensor.integer(2, default: UInt32(0))),
-          name: try tensor.string(3) ?? "", quantization: quantization, byteOffset: tensor.position))
+          name: try budget.string(tensor, 3) ?? "", quantization: quantization, byteOffset: tensor.position))
       }
     }
-    inputs = try t.vector(1, elementSize: 4)?.integers(Int32.self).map { Int($0) } ?? []
-    outputs = try t.vector(2, elementSize: 4)?.integers(Int32.self).map { Int($0) } ?? []
+    inputs = try budget.vector(t, 1, elementSize: 4)?.integers(Int32.self).map { Int($0) } ?? []
+    outputs = try budget.vector(t, 2, elementSize: 4)?.integers(Int32.self).map { Int($0) } ?? []
     operators = []
-    if let list = try t.vector(3, elementSize: 4) {
+    if let list = try budget.vector(t, 3, elementSize: 4) {
       for i in 0..<list.count {
         let op = try list.table(at: i)
         let typeCode = try op.integer(3, default: UInt8(0))
         operators.append(TFLiteOperator(
           opcodeIndex: Int(try op.integer(0, default: UInt32(0))),
-          inputs: try op.vector(1, elementSize: 4)?.integers(Int32.self).map { Int($0) } ?? [],
-          outputs: try op.vector(2, elementSize: 4)?.integers(Int32.self).map { Int($0) } ?? [],
-          options: try Self.options(typeCode: typeCode, table: try op.table(4)), byteOffset: op.position))
+          inputs: try budget.vector(op, 1, elementSize: 4)?.integers(Int32.self).map { Int($0) } ?? [],
+          outputs: try budget.vector(op, 2, elementSize: 4)?.integers(Int32.self).map { Int($0) } ?? [],
+          options: try Self.options(typeCode: typeCode, table: try op.table(4), budget: &budget), byteOffset: op.position))
       }
     }
-    name = try t.string(4) ?? ""
+    name = try budget.string(t, 4) ?? ""
   }
 
   static func padding(_ raw: Int8, _ table: FlatBufferTable) throws -> TFLitePadding {
@@ -345,7 +350,7 @@ public struct TFLiteSubgraph: Sendable {
     return p
   }
 
-  static func options(typeCode: UInt8, table: FlatBufferTable?) throws -> TFLiteOptions {
+  static func options(typeCode: UInt8, table: FlatBufferTable?, budget: inout DecodeBudget) throws -> TFLiteOptions {
     guard let o = table else { return .other(typeCode: typeCode) }
     func int(_ i: Int, _ d: Int32 = 0) throws -> Int { Int(try o.integer(i, default: d)) }
     func byte(_ i: Int) throws -> Int8 { try o.integer(i, default: Int8(0)) }
@@ -367,13 +372,41 @@ public struct TFLiteSubgraph: Sendable {
     case 11:
       return .add(activation: try byte(0))
     case 17:
-      return .reshape(newShape: try o.vector(0, elementSize: 4)?.integers(Int32.self).map { Int($0) } ?? [])
+      return .reshape(newShape: try budget.vector(o, 0, elementSize: 4)?.integers(Int32.self).map { Int($0) } ?? [])
     case 27:
       return .reducer(keepDims: try o.bool(0, default: false))
     case 30:
-      return .squeeze(dimensions: try o.vector(0, elementSize: 4)?.integers(Int32.self).map { Int($0) } ?? [])
+      return .squeeze(dimensions: try budget.vector(o, 0, elementSize: 4)?.integers(Int32.self).map { Int($0) } ?? [])
     default:
       return .other(typeCode: typeCode)
     }
+  }
+}
+
+/// Caps the bytes of vectors and strings decoded from one file at twice its size (plus 64 KiB): FlatBuffers lets
+/// many tables point at the same vector, so a small crafted file could otherwise make the decoder do quadratic work.
+/// Files written by a FlatBuffers builder store every vector once and stay far below the cap.
+struct DecodeBudget {
+  var remaining: Int
+
+  init(fileSize: Int) { remaining = 2 * fileSize + 65_536 }
+
+  mutating func spend(_ bytes: Int, at offset: Int) throws {
+    remaining -= bytes
+    guard remaining >= 0 else {
+      throw ModelImportError.malformed("the file's tables share vectors or strings so much that decoding them would read more than twice its size", at: offset)
+    }
+  }
+
+  mutating func vector(_ table: FlatBufferTable, _ index: Int, elementSize: Int) throws -> FlatBufferVector? {
+    guard let v = try table.vector(index, elementSize: elementSize) else { return nil }
+    try spend(v.count * v.elementSize + 4, at: v.start)
+    return v
+  }
+
+  mutating func string(_ table: FlatBufferTable, _ index: Int) throws -> String? {
+    guard let s = try table.string(index) else { return nil }
+    try spend(s.utf8.count + 4, at: table.position)
+    return s
   }
 }

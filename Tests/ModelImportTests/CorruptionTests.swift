@@ -1,5 +1,10 @@
+import Foundation
 import Testing
+import NetworkEngine
 @testable import ModelImport
+
+/// `PRECSEARCH_LONG_TESTS=1` runs ten times as many corruptions (as the model-file fuzz tests do).
+let longTests = ProcessInfo.processInfo.environment["PRECSEARCH_LONG_TESTS"] != nil
 
 /// Every truncation and many single-byte corruptions of real fixtures must give a result or a thrown
 /// `ModelImportError`, never a trap or a hang (the in-process stand-in for the fuzz targets).
@@ -19,12 +24,40 @@ func truncatedAndCorruptedFilesThrow(_ name: String) throws {
   // boundary is still a valid (shorter) message, and then the missing graph parts are reported instead.
   #expect(truncationErrors == bytes.count)
   var generator = SplitMix(seed: UInt64(bytes.count))
-  for _ in 0..<2_000 {
+  var accepted = 0
+  let trials = longTests ? 20_000 : 2_000
+  for trial in 0..<trials {
     var corrupted = bytes
-    let position = Int(generator.next() % UInt64(bytes.count))
-    corrupted[position] = UInt8(truncatingIfNeeded: generator.next())
-    do { _ = try ModelImporter.importModel(bytes: corrupted) } catch is ModelImportError {}
+    for _ in 0...(trial % 3) {
+      let position = Int(generator.next() % UInt64(bytes.count))
+      if generator.next() % 2 == 0 {
+        corrupted[position] ^= UInt8(1 << (generator.next() % 8))
+      } else {
+        corrupted[position] = UInt8(truncatingIfNeeded: generator.next())
+      }
+    }
+    do {
+      let imported = try ModelImporter.importModel(bytes: corrupted)
+      accepted += 1
+      // Whatever imports is a valid network that runs. (A corrupted dimension may legally make it huge, up to the
+      // engine's 2^28-element tensors: those are only checked to build a plan.)
+      let plan = try FloatPlan(network: imported.network)
+      if imported.network.totalMACs < 1_000_000, imported.network.shapes.allSatisfy({ $0.elementCount < 100_000 }) {
+        let output = plan.run([Float](repeating: 0.5, count: imported.network.inputShape.elementCount))
+        #expect(output.count == imported.network.outputShape.elementCount)
+      }
+    } catch let error as ModelImportError {
+      #expect(!error.message.isEmpty)
+    }
   }
+  // Many edits hit weight bytes, which still import (a weight may take any finite value); the rest are refused.
+  #expect(accepted < trials)
+}
+
+@Test func sharedStringsCannotMakeTheDecoderReadMoreThanTwiceTheFile() throws {
+  // 1,000 tensors share one 4 KB name in a 20 KB file.
+  let error = expectImportError(.malformed) { try TFLiteModel(bytes: try fixtureBytes("shared_strings.tflite")) }
+  #expect(error?.message.contains("more than twice its size") == true)
 }
 
 @Test func truncatedTFLiteNamesTheByteOffset() throws {
