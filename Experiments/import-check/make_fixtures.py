@@ -6,7 +6,7 @@ Usage (from the repository root; needs `pip install ai-edge-litert onnx onnxrunt
     python3 Experiments/import-check/make_fixtures.py [--out Tests/ModelImportTests/Fixtures]
 
 Each model NAME.tflite / NAME.onnx gets NAME.tflite.expected / NAME.onnx.expected, four lines:
-    input H W C          then the input values, HWC order (row-major, channels fastest)
+    input H W C          then the input values, HWC order (row-major, channels fastest; raw codes for a uint8 input)
     output H W C         then the output values, HWC order
 A vector is 1 1 N. ONNX tensors are NCHW: the script transposes the input it feeds and the output it records, so
 both files describe what precsearch's HWC network must compute. TFLite models are written with the schema's
@@ -204,6 +204,18 @@ def tflite_fixtures():
     g.op(B.DEQUANTIZE, [wq], [w])
     g.op(B.CONV_2D, [x, w, b], [y], *conv_options(SAME))
     out['dequantize_int8_per_axis_conv'] = (g, x, y)
+
+    # A uint8 input (scale 0.02, zero point 128) DEQUANTIZEd at the edge, then a float CONV_2D. Its own generator
+    # (seed 1818) keeps the other fixtures' random values as they were before it was added.
+    own = np.random.default_rng(1818)
+    g = TFLiteGraph()
+    x = g.tensor([1, 4, 4, 2], dtype=S.TensorType.UINT8, quant=([0.02], [128], 0))
+    xf = g.tensor([1, 4, 4, 2]); y = g.tensor([1, 4, 4, 3])
+    w = g.tensor([3, 3, 3, 2], own.standard_normal((3, 3, 3, 2)).astype(np.float32))
+    b = g.tensor([3], own.standard_normal(3).astype(np.float32))
+    g.op(B.DEQUANTIZE, [x], [xf])
+    g.op(B.CONV_2D, [xf, w, b], [y], *conv_options(SAME))
+    out['uint8_input_dequantize_conv'] = (g, x, y)  # its input: default_rng(1819) in main()
     return out
 
 
@@ -339,7 +351,10 @@ def main():
     for name, (g, x_index, y_index) in tflite_fixtures().items():
         path = os.path.join(args.out, name + '.tflite')
         g.save(path, [x_index], [y_index])
-        x = rand(*g.tensors[x_index].shape, scale=2)
+        if g.tensors[x_index].type == S.TensorType.UINT8:  # raw codes; the .expected file holds them as numbers
+            x = np.random.default_rng(1819).integers(0, 256, size=g.tensors[x_index].shape).astype(np.uint8)
+        else:
+            x = rand(*g.tensors[x_index].shape, scale=2)
         y = run_tflite(path, x)
         write_expected(path + '.expected', x[0], y[0] if y.ndim == 4 else y.reshape(-1))
         print(f'{name}.tflite: {os.path.getsize(path)} bytes, output {y.shape}')

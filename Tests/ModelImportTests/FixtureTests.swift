@@ -85,6 +85,19 @@ func onnxFixtureMatchesOnnxruntime(_ name: String) throws {
   #expect(quantized.provenance.hasQuantizedWeights)
 }
 
+@Test func quantizedInputBecomesThePreprocessing() throws {
+  let imported = try ModelImporter.importModel(bytes: try fixtureBytes("uint8_input_dequantize_conv.tflite"))
+  #expect(imported.inputQuantization == InputQuantization(scale: 0.02, zeroPoint: 128, isSigned: false))
+  #expect(imported.absorbedOperators.map(\.sourceOperator) == ["DEQUANTIZE"])
+  let expected = try ExpectedRun("uint8_input_dequantize_conv.tflite")
+  let input = imported.preprocessing.apply(expected.input.map { Int($0) }, channels: expected.inputShape.channels)
+  let output = try FloatPlan(network: imported.network).run(input)
+  var difference: Float = 0
+  for (a, b) in zip(output, expected.output) { difference = max(difference, abs(a - b)) }
+  #expect(output.count == expected.output.count)
+  #expect(difference <= 1e-5, "max |difference| \(difference)")
+}
+
 @Test func onnxLayoutsAreConverted() throws {
   let bn = try ModelImporter.importModel(bytes: try fixtureBytes("conv_same_upper_bn_relu.onnx"))
   #expect(bn.network.isFolded)
