@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Imports what the project's own ONNX exporter writes: the ResNet-8 that Experiments/onnx-comparison/compare.py
-exports (random weights, SplitMix64 seed 1; BatchNormalization nodes kept, NCHW, a Transpose to NHWC before the
-Flatten), a graph shape that PyTorch-style exporters produce and the MLPerf twins do not.
+exports (random weights, SplitMix64 seed 1; NCHW, its 7 BatchNormalization nodes kept, which the MLPerf twins do
+not have; its pooling reaches 1x1 before the Flatten, so the exporter adds no Transpose there).
 
 Usage (from the repository root; needs `pip install onnx onnxruntime numpy` and a release build of
 precsearch-bench, e.g. `swift build -c release --product precsearch-bench`):
