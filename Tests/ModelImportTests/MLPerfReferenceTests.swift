@@ -177,7 +177,8 @@ struct ONNXTwinTests {
 
 /// Import time of each reference model (decode + mapping + BatchNorm folding), best of 5. Issue #18 asks for under
 /// 1 s in a release build; the bound is checked in every configuration (debug is slower but still far below it).
-@Test(.enabled(if: haveMLPerfReference || FileManager.default.fileExists(atPath: mlperfModels.path)))
+@Test(.enabled(if: FileManager.default.fileExists(atPath: mlperfModels.appendingPathComponent("resnet8_int8.tflite").path),
+               "needs ../shared/models/mlperf-tiny"))
 func importTimeIsUnderOneSecond() throws {
   var files = ["kws_ref_model_float32.tflite", "kws_ref_model_int8.tflite", "resnet8_float32.tflite", "resnet8_int8.tflite"]
     .map { mlperfModels.appendingPathComponent($0) }
