@@ -46,6 +46,10 @@ let package = Package(
     // Run-time precision switching: operating points from one 16-bit master, the energy governor.
     .target(name: "PrecisionRuntime", dependencies: ["NetworkEngine", "EnergyModel"]),
 
+    // Model import: TFLite (FlatBuffers) and ONNX (protobuf) readers written from the published schemas, and the
+    // mapping of their graphs onto the IR. Pure: takes bytes.
+    .target(name: "ModelImport", dependencies: ["NetworkEngine"]),
+
     // Edge: files and documents (Foundation). File formats: the model file, the Pareto document and operating
     // points, energy tables and measurements, checkpoints, JSON, SHA-256 and atomic writes. A library product.
     .target(name: "PrecSearchFormats",
@@ -85,5 +89,7 @@ let package = Package(
     .testTarget(name: "PrecSearchCLITests",
                 dependencies: ["PrecSearchCLI", "precsearch", "PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "SeededRandom",
                                "PrecSearchTestSupport"]),
+    .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "NetworkEngine", "PrecSearchTestSupport"],
+                resources: [.copy("Fixtures")]),
   ]
 )
