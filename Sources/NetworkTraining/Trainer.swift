@@ -39,7 +39,7 @@ public struct EpochReport: Hashable, Sendable, Codable {
 }
 
 /// Loss and accuracy of a network on a labeled set (inference mode: BatchNorm with running statistics).
-public struct Evaluation: Hashable, Sendable, Codable {
+public struct LossAndAccuracy: Hashable, Sendable, Codable {
   /// Images evaluated.
   public var count: Int
   /// Images whose top-1 class (first maximum on ties) equals the label.
@@ -165,7 +165,7 @@ public final class Trainer {
     guard trainingLoss.isFinite else {
       throw TrainingError("trainingLoss", "became \(trainingLoss) in epoch \(completedEpochs + 1); lower the learning rate")
     }
-    var validationResult: Evaluation?
+    var validationResult: LossAndAccuracy?
     if let validation { validationResult = evaluateChecked(validation) }
     completedEpochs += 1
     let elapsed = clock.now - started
@@ -192,7 +192,7 @@ public final class Trainer {
   /// Loss and top-1 accuracy of the current weights on `images` (inference mode), on the configured threads.
   /// Throws `TrainingError` when the images do not match the network input shape or a label is not in
   /// `0..<classes`.
-  public func evaluate(_ images: LabeledImages) throws -> Evaluation {
+  public func evaluate(_ images: LabeledImages) throws -> LossAndAccuracy {
     guard images.shape == program.network.inputShape else {
       throw TrainingError("images", "are \(images.shape) but the network input is \(program.network.inputShape)")
     }
@@ -202,7 +202,7 @@ public final class Trainer {
     return evaluateChecked(images)
   }
 
-  private func evaluateChecked(_ images: LabeledImages) -> Evaluation {
+  private func evaluateChecked(_ images: LabeledImages) -> LossAndAccuracy {
     let smoothing = program.labelSmoothing
     program.labelSmoothing = 0
     defer { program.labelSmoothing = smoothing }
@@ -217,7 +217,7 @@ public final class Trainer {
       correct += result.correct
       start = end
     }
-    return Evaluation(count: images.count, correct: correct, loss: images.count == 0 ? 0 : lossSum / Double(images.count))
+    return LossAndAccuracy(count: images.count, correct: correct, loss: images.count == 0 ? 0 : lossSum / Double(images.count))
   }
 
   /// The complete trainer state (weights, running statistics, optimizer moments, epoch, random state, history) as

@@ -20,7 +20,7 @@ public struct OptimizeCheckpoint: Sendable, Codable {
   /// What the run searched: a resumed run must match it exactly.
   public var run: RunIdentity
   /// The search state.
-  public var state: PrecisionSearch
+  public var state: HybridPrecisionSearch
   /// The uniform baselines measured on the validation split before the search, by bit-width.
   public var baselines: [BaselineMeasurement]
   /// Sessions so far (1 for a checkpoint of a first run).
@@ -93,7 +93,7 @@ public struct OptimizeCheckpoint: Sendable, Codable {
   }
 
   /// Creates a checkpoint with ``formatName`` and ``currentSchemaVersion``.
-  public init(run: RunIdentity, state: PrecisionSearch, baselines: [BaselineMeasurement], sessions: Int,
+  public init(run: RunIdentity, state: HybridPrecisionSearch, baselines: [BaselineMeasurement], sessions: Int,
               seconds: [String: Double]) {
     self.format = Self.formatName
     self.schemaVersion = Self.currentSchemaVersion

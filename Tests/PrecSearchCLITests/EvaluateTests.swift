@@ -10,13 +10,13 @@ import Testing
   static func floatPredictions(_ model: ModelFile, _ data: LoadedDataset) throws -> [Int] {
     let plan = try FloatPlan(network: model.network)
     return (0..<data.images.count).map {
-      Evaluation.argmax(plan.run(model.preprocessing.apply(data.images.image($0), channels: 1)))
+      FixedPointEvaluation.argmax(plan.run(model.preprocessing.apply(data.images.image($0), channels: 1)))
     }
   }
 
   static func evaluate(_ model: ModelFile, _ configuration: PrecisionConfiguration, _ data: LoadedDataset,
-                       kernels: KernelVariant = .optimized, limit: Int? = nil) throws -> Evaluation {
-    try Evaluation.run(model: model, ranges: model.activationRanges!, configuration: configuration, kernels: kernels,
+                       kernels: KernelVariant = .optimized, limit: Int? = nil) throws -> FixedPointEvaluation {
+    try FixedPointEvaluation.run(model: model, ranges: model.activationRanges!, configuration: configuration, kernels: kernels,
                        data: data, limit: limit, dataDescription: "fixture")
   }
 
@@ -35,7 +35,7 @@ import Testing
     let plan = try IntegerPlan(model: FixedPointModel(network: model.network, ranges: model.activationRanges!),
                                configuration: configuration, kernels: .reference)
     let fixedClasses = (0..<20).map {
-      Evaluation.argmax(plan.run(model.preprocessing.apply(data.images.image($0), channels: 1)))
+      FixedPointEvaluation.argmax(plan.run(model.preprocessing.apply(data.images.image($0), channels: 1)))
     }
     #expect(evaluation.fixedPointCorrect == zip(fixedClasses, labels).filter { $0 == $1 }.count)
     #expect(evaluation.agreeing == zip(fixedClasses, floatClasses).filter { $0 == $1 }.count)
@@ -105,8 +105,8 @@ import Testing
   }
 
   @Test func argmaxTakesTheFirstMaximumAndIgnoresNaN() {
-    #expect(Evaluation.argmax([0.1, 0.7, 0.7, 0.2]) == 1)
-    #expect(Evaluation.argmax([.nan, 0.3, 0.1]) == 1)
-    #expect(Evaluation.argmax([]) == 0)
+    #expect(FixedPointEvaluation.argmax([0.1, 0.7, 0.7, 0.2]) == 1)
+    #expect(FixedPointEvaluation.argmax([.nan, 0.3, 0.1]) == 1)
+    #expect(FixedPointEvaluation.argmax([]) == 0)
   }
 }

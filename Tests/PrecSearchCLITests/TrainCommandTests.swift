@@ -300,7 +300,7 @@ enum TinyIDXData {
       _ = floatPlan.run(input, workspace: floatWorkspace)
       let floatLogits = floatWorkspace.outputs[logitsIndex]
       let fixedLogits = plan.runCodes(input, workspace: integerWorkspace).map { Float($0) * scale }
-      if Evaluation.argmax(floatLogits) == Evaluation.argmax(fixedLogits) { agreeing += 1 }
+      if FixedPointEvaluation.argmax(floatLogits) == FixedPointEvaluation.argmax(fixedLogits) { agreeing += 1 }
       for (a, b) in zip(floatLogits, fixedLogits) { largest = max(largest, abs(a - b)) }
     }
     let agreement = Double(agreeing) / Double(data.count)

@@ -12,9 +12,9 @@ import Testing
   }
 
   static func run(_ settings: PrecisionSearchSettings, space: PrecisionSearchSpace? = nil,
-                  evaluator: PrecisionEvaluator? = nil) throws -> PrecisionSearch {
+                  evaluator: PrecisionEvaluator? = nil) throws -> HybridPrecisionSearch {
     let evaluator = try evaluator ?? TinyProblem.evaluator()
-    var search = try PrecisionSearch(settings: settings, space: space ?? PrecisionSearchSpace(layerNames: TinyProblem.layerNames),
+    var search = try HybridPrecisionSearch(settings: settings, space: space ?? PrecisionSearchSpace(layerNames: TinyProblem.layerNames),
                                      evaluator: evaluator)
     while !search.isFinished { try search.step(evaluator: evaluator) }
     return search
@@ -22,12 +22,12 @@ import Testing
 
   @Test func hybridAnnealsThenEvolvesAndKeepsItsBookkeepingConsistent() throws {
     let evaluator = try TinyProblem.evaluator()
-    var search = try PrecisionSearch(settings: Self.settings(evaluations: 60),
+    var search = try HybridPrecisionSearch(settings: Self.settings(evaluations: 60),
                                      space: PrecisionSearchSpace(layerNames: TinyProblem.layerNames), evaluator: evaluator)
     #expect(search.phase == .annealing)
     #expect(search.annealers.count == 2)
     #expect(search.annealerLimits == [9, 9])  // 30 % of 60, split over two runs
-    var phases: [PrecisionSearch.Phase] = []
+    var phases: [HybridPrecisionSearch.Phase] = []
     while !search.isFinished {
       try search.step(evaluator: evaluator)
       if phases.last != search.phase { phases.append(search.phase) }
@@ -84,7 +84,7 @@ import Testing
       #expect(first == second, "\(algorithm): same seed, 1 vs 3 workers")
       if algorithm == .hybrid {
         let other = try Self.run(Self.settings(algorithm, seed: 6, evaluations: 24))
-        let reference = try JSONDecoder().decode(PrecisionSearch.self, from: first)
+        let reference = try JSONDecoder().decode(HybridPrecisionSearch.self, from: first)
         #expect(other.memo != reference.memo, "seeds 5 and 6 measured the same configurations")
       }
     }
@@ -96,7 +96,7 @@ import Testing
       let uninterrupted = try JSONCoding.data(Self.run(settings))
       for stopAfter in algorithm == .hybrid ? [2, 7] : [4] {
         let evaluator = try TinyProblem.evaluator()
-        var search = try PrecisionSearch(settings: settings, space: PrecisionSearchSpace(layerNames: TinyProblem.layerNames),
+        var search = try HybridPrecisionSearch(settings: settings, space: PrecisionSearchSpace(layerNames: TinyProblem.layerNames),
                                          evaluator: evaluator)
         for _ in 0..<stopAfter where !search.isFinished { try search.step(evaluator: evaluator) }
         // Interrupt the next batch part-way (as SIGINT does), then save.
@@ -107,7 +107,7 @@ import Testing
         let saved = try JSONCoding.data(search)
         // Resume in a "new process": fresh evaluator, decoded state.
         let freshEvaluator = try TinyProblem.evaluator(workers: ThreadedPool(workerCount: 2))
-        var resumed = try JSONDecoder().decode(PrecisionSearch.self, from: saved)
+        var resumed = try JSONDecoder().decode(HybridPrecisionSearch.self, from: saved)
         while !resumed.isFinished { try resumed.step(evaluator: freshEvaluator) }
         #expect(try JSONCoding.data(resumed) == uninterrupted, "\(algorithm) resumed after \(stopAfter) steps")
       }
@@ -117,7 +117,7 @@ import Testing
   @Test func baselinesRecordedBeforeTheSearchAreNeverMeasuredAgain() throws {
     let evaluator = try TinyProblem.evaluator()
     let space = try PrecisionSearchSpace(layerNames: TinyProblem.layerNames)
-    var search = try PrecisionSearch(settings: Self.settings(.nsga2, evaluations: 16), space: space, evaluator: evaluator)
+    var search = try HybridPrecisionSearch(settings: Self.settings(.nsga2, evaluations: 16), space: space, evaluator: evaluator)
     let uniform = (2...16).map { PrecisionConfiguration.uniform($0, layerCount: 3) }
     for (configuration, measurement) in zip(uniform, try evaluator.measure(uniform)) {
       search.record(measurement, for: configuration)
@@ -170,7 +170,7 @@ import Testing
   @Test func wholeFrontAnnealingBudgetsAreSpreadGeometrically() throws {
     let evaluator = try TinyProblem.evaluator()
     let space = try PrecisionSearchSpace(layerNames: TinyProblem.layerNames)
-    let search = try PrecisionSearch(settings: Self.settings(.annealing, evaluations: 40), space: space, evaluator: evaluator)
+    let search = try HybridPrecisionSearch(settings: Self.settings(.annealing, evaluations: 40), space: space, evaluator: evaluator)
     let minimum = try evaluator.energyPicojoules(of: space.configuration(of: space.narrowestGenome))
     let maximum = try evaluator.energyPicojoules(of: space.configuration(of: space.widestGenome))
     let budgets = search.annealerConstraints.map { constraint -> Double in
@@ -188,19 +188,19 @@ import Testing
     let space = try PrecisionSearchSpace(layerNames: TinyProblem.layerNames)
     var bad = Self.settings()
     bad.populationSize = 1
-    #expect(throws: PrecisionSearchError.self) { try PrecisionSearch(settings: bad, space: space, evaluator: evaluator) }
+    #expect(throws: PrecisionSearchError.self) { try HybridPrecisionSearch(settings: bad, space: space, evaluator: evaluator) }
     bad = Self.settings(constraint: .minimumAccuracy(1.5))
-    #expect(throws: PrecisionSearchError.self) { try PrecisionSearch(settings: bad, space: space, evaluator: evaluator) }
+    #expect(throws: PrecisionSearchError.self) { try HybridPrecisionSearch(settings: bad, space: space, evaluator: evaluator) }
     let wrongSpace = try PrecisionSearchSpace(layerNames: ["a", "b"])
     #expect(throws: PrecisionSearchError.self) {
-      try PrecisionSearch(settings: Self.settings(), space: wrongSpace, evaluator: evaluator)
+      try HybridPrecisionSearch(settings: Self.settings(), space: wrongSpace, evaluator: evaluator)
     }
     // A checkpoint whose front member is missing from the memo fails to decode with a message.
     let search = try Self.run(Self.settings(.nsga2, evaluations: 20))
     var object = try #require(try JSONSerialization.jsonObject(with: JSONCoding.data(search)) as? [String: Any])
     object["memo"] = [Any]()
     let damaged = try JSONSerialization.data(withJSONObject: object)
-    #expect(throws: PrecisionSearchError.self) { try JSONDecoder().decode(PrecisionSearch.self, from: damaged) }
+    #expect(throws: PrecisionSearchError.self) { try JSONDecoder().decode(HybridPrecisionSearch.self, from: damaged) }
   }
 }
 

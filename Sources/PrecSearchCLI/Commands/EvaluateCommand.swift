@@ -139,7 +139,7 @@ struct EvaluateCommand: Subcommand {
     var energy: EnergySummary?
     let (windowSearch, note) = try WindowSearch.resolve(self.windowSearch, ranges: ranges, modelPath: modelPath)
     if let note { errors.write("Note: \(note)\n") }
-    let evaluation = try Evaluation.run(model: model, ranges: ranges, configuration: configuration, kernels: kernels,
+    let evaluation = try FixedPointEvaluation.run(model: model, ranges: ranges, configuration: configuration, kernels: kernels,
                                         windowSearch: windowSearch, data: data, limit: limit, dataDescription: dataPath) { plan in
       energy = try EnergySummary(plan: plan, table: energyTable, estimator: estimator)
     }
@@ -150,7 +150,7 @@ struct EvaluateCommand: Subcommand {
 }
 
 /// The outcome of running one configuration and the float reference over a data set.
-struct Evaluation {
+struct FixedPointEvaluation {
   var configuration: PrecisionConfiguration
   var kernels: KernelVariant
   var windowSearch: WindowSearch
@@ -174,7 +174,7 @@ struct Evaluation {
   static func run(model: ModelFile, ranges: ActivationRanges, configuration: PrecisionConfiguration,
                   kernels: KernelVariant, windowSearch: WindowSearch = .disabled,
                   data loaded: LoadedDataset, limit: Int?, dataDescription: String,
-                  prepared: (IntegerPlan) throws -> Void = { _ in }) throws -> Evaluation {
+                  prepared: (IntegerPlan) throws -> Void = { _ in }) throws -> FixedPointEvaluation {
     let network = model.network
     let data = loaded.images
     guard data.shape == network.inputShape else {
@@ -220,7 +220,7 @@ struct Evaluation {
     let elapsed = ContinuousClock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     let folded = plan.network
-    return Evaluation(
+    return FixedPointEvaluation(
       configuration: configuration, kernels: kernels, windowSearch: windowSearch, layerNames: folded.weightedLayerNames,
       layerMACs: folded.weightedLayerIndices.map { folded.layerStatistics[$0].macs },
       imagesPath: loaded.imagesPath, labelsPath: loaded.labelsPath, dataFormat: loaded.format, dataDescription: dataDescription,
@@ -295,7 +295,7 @@ struct EvaluationReport: Codable, Hashable {
   /// The configuration's energy per inference; nil when the report was built without pricing (omitted in JSON).
   var energy: EnergySummary?
 
-  init(modelPath: String, model: ModelFile, evaluation e: Evaluation) {
+  init(modelPath: String, model: ModelFile, evaluation e: FixedPointEvaluation) {
     tool = Tool(name: PrecSearchTool.name, version: PrecSearchTool.version)
     self.model = modelPath
     modelName = model.name

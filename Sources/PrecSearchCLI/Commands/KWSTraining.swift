@@ -76,7 +76,7 @@ enum KeywordSpottingTraining {
     var fixed: [String: JSONValue] = [:]
     let loaded = LoadedDataset(images: set, imagesPath: folder, labelsPath: folder, format: .idx)
     for bits in [16, 8] {
-      let result = try Evaluation.run(model: model, ranges: ranges, configuration: .uniform(bits, layerCount: layerCount),
+      let result = try FixedPointEvaluation.run(model: model, ranges: ranges, configuration: .uniform(bits, layerCount: layerCount),
                                       kernels: .optimized, data: loaded, limit: nil, dataDescription: folder)
       fixed["uniform\(bits)"] = .number(Double(result.fixedPointCorrect) / Double(max(result.evaluatedImages, 1)))
     }

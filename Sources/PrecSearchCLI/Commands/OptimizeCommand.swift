@@ -497,7 +497,7 @@ struct OptimizeCommand: Subcommand {
     let settings = PrecisionSearchSettings(
       algorithm: algorithm, seed: seed, maximumEvaluations: evaluations, constraint: constraint.constraint,
       populationSize: populationSize)
-    var state: PrecisionSearch
+    var state: HybridPrecisionSearch
     if let checkpoint {
       guard checkpoint.state.settings == settings, checkpoint.state.space == space else {
         throw CommandFailure("cannot resume from checkpoint '\(checkpointPath ?? "")': it was saved with other search "
@@ -506,7 +506,7 @@ struct OptimizeCommand: Subcommand {
       }
       state = checkpoint.state
     } else {
-      state = try PrecisionSearch(settings: settings, space: space, evaluator: evaluator)
+      state = try HybridPrecisionSearch(settings: settings, space: space, evaluator: evaluator)
       for baseline in baselines {
         state.record(baseline.measurement, for: .uniform(baseline.bits, layerCount: layerNames.count))
       }
@@ -712,7 +712,7 @@ struct OptimizeCommand: Subcommand {
 
   /// Saves the checkpoint, reports, and ends the run: a real SIGINT is re-raised with the default action (exit
   /// status 130 in shells); the test hook throws.
-  func interrupted(state: PrecisionSearch, save: () throws -> Void, progress: inout ProgressReporter,
+  func interrupted(state: HybridPrecisionSearch, save: () throws -> Void, progress: inout ProgressReporter,
                    errors: inout some TextOutputStream, realSignal: Bool) throws -> Never {
     try save()
     progress.finish(state: state, elapsed: nil, errors: &errors)
@@ -872,7 +872,7 @@ struct ProgressReporter {
   }
 
   /// The progress line.
-  static func line(state: PrecisionSearch, elapsed: Double, timeLimit: Double?) -> String {
+  static func line(state: HybridPrecisionSearch, elapsed: Double, timeLimit: Double?) -> String {
     var parts: [String] = []
     if let limit = state.settings.maximumEvaluations {
       parts.append("evaluations \(state.evaluations)/\(limit) (\(Int(state.progress * 100))%)")
@@ -890,7 +890,7 @@ struct ProgressReporter {
     return parts.joined(separator: " | ")
   }
 
-  mutating func report(state: PrecisionSearch, elapsed: Double, timeLimit: Double?, errors: inout some TextOutputStream) {
+  mutating func report(state: HybridPrecisionSearch, elapsed: Double, timeLimit: Double?, errors: inout some TextOutputStream) {
     guard !quiet else { return }
     let now = clock.now
     let due = isTerminal ? min(interval, 0.2) : interval
@@ -906,7 +906,7 @@ struct ProgressReporter {
   }
 
   /// Ends a live line; on a pipe writes the final line.
-  mutating func finish(state: PrecisionSearch, elapsed: Double?, errors: inout some TextOutputStream) {
+  mutating func finish(state: HybridPrecisionSearch, elapsed: Double?, errors: inout some TextOutputStream) {
     guard !quiet else { return }
     if isTerminal {
       if let elapsed {

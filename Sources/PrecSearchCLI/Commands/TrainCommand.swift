@@ -241,7 +241,7 @@ struct TrainCommand: Subcommand {
     var floatTest = 0.0
     let layerCount = network.weightedLayerNames.count
     for bits in Self.measuredUniformBits {
-      let result = try Evaluation.run(model: model, ranges: ranges,
+      let result = try FixedPointEvaluation.run(model: model, ranges: ranges,
                                       configuration: .uniform(bits, layerCount: layerCount), kernels: .optimized,
                                       data: testData, limit: nil, dataDescription: data.directory)
       let n = Double(max(result.evaluatedImages, 1))
@@ -270,7 +270,7 @@ struct TrainCommand: Subcommand {
   }
 
   func provenance(data: TrainingData, configuration: TrainingConfiguration, history: [EpochReport],
-                  calibrationCount: Int, validation: NetworkTraining.Evaluation, test: Double,
+                  calibrationCount: Int, validation: NetworkTraining.LossAndAccuracy, test: Double,
                   wallSeconds: Double, revision: (commit: String, uncommitted: Int)) -> JSONValue {
     var files: [JSONValue] = []
     for (name, sha) in data.fileChecksums { files.append(["file": .string(name), "sha256": .string(sha)]) }

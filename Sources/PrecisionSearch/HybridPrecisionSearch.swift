@@ -30,7 +30,7 @@ public import NetworkEngine
 /// same history and the same memo, whatever the number of workers. The whole state is `Codable`: saved between
 /// two ``step(evaluator:shouldCancel:)`` calls (or after a cancelled one) and decoded later, it continues exactly
 /// as an uninterrupted search would.
-public struct PrecisionSearch: Sendable, Codable {
+public struct HybridPrecisionSearch: Sendable, Codable {
   /// Where the search is.
   public enum Phase: String, Hashable, Sendable, Codable {
     /// Simulated-annealing runs.

@@ -1,0 +1,108 @@
+import CKernels
+
+extension OptimizedKernels {
+  @inline(__always)
+  static func gemmConv<S: GEMMScalar>(_ x: [Int16], _ k: WeightedLayerKernel, _ weights: [S], _ out: inout [Int16],
+                                      _ ws: IntegerPlan.Workspace) {
+    let g = k.geometry
+    let depth = g.fanIn, outputChannelsPerGroup = g.outputChannelsPerGroup, outputChannels = g.output.channels
+    let stride = k.gemmColumnStride
+    let p = k.parameters
+    let derivation = InputDerivation(p)
+    let identity = derivation.isIdentity
+    @inline(__always) func convert(_ code: Int16) -> S { S(code: identity ? code : derivation.apply(code)) }
+    let implicit = g.supportsImplicitGEMM
+    // Scratch: A (im2col rows or the padded grid), C, and (im2col only) the converted input.
+    let rows = implicit ? g.gridRows : g.paddedOutputPixels
+    let aCount = implicit ? g.gridElementCount : rows * depth
+    let aBytes = aCount * MemoryLayout<S>.stride
+    let cBytes = rows * stride * MemoryLayout<S>.stride
+    let convertedCount = implicit ? 0 : x.count
+    ws.reserve(aBytes + cBytes + convertedCount * MemoryLayout<S>.stride)
+    let a = ws.scratch.bindMemory(to: S.self, capacity: aCount)
+    let c = (ws.scratch + aBytes).bindMemory(to: S.self, capacity: rows * stride)
+    let converted = (ws.scratch + aBytes + cBytes).bindMemory(to: S.self, capacity: max(convertedCount, 1))
+    x.withUnsafeBufferPointer { xp in
+      if implicit {
+        g.fillGrid(xp.baseAddress!, into: a, convert: convert)
+      } else if identity {
+        for j in 0..<xp.count { converted[j] = S(code: xp[j]) }
+      } else {
+        for j in 0..<xp.count { converted[j] = S(code: derivation.apply(xp[j])) }
+      }
+    }
+    // Row of C holding output pixel (oy, ox).
+    let rowWidth = implicit ? g.gridWidth : g.output.width
+    k.bias.withUnsafeBufferPointer { bias in
+      weights.withUnsafeBufferPointer { wp in
+        out.withUnsafeMutableBufferPointer { op in
+          for group in 0..<g.groups {
+            if implicit {
+              k.gridTapOffsets.withUnsafeBufferPointer { offsets in
+                GEMMKernel.run(a: UnsafePointer(a), rows: rows, rowStride: g.input.channels,
+                               segmentOffsets: offsets.baseAddress!, segmentCount: offsets.count,
+                               segmentLength: g.input.channels, b: wp.baseAddress!, columnStride: stride, c: c)
+              }
+            } else {
+              g.im2col(UnsafePointer(converted), group: group, into: a)
+              GEMMKernel.run(a: UnsafePointer(a), rows: rows, depth: depth,
+                             b: wp.baseAddress! + group * depth * stride, columnStride: stride, c: c)
+            }
+            let base = group * outputChannelsPerGroup
+            requantizeRows(k, c: c, stride: stride, rowWidth: rowWidth, base: base, outputChannelsPerGroup: outputChannelsPerGroup, outputChannels: outputChannels,
+                           bias: bias.baseAddress! + base, out: op.baseAddress!)
+          }
+        }
+      }
+    }
+  }
+
+  /// Requantizes the GEMM output rows of one group into the HWC output.
+  @inline(__always)
+  static func requantizeRows<S: GEMMScalar>(_ k: WeightedLayerKernel, c: UnsafeMutablePointer<S>, stride: Int,
+                                            rowWidth: Int, base: Int, outputChannelsPerGroup: Int, outputChannels: Int, bias b: UnsafePointer<Int64>,
+                                            out: UnsafeMutablePointer<Int16>) {
+    let g = k.geometry
+    let requantizer = k.requantizer
+    let width = g.output.width
+    // Output row oy: GEMM rows oy * rowWidth ..< oy * rowWidth + width (stride `stride`), output pixels
+    // oy * width ..< (oy + 1) * width (stride `outputChannels`).
+    for oy in 0..<g.output.height {
+      let firstRow = oy * rowWidth
+      let destination = out + oy * width * outputChannels + base
+      switch k.floatingRequantization {
+      case let .float(scale, low, high) where S.self == Float.self:
+        let sums = UnsafeRawPointer(c + firstRow * stride).assumingMemoryBound(to: Float.self)
+        k.floatBias.withUnsafeBufferPointer { fbp in
+          precsearch_requantize_f32(sums, Int64(stride), Int64(width), fbp.baseAddress! + base, Int64(outputChannelsPerGroup), scale, low,
+                                    high, destination, Int64(outputChannels))
+        }
+      case let .int32(shift, low, high) where S.self == Int32.self:
+        let sums = UnsafeRawPointer(c + firstRow * stride).assumingMemoryBound(to: Int32.self)
+        k.int32Bias.withUnsafeBufferPointer { bp in
+          // Wrapping add: the raw accumulator may carry the 8-bit offset, but the true sum fits in Int32.
+          precsearch_requantize_i32(sums, Int64(stride), Int64(width), bp.baseAddress! + base, Int64(outputChannelsPerGroup), shift, low,
+                                    high, destination, Int64(outputChannels))
+        }
+      case let .double(scale, low, high) where S.self == Double.self:
+        // Double lanes: |accumulator| <= 2^51 and |bias| <= 2^51, so the sum is exact (below 2^52).
+        let sums = UnsafeRawPointer(c + firstRow * stride).assumingMemoryBound(to: Double.self)
+        precsearch_requantize_f64(sums, Int64(stride), Int64(width), b, Int64(outputChannelsPerGroup), scale, low, high, destination,
+                                  Int64(outputChannels))
+      case let .double(scale, low, high):
+        for ox in 0..<width {
+          let row = c + (firstRow + ox) * stride, dst = destination + ox * outputChannels
+          for o in 0..<outputChannelsPerGroup {
+            dst[o] = Double.requantized(Double(row[o].int64) + Double(b[o]), scale: scale, low: low, high: high)
+          }
+        }
+      default:
+        for ox in 0..<width {
+          let row = c + (firstRow + ox) * stride, dst = destination + ox * outputChannels
+          // |accumulator| <= 2^58 and |bias| <= 2^62 (saturated at plan time): the sum cannot overflow.
+          for o in 0..<outputChannelsPerGroup { dst[o] = requantizer.apply(row[o].int64 &+ b[o]) }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import CKernels
+
+extension OptimizedKernels {
+  /// The 8-bit dot-product path (one group). Codes become unsigned bytes `code + 128` (so padding is 128, the byte
+  /// of code 0); the GEMM runs in exact Int32 and `128 * sum(weights)` is subtracted per output channel.
+  static func int8Conv(_ x: [Int16], _ k: WeightedLayerKernel, _ weights: [Int8], _ rowLength: Int,
+                       _ out: inout [Int16], _ ws: IntegerPlan.Workspace) {
+    let g = k.geometry
+    let stride = k.gemmColumnStride
+    let p = k.parameters
+    let derivation = InputDerivation(p)
+    let identity = derivation.isIdentity
+    let implicit = g.supportsImplicitGEMM
+    let rows = implicit ? g.gridRows : g.paddedOutputPixels
+    let channels4 = (g.input.channels + 3) / 4 * 4
+    let gridPixels = g.gridHeight * g.gridWidth + 4 + (g.kernelWidth - 1) * g.dilationWidth
+    let aBytes = implicit ? gridPixels * channels4 : rows * rowLength
+    let cBytes = rows * stride * 4
+    let convertedBytes = implicit ? 0 : x.count
+    ws.reserve(aBytes + cBytes + convertedBytes + 64)
+    let a = ws.scratch.bindMemory(to: UInt8.self, capacity: aBytes)
+    let c = (ws.scratch + aBytes + (64 - aBytes % 64) % 64).bindMemory(to: Int32.self, capacity: rows * stride)
+    let converted = (ws.scratch + aBytes + (64 - aBytes % 64) % 64 + cBytes).bindMemory(to: UInt8.self, capacity: max(convertedBytes, 1))
+    // Codes are within [-128, 127] (activation bits <= 8): +128 maps them onto 0...255. Derive first when the
+    // stored input is wider; both loops are branch-free so they vectorize.
+    // Identity codes already lie in [-128, 127], so a shift of 0 with that clamp leaves them unchanged.
+    let rounding = identity ? Int32RoundingShift(shift: 0, low: -128, high: 127) : derivation.rounding
+    @inline(__always) func bytes(_ from: UnsafePointer<Int16>, _ to: UnsafeMutablePointer<UInt8>, _ n: Int) {
+      if identity || derivation.isFast {
+        precsearch_derive_u8(from, Int64(n), rounding.shift, rounding.low, rounding.high, to)
+      } else {
+        for j in 0..<n { to[j] = UInt8(truncatingIfNeeded: derivation.apply(from[j]) &+ 128) }
+      }
+    }
+    x.withUnsafeBufferPointer { xp in
+      if implicit {
+        a.update(repeating: 128, count: aBytes)
+        let inputChannels = g.input.channels, gridWidth = g.gridWidth
+        // Input pixels 0..<columns of a row land on grid pixels padLeft..<padLeft + columns.
+        let columns = max(0, min(g.input.width, gridWidth - g.padLeft))
+        for y in 0..<g.input.height {
+          let gy = y + g.padTop
+          if gy >= g.gridHeight { break }
+          let from = xp.baseAddress! + y * g.input.width * inputChannels, to = a + (gy * gridWidth + g.padLeft) * channels4
+          if inputChannels == channels4 {
+            bytes(from, to, columns * inputChannels)  // the row is contiguous in both
+          } else {
+            for xx in 0..<columns { bytes(from + xx * inputChannels, to + xx * channels4, inputChannels) }
+          }
+        }
+      } else {
+        bytes(xp.baseAddress!, converted, xp.count)
+      }
+    }
+    weights.withUnsafeBufferPointer { wp in
+      if implicit {
+        let taps = g.kernelHeight * g.kernelWidth
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: taps) { offsets in
+          for ky in 0..<g.kernelHeight {
+            for kx in 0..<g.kernelWidth {
+              offsets[ky * g.kernelWidth + kx] = Int64((ky * g.dilationHeight * g.gridWidth + kx * g.dilationWidth) * channels4)
+            }
+          }
+          precsearch_gemm_u8s8(a, Int64(rows), Int64(channels4), offsets.baseAddress!, Int64(taps),
+                               Int64(channels4), wp.baseAddress!, Int64(stride), c)
+        }
+      } else {
+        g.im2col(UnsafePointer(converted), group: 0, into: a, rowLength: rowLength, paddingValue: 128)
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: 1) { zero in
+          zero[0] = 0
+          precsearch_gemm_u8s8(a, Int64(rows), Int64(rowLength), zero.baseAddress!, 1, Int64(rowLength),
+                               wp.baseAddress!, Int64(stride), c)
+        }
+      }
+    }
+    // The offset correction is folded into the bias: (acc - 128 * sum(w)) + bias = acc + (bias - 128 * sum(w)),
+    // exact because |bias| <= 2^62 - ... is re-saturated at plan time (see `WeightedLayerKernel.int8Bias`).
+    let outputChannelsPerGroup = g.output.channels
+    let rowWidth = implicit ? g.gridWidth : g.output.width
+    k.int8Bias.withUnsafeBufferPointer { bias in
+      out.withUnsafeMutableBufferPointer { op in
+        requantizeRows(k, c: c, stride: stride, rowWidth: rowWidth, base: 0, outputChannelsPerGroup: outputChannelsPerGroup, outputChannels: outputChannelsPerGroup,
+                       bias: bias.baseAddress!, out: op.baseAddress!)
+      }
+    }
+  }
+}
