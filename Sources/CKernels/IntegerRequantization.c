@@ -49,12 +49,24 @@ static inline __attribute__((always_inline)) void add_i16_body(const int16_t *x,
   }
 }
 
-static inline __attribute__((always_inline)) void derive_u8_body(const int16_t *codes, int64_t count,
+static inline __attribute__((always_inline)) void derive_u8_body(const int16_t *codes, int64_t pixels,
+                                                                 int64_t channels, int64_t output_stride,
                                                                  int32_t shift, int32_t low, int32_t high,
                                                                  uint8_t *output) {
   ROUNDING_CONSTANTS
-  for (int64_t i = 0; i < count; i++) {
-    output[i] = (uint8_t)(rounding_shift(codes[i], shift, mask, half, low, high) + 128);
+  if (channels == output_stride) {  // contiguous: one loop over every code
+    const int64_t count = pixels * channels;
+    for (int64_t i = 0; i < count; i++) {
+      output[i] = (uint8_t)(rounding_shift(codes[i], shift, mask, half, low, high) + 128);
+    }
+    return;
+  }
+  for (int64_t pixel = 0; pixel < pixels; pixel++) {
+    const int16_t *from = codes + pixel * channels;
+    uint8_t *to = output + pixel * output_stride;
+    for (int64_t i = 0; i < channels; i++) {
+      to[i] = (uint8_t)(rounding_shift(from[i], shift, mask, half, low, high) + 128);
+    }
   }
 }
 
@@ -67,8 +79,9 @@ static inline __attribute__((always_inline)) void derive_u8_body(const int16_t *
       int32_t low, int32_t high, int16_t *output
 #define ADD_ARGUMENTS x, y, count, left_shift_x, left_shift_y, shift, low, high, output
 #define DERIVE_U8_PARAMETERS                                                                                       \
-  const int16_t *codes, int64_t count, int32_t shift, int32_t low, int32_t high, uint8_t *output
-#define DERIVE_U8_ARGUMENTS codes, count, shift, low, high, output
+  const int16_t *codes, int64_t pixels, int64_t channels, int64_t output_stride, int32_t shift, int32_t low,       \
+      int32_t high, uint8_t *output
+#define DERIVE_U8_ARGUMENTS codes, pixels, channels, output_stride, shift, low, high, output
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define AVX2_TARGET __attribute__((target("avx2,fma")))

@@ -114,10 +114,16 @@ void precsearch_requantize_i32(const int32_t *sums, int64_t sum_stride, int64_t 
 /// residual addition in Int32 lanes (left shifts <= 14, so each aligned operand is below 2^29 in magnitude).
 void precsearch_add_i16(const int16_t *x, const int16_t *y, int64_t count, int32_t left_shift_x,
                         int32_t left_shift_y, int32_t shift, int32_t low, int32_t high, int16_t *output);
-/// output[i] = clamp(roundingShift(codes[i], shift), low, high) + 128 as a byte: codes derived to the layer's
-/// activation precision (at most 8 bits, so low >= -128 and high <= 127), offset for the 8-bit dot product.
-void precsearch_derive_u8(const int16_t *codes, int64_t count, int32_t shift, int32_t low, int32_t high,
-                          uint8_t *output);
+/// For `pixels` pixels of `channels` codes: output[p * output_stride + i] = clamp(roundingShift(codes[p * channels +
+/// i], shift), low, high) + 128 as a byte: codes derived to the layer's activation precision (at most 8 bits, so
+/// low >= -128 and high <= 127), offset for the 8-bit dot product. output_stride >= channels.
+void precsearch_derive_u8(const int16_t *codes, int64_t pixels, int64_t channels, int64_t output_stride,
+                          int32_t shift, int32_t low, int32_t high, uint8_t *output);
+
+/// output[i] = clamp(roundeven(input[i] * scale), low, high) as Int16 (NaN gives 0), in Double: the quantization
+/// of a float input (IntegerPlan.quantizeInput; scale a power of two, so the product is exact).
+void precsearch_quantize_input(const float *input, int64_t count, double scale, double low, double high,
+                               int16_t *output);
 
 /// The weight-gradient GEMM of training, C += Aᵀ x B accumulating in place: A is [depth][a_stride] (its columns
 /// 0..<rows are the rows of Aᵀ; 3 floats of slack past the last row are read), B [depth][column_stride], C

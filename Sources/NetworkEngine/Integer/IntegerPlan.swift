@@ -113,18 +113,15 @@ public struct IntegerPlan: Sendable {
 
   /// `quantizeInput` for an input stored at `bits` with `fractionalBits` (shared with `MultiPrecisionPlan`).
   static func quantizeInput(_ input: [Float], bits: Int, fractionalBits: Int) -> [Int16] {
-    // Same result as DynamicFixedPointFormat.quantize, written branch-free so that it vectorizes: x * 2^f is exact
-    // in Double for every Float x and |f| <= 64, its rounding is exact, the clamp keeps it inside the code range.
+    // Same result as DynamicFixedPointFormat.quantize: x * 2^f is exact in Double for every Float x and |f| <= 64,
+    // its rounding is exact, the clamp keeps it inside the code range.
     let scale = scaledByPowerOfTwo(1, fractionalBits)
     let high = Double((1 << (bits - 1)) - 1), low = -high - 1
+    // The loop is C (CKernels, InputQuantization.c): round to nearest even, NaN to 0, clamp, per element.
     return [Int16](unsafeUninitializedCapacity: input.count) { buffer, count in
       input.withUnsafeBufferPointer { x in
-        for j in 0..<x.count {
-          var v = (Double(x[j]) * scale).rounded(.toNearestOrEven)
-          v = v.isNaN ? 0 : v
-          v = v < low ? low : v
-          v = v > high ? high : v
-          buffer[j] = Int16(truncatingIfNeeded: v.exactInt64)
+        if let source = x.baseAddress, let target = buffer.baseAddress {
+          precsearch_quantize_input(source, Int64(x.count), scale, low, high, target)
         }
       }
       count = input.count

@@ -25,11 +25,18 @@ extension OptimizedKernels {
     // stored input is wider; both loops are branch-free so they vectorize.
     // Identity codes already lie in [-128, 127], so a shift of 0 with that clamp leaves them unchanged.
     let rounding = identity ? Int32RoundingShift(shift: 0, low: -128, high: 127) : derivation.rounding
-    @inline(__always) func bytes(_ from: UnsafePointer<Int16>, _ to: UnsafeMutablePointer<UInt8>, _ n: Int) {
+    // `pixels` pixels of `inputChannels` codes to bytes, `stride` bytes apart.
+    @inline(__always) func bytes(_ from: UnsafePointer<Int16>, _ to: UnsafeMutablePointer<UInt8>, pixels: Int,
+                                 inputChannels: Int, stride: Int) {
       if identity || derivation.isFast {
-        precsearch_derive_u8(from, Int64(n), rounding.shift, rounding.low, rounding.high, to)
+        precsearch_derive_u8(from, Int64(pixels), Int64(inputChannels), Int64(stride), rounding.shift, rounding.low,
+                             rounding.high, to)
       } else {
-        for j in 0..<n { to[j] = UInt8(truncatingIfNeeded: derivation.apply(from[j]) &+ 128) }
+        for pixel in 0..<pixels {
+          for j in 0..<inputChannels {
+            to[pixel * stride + j] = UInt8(truncatingIfNeeded: derivation.apply(from[pixel * inputChannels + j]) &+ 128)
+          }
+        }
       }
     }
     x.withUnsafeBufferPointer { xp in
@@ -42,14 +49,10 @@ extension OptimizedKernels {
           let gy = y + g.padTop
           if gy >= g.gridHeight { break }
           let from = xp.baseAddress! + y * g.input.width * inputChannels, to = a + (gy * gridWidth + g.padLeft) * channels4
-          if inputChannels == channels4 {
-            bytes(from, to, columns * inputChannels)  // the row is contiguous in both
-          } else {
-            for xx in 0..<columns { bytes(from + xx * inputChannels, to + xx * channels4, inputChannels) }
-          }
+          bytes(from, to, pixels: columns, inputChannels: inputChannels, stride: channels4)
         }
       } else {
-        bytes(xp.baseAddress!, converted, xp.count)
+        bytes(xp.baseAddress!, converted, pixels: 1, inputChannels: xp.count, stride: xp.count)
       }
     }
     weights.withUnsafeBufferPointer { wp in
