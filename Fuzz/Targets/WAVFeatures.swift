@@ -22,8 +22,9 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
   return 0
 }
 
-/// Short synthetic tones (0.05 s) at 16, 8, 44.1 and 4 kHz as written by WAVReader.encode, and one file with a LIST
-/// chunk before `fmt ` and WAVE_FORMAT_EXTENSIBLE.
+/// Short synthetic tones (0.05 s) at 16, 8, 44.1 and 4 kHz as written by WAVReader.encode, one file with a LIST
+/// chunk before `fmt ` and WAVE_FORMAT_EXTENSIBLE, and the hostile files of issue 23 that fit in a few KB: 2,000
+/// samples at 1 Hz (ran 89 s before the rate bound: a -timeout failure) and 0- and 1-sample clips.
 func fuzzSeeds() throws -> [(String, [UInt8])] {
   func tone(_ rate: Int) -> WAVAudio {
     WAVAudio(sampleRate: rate, samples: (0..<(rate / 20)).map { Int16(9000 * sin(2 * Double.pi * 440 * Double($0) / Double(rate))) })
@@ -38,5 +39,9 @@ func fuzzSeeds() throws -> [(String, [UInt8])] {
   var chunks = Array("LIST".utf8) + le32(list.count) + list + [0]
   chunks += Array("fmt ".utf8) + le32(fmt.count) + fmt + Array("data".utf8) + le32(samples.count) + samples
   seeds.append(("gen-extensible-22050.wav", Array("RIFF".utf8) + le32(4 + chunks.count) + Array("WAVE".utf8) + chunks))
+  seeds.append(("gen-issue23-1hz-2000-samples.wav",
+                WAVReader.encode(WAVAudio(sampleRate: 1, samples: (0..<2000).map { Int16(($0 * 7919) % 20001 - 10000) }))))
+  seeds.append(("gen-issue23-0-samples.wav", WAVReader.encode(WAVAudio(sampleRate: 16_000, samples: []))))
+  seeds.append(("gen-issue23-1-sample.wav", WAVReader.encode(WAVAudio(sampleRate: 16_000, samples: [1000]))))
   return seeds
 }
