@@ -171,10 +171,44 @@ public struct MFCCExtractor: Sendable {
     return out
   }
 
+  /// The input sample rates ``features(pcm:sampleRate:)`` accepts: 4 kHz to 192 kHz (the range of common audio
+  /// rates). Bounding the rate bounds the resampler's work: at most 16,000 x 407 kernel values per rate.
+  public static let supportedInputRates: ClosedRange<Int> = 4_000...192_000
+
+  /// The fewest input samples ``features(pcm:sampleRate:)`` accepts at `sampleRate`: the fewest `n` whose resampled
+  /// length `PCMResampler.outputCount(forInputCount: n)` is at least one analysis window (`windowLength` samples at
+  /// the configured rate, 40 ms), i.e. `ceil((windowLength * sampleRate - sampleRate / 2) / configuration.sampleRate)`
+  /// in integer arithmetic (640 at 16 kHz, 320 at 8 kHz).
+  public func minimumInputCount(sampleRate: Int) -> Int {
+    // outputCount(n) = floor((n * out + in / 2) / in) >= w  <=>  n * out >= w * in - in / 2.
+    let c = configuration
+    let needed = c.windowLength * sampleRate - sampleRate / 2
+    return (needed + c.sampleRate - 1) / c.sampleRate
+  }
+
   /// The features of 16-bit PCM at `sampleRate` Hz: resampled to the configured rate when it differs
-  /// (``PCMResampler``), scaled by 1/32768, then ``features(_:)``. Throws for a sample rate outside 1...1,000,000.
+  /// (``PCMResampler``, computing only the `clipLength` samples used), scaled by 1/32768, then ``features(_:)``.
+  ///
+  /// Throws `AudioFeaturesError` for a sample rate outside ``supportedInputRates`` (field `sampleRate`) and for a
+  /// clip shorter than one analysis window, ``minimumInputCount(sampleRate:)`` samples (field `samples`; e.g. an
+  /// empty or 1-sample clip, which would otherwise give the features of silence). Longer clips, up to and beyond
+  /// `clipLength`, are zero-padded or cut as documented. Work and memory are bounded by `clipLength`, whatever the
+  /// clip's length.
   public func features(pcm: [Int16], sampleRate: Int) throws -> [Float] {
+    let rates = Self.supportedInputRates
+    guard rates.contains(sampleRate) else {
+      throw AudioFeaturesError("sampleRate", "\(sampleRate) Hz is not supported; expected a sample rate in "
+        + "\(rates.lowerBound)...\(rates.upperBound) Hz")
+    }
+    let minimum = minimumInputCount(sampleRate: sampleRate)
+    guard pcm.count >= minimum else {
+      let c = configuration
+      let milliseconds = 1000 * c.windowLength / c.sampleRate
+      let found = pcm.count == 1 ? "1 sample at \(sampleRate) Hz is" : "\(pcm.count) samples at \(sampleRate) Hz are"
+      throw AudioFeaturesError("samples", "\(found) shorter than one analysis window (\(milliseconds) ms); expected "
+        + "at least \(minimum) samples")
+    }
     let resampler = try PCMResampler(inputRate: sampleRate, outputRate: configuration.sampleRate)
-    return features(try resampler.resample(pcm))
+    return features(try resampler.resample(pcm, maximumOutputCount: configuration.clipLength))
   }
 }

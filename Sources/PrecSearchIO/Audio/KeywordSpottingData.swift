@@ -44,14 +44,22 @@ public struct KeywordFeatureExtractor: Sendable {
   /// Number of feature bytes per clip (490).
   public var featureCount: Int { extractor.featureCount }
 
-  /// The 490 feature codes of `audio` (resampled to 16 kHz when needed; the first second, zero-padded).
+  /// The 490 feature codes of `audio` (resampled to 16 kHz when needed; the first second, zero-padded). Throws
+  /// `AudioFeaturesError` for a sample rate outside `MFCCExtractor.supportedInputRates` (4...192 kHz) or a clip
+  /// shorter than one 40 ms analysis window (`MFCCExtractor.features(pcm:sampleRate:)`; docs/audio.md).
   public func features(of audio: WAVAudio) throws -> [UInt8] {
     quantization.quantize(try extractor.features(pcm: audio.samples, sampleRate: audio.sampleRate))
   }
 
-  /// The feature codes of the WAV file at `path`; throws the reader's errors (which name the file).
+  /// The feature codes of the WAV file at `path`. Throws the reader's errors, and a `DatasetError` naming the file
+  /// for audio the front-end rejects (its sample rate or length, see ``features(of:)``).
   public func features(ofFile path: String) throws -> [UInt8] {
-    try features(of: try WAVReader.read(at: path))
+    let audio = try WAVReader.read(at: path)
+    do {
+      return try features(of: audio)
+    } catch let error as AudioFeaturesError {
+      throw DatasetError(file: path, message: "cannot compute keyword-spotting features: \(error.message)")
+    }
   }
 
   /// Features of many files on `threads` threads (1 or 2), in the order of `paths`. Throws the first error in
