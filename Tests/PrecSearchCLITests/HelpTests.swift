@@ -123,4 +123,18 @@ import Testing
     #expect(run.errors.isEmpty)
     #expect(runTool(["--version", "extra"]).status == 64)
   }
+
+  /// Commands that take positional arguments show them in the usage line and under ARGUMENTS:, as
+  /// swift-argument-parser does; the others have no ARGUMENTS: section.
+  @Test func positionalArgumentsAreInTheUsageLineAndListed() throws {
+    let expected = ["run": "<input> ...", "plot": "<front-json> ...", "summarize": "<front-json> ...",
+                    "report": "<front-json>"]
+    for (command, fragment) in expected.sorted(by: { $0.key < $1.key }) {
+      let help = runTool([command, "--help"]).output
+      let usage = try #require(help.components(separatedBy: "\n\n").first { $0.hasPrefix("USAGE:") })
+      #expect(usage.hasSuffix(fragment), "\(command): \(usage)")
+      #expect(help.contains("ARGUMENTS:\n  \(fragment)"), "\(command)")
+    }
+    #expect(!runTool(["inspect", "--help"]).output.contains("ARGUMENTS:"))
+  }
 }

@@ -6,9 +6,10 @@ public enum HelpFormatter {
   /// Column at which option help sentences start.
   static let helpColumn = 26
 
-  /// The usage line fragments of a command: `precsearch inspect`, then one fragment per option.
+  /// The usage line fragments of a command: `precsearch inspect`, one fragment per option, then the positional
+  /// arguments.
   static func usageFragments(tool: String, command: CommandConfiguration) -> [String] {
-    [tool, command.name] + command.options.map(\.usageFragment)
+    [tool, command.name] + command.options.map(\.usageFragment) + command.arguments.map(\.usageFragment)
   }
 
   /// `precsearch inspect --model <path> [--json]`, wrapped after `prefix` (e.g. `USAGE: `) so that no line exceeds
@@ -40,6 +41,11 @@ public enum HelpFormatter {
     var text = wrap("OVERVIEW: \(command.abstract)", firstIndent: 0, restIndent: 0) + "\n\n"
     if !command.discussion.isEmpty { text += paragraphs(command.discussion) + "\n" }
     text += usage(tool: tool, command: command, prefix: "USAGE: ") + "\n\n"
+    if !command.arguments.isEmpty {
+      text += "ARGUMENTS:\n"
+      for argument in command.arguments { text += entry(label: argument.usageFragment, help: argument.help) }
+      text += "\n"
+    }
     text += "OPTIONS:\n"
     for option in command.allOptions { text += entry(label: option.helpLabel, help: option.helpText) }
     if !command.examples.isEmpty {

@@ -96,16 +96,41 @@ public struct CommandConfiguration: Sendable {
   public var options: [OptionSpec]
   /// Example invocations printed under `EXAMPLES:`.
   public var examples: [String]
+  /// The positional arguments, in order: shown after the options in the usage line and under `ARGUMENTS:`.
+  public var arguments: [PositionalArgument]
 
   /// Creates a command description.
-  public init(name: String, abstract: String, discussion: String = "", options: [OptionSpec], examples: [String] = []) {
+  public init(name: String, abstract: String, discussion: String = "", arguments: [PositionalArgument] = [],
+              options: [OptionSpec], examples: [String] = []) {
     self.name = name
     self.abstract = abstract
     self.discussion = discussion
+    self.arguments = arguments
     self.options = options
     self.examples = examples
   }
 
   /// The options including the automatic `-h, --help`.
   public var allOptions: [OptionSpec] { options + [.help] }
+}
+
+/// A positional argument of a command, as swift-argument-parser shows it: `<front-json> ...` in the usage line and
+/// one entry under `ARGUMENTS:`.
+public struct PositionalArgument: Sendable {
+  /// The placeholder, e.g. `front-json` (shown as `<front-json>`).
+  public var name: String
+  /// One sentence of help.
+  public var help: String
+  /// Whether the command takes one or more of them (`<name> ...`).
+  public var isRepeated: Bool
+
+  /// Creates a positional argument.
+  public init(name: String, help: String, isRepeated: Bool = false) {
+    self.name = name
+    self.help = help
+    self.isRepeated = isRepeated
+  }
+
+  /// `<name>` or `<name> ...`.
+  public var usageFragment: String { isRepeated ? "<\(name)> ..." : "<\(name)>" }
 }

@@ -112,7 +112,7 @@ enum DatasetLoading {
     if name.hasSuffix(".csv") { return .fer2013(file: path, csvSplit: .privateTest) }
     if name.hasSuffix(".bin") { return .cifar10(file: path) }
     guard name.contains("images-idx3") else {
-      throw CommandFailure("cannot read data '\(path)': expected a data set directory (IDX or CIFAR-10 binary), an IDX "
+      throw CommandFailure("cannot read data '\(path)': expected a data set directory (IDX, CIFAR-10 binary, FER2013 or WAV clips), an IDX "
         + "images file whose name contains 'images-idx3' (its labels file has 'labels-idx1' there instead), or a "
         + "CIFAR-10 '.bin' batch file, a FER2013 record file (privatetest.bin, ...) or a FER2013 '.csv'")
     }

@@ -16,7 +16,8 @@ struct OptimizeCommand: Subcommand {
     help: "A shipped model by name (fashion) or a model file with calibration ranges.", isRequired: true)
   static let dataOption = OptionSpec.value(
     "data", valueName: "directory",
-    help: "A data set directory (IDX or CIFAR-10 binary). Validation: its validation-*-idx files, else the "
+    help: "A data set directory (Fashion-MNIST IDX, CIFAR-10 binary batches, FER2013 records or CSV, or a "
+      + "folder of WAV clips in Speech Commands' WORD/*.wav layout). Validation: its validation-*-idx files, else the "
       + "model's recorded hold-out of the training split; test: its test split. Not needed for a shipped model "
       + "that ships its data.")
   static let energyModelOption = EnergyModelSelection.option

@@ -44,6 +44,7 @@ struct PlotCommand: Subcommand {
       Fronts priced by different energy models can only be drawn together with --relative-energy. The same files \
       and options give a byte-identical SVG.
       """,
+    arguments: [PositionalArgument(name: "front-json", help: "A Pareto JSON file written by precsearch optimize.", isRepeated: true)],
     options: [outputOption, labelsOption, titleOption, splitOption, relativeEnergyOption, logEnergyOption,
               accuracyFromOption, widthOption, heightOption],
     examples: [

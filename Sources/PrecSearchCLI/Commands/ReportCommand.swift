@@ -29,6 +29,7 @@ struct ReportCommand: Subcommand {
       The page has inline CSS and inline SVG, no scripts and no external resources, so it can be mailed or \
       archived as one file. The same file and options give a byte-identical page.
       """,
+    arguments: [PositionalArgument(name: "front-json", help: "The Pareto JSON file written by precsearch optimize.")],
     options: [outputOption, titleOption, splitOption, logEnergyOption],
     examples: [
       "precsearch report Results/optimize/fashion-budget40.json --output fashion.html",

@@ -40,9 +40,10 @@ struct RunCommand: Subcommand {
 
       Inputs (positional, one or more): a data set split (a directory, an IDX images file or a CIFAR-10 .bin \
       batch; --limit takes a prefix), or single images as binary PGM (P5, one channel) or PPM (P6, three \
-      channels) files of the model's input size, or WAV clips (16-bit PCM mono, any rate) for a keyword-spotting \
-      model whose input is the 49x10 MFCC features.
+      channels) files of the model's input size, or WAV clips (16-bit PCM mono, 4-192 kHz, at least 40 ms) for a \
+      keyword-spotting model whose input is the 49x10 MFCC features.
       """,
+    arguments: [PositionalArgument(name: "input", help: "A data set split, a PGM/PPM image or a WAV clip (see above).", isRepeated: true)],
     options: [modelOption, frontOption, budgetOption, minimumAccuracyOption, pointOption, limitOption, jsonOption],
     examples: [
       "precsearch run --model fashion --front front.json --budget 30% --limit 100 Sources/PrecSearchIO/Resources/ShippedModels/fashion",

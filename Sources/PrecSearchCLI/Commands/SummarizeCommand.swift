@@ -30,6 +30,7 @@ struct SummarizeCommand: Subcommand {
       wall time over seeds; and the per-layer precisions of the points of the first seed. Mean and sample \
       standard deviation over seeds. The same files give the same text.
       """,
+    arguments: [PositionalArgument(name: "front-json", help: "A Pareto JSON file written by precsearch optimize.", isRepeated: true)],
     options: [outputOption, lossesOption, budgetsOption],
     examples: [
       "precsearch summarize Results/pareto/fashion/*.json",
