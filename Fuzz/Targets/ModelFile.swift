@@ -6,6 +6,7 @@ import MultiObjectiveSearch
 import NetworkEngine
 import PrecSearchFormats
 import PrecSearchIO
+import SeededRandom
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {

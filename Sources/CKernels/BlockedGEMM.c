@@ -3,7 +3,7 @@
 // Every variant runs the same operations in the same order, so all three give identical bits: Float and Double
 // use fused multiply-adds everywhere (an FMA instruction or libm's fma), integers wrap (two's complement, computed
 // in unsigned lanes; the callers guarantee that no sum overflows).
-#include "CKernels.h"
+#include "KernelDispatch.h"
 #include <string.h>
 
 #pragma STDC FP_CONTRACT OFF
@@ -97,33 +97,19 @@ DEFINE_GEMM_BODY(gemm_i64, uint64_t, u64x16, uint64_t, WRAPPING_MAC)
       int64_t segment_length, const T *b, int64_t column_stride, T *c
 #define GEMM_ARGUMENTS a, rows, row_stride, segment_offsets, segment_count, segment_length, b, column_stride, c
 
-// One exported function per scalar type; on x86-64 it calls the variant compiled for the chosen level.
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#define AVX2_TARGET __attribute__((target("avx2,fma")))
-#define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma")))
-#define DEFINE_GEMM_ENTRY(EXPORTED, NAME, T, ST)                                                                   \
-  static void NAME##_portable(GEMM_PARAMETERS(T)) { NAME##_body(GEMM_ARGUMENTS); }                                  \
-  static AVX2_TARGET void NAME##_avx2(GEMM_PARAMETERS(T)) { NAME##_body(GEMM_ARGUMENTS); }                          \
-  static AVX512_TARGET void NAME##_avx512(GEMM_PARAMETERS(T)) { NAME##_body(GEMM_ARGUMENTS); }                      \
-  void EXPORTED(GEMM_PARAMETERS(ST)) {                                                                             \
-    switch (precsearch_kernel_isa_level()) {                                                                       \
-    case PRECSEARCH_ISA_AVX512: NAME##_avx512((const T *)a, rows, row_stride, segment_offsets, segment_count,       \
-                                              segment_length, (const T *)b, column_stride, (T *)c); break;         \
-    case PRECSEARCH_ISA_AVX2: NAME##_avx2((const T *)a, rows, row_stride, segment_offsets, segment_count,           \
-                                          segment_length, (const T *)b, column_stride, (T *)c); break;             \
-    default: NAME##_portable((const T *)a, rows, row_stride, segment_offsets, segment_count, segment_length,        \
-                             (const T *)b, column_stride, (T *)c); break;                                          \
-    }                                                                                                              \
-  }
-#else
-#define DEFINE_GEMM_ENTRY(EXPORTED, NAME, T, ST)                                                                   \
-  void EXPORTED(GEMM_PARAMETERS(ST)) {                                                                             \
+// One exported function per scalar type (integer lanes computed in unsigned types, so that they wrap).
+#define DEFINE_TYPED_BODY(NAME, T, ST)                                                                             \
+  static inline __attribute__((always_inline)) void NAME##_typed_body(GEMM_PARAMETERS(ST)) {                      \
     NAME##_body((const T *)a, rows, row_stride, segment_offsets, segment_count, segment_length, (const T *)b,       \
                 column_stride, (T *)c);                                                                            \
   }
-#endif
 
-DEFINE_GEMM_ENTRY(precsearch_gemm_f32, gemm_f32, float, float)
-DEFINE_GEMM_ENTRY(precsearch_gemm_f64, gemm_f64, double, double)
-DEFINE_GEMM_ENTRY(precsearch_gemm_i32, gemm_i32, uint32_t, int32_t)
-DEFINE_GEMM_ENTRY(precsearch_gemm_i64, gemm_i64, uint64_t, int64_t)
+DEFINE_TYPED_BODY(gemm_f32, float, float)
+DEFINE_TYPED_BODY(gemm_f64, double, double)
+DEFINE_TYPED_BODY(gemm_i32, uint32_t, int32_t)
+DEFINE_TYPED_BODY(gemm_i64, uint64_t, int64_t)
+
+DEFINE_ENTRY(precsearch_gemm_f32, gemm_f32_typed, GEMM_PARAMETERS(float), GEMM_ARGUMENTS)
+DEFINE_ENTRY(precsearch_gemm_f64, gemm_f64_typed, GEMM_PARAMETERS(double), GEMM_ARGUMENTS)
+DEFINE_ENTRY(precsearch_gemm_i32, gemm_i32_typed, GEMM_PARAMETERS(int32_t), GEMM_ARGUMENTS)
+DEFINE_ENTRY(precsearch_gemm_i64, gemm_i64_typed, GEMM_PARAMETERS(int64_t), GEMM_ARGUMENTS)

@@ -1,6 +1,6 @@
 // Depthwise convolution and requantization in exact floating-point lanes, compiled for several instruction sets
 // and chosen at run time (see CPUFeatures.c). All variants compute the same operations in the same order.
-#include "CKernels.h"
+#include "KernelDispatch.h"
 #include <string.h>
 
 #pragma STDC FP_CONTRACT OFF
@@ -96,24 +96,6 @@ static inline __attribute__((always_inline)) void requantize_f64_body(const doub
       int16_t *output, int64_t output_stride
 #define REQUANTIZE_ARGUMENTS sums, sum_stride, rows, bias, count, scale, low, high, output, output_stride
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#define AVX2_TARGET __attribute__((target("avx2,fma")))
-#define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma")))
-#define DEFINE_ENTRY(EXPORTED, NAME, PARAMETERS, ARGUMENTS)                                                        \
-  static void NAME##_portable(PARAMETERS) { NAME##_body(ARGUMENTS); }                                               \
-  static AVX2_TARGET void NAME##_avx2(PARAMETERS) { NAME##_body(ARGUMENTS); }                                       \
-  static AVX512_TARGET void NAME##_avx512(PARAMETERS) { NAME##_body(ARGUMENTS); }                                   \
-  void EXPORTED(PARAMETERS) {                                                                                      \
-    switch (precsearch_kernel_isa_level()) {                                                                       \
-    case PRECSEARCH_ISA_AVX512: NAME##_avx512(ARGUMENTS); break;                                                   \
-    case PRECSEARCH_ISA_AVX2: NAME##_avx2(ARGUMENTS); break;                                                       \
-    default: NAME##_portable(ARGUMENTS); break;                                                                    \
-    }                                                                                                              \
-  }
-#else
-#define DEFINE_ENTRY(EXPORTED, NAME, PARAMETERS, ARGUMENTS)                                                        \
-  void EXPORTED(PARAMETERS) { NAME##_body(ARGUMENTS); }
-#endif
 
 DEFINE_ENTRY(precsearch_depthwise_f32, depthwise_f32, DEPTHWISE_PARAMETERS(float), DEPTHWISE_ARGUMENTS)
 DEFINE_ENTRY(precsearch_depthwise_f64, depthwise_f64, DEPTHWISE_PARAMETERS(double), DEPTHWISE_ARGUMENTS)

@@ -2,7 +2,7 @@
 // several instruction sets and chosen at run time (see CPUFeatures.c). They equal NetworkEngine's
 // Int32RoundingShift element for element: q = v >> shift (floor), plus one when the remainder is above half, or
 // equal to half and q is odd; then clamped to [low, high].
-#include "CKernels.h"
+#include "KernelDispatch.h"
 
 static inline __attribute__((always_inline)) int16_t rounding_shift(int32_t value, int32_t shift, int32_t mask,
                                                                      int32_t half, int32_t low, int32_t high) {
@@ -83,24 +83,6 @@ static inline __attribute__((always_inline)) void derive_u8_body(const int16_t *
       int32_t high, uint8_t *output
 #define DERIVE_U8_ARGUMENTS codes, pixels, channels, output_stride, shift, low, high, output
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#define AVX2_TARGET __attribute__((target("avx2,fma")))
-#define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma")))
-#define DEFINE_ENTRY(EXPORTED, NAME, PARAMETERS, ARGUMENTS)                                                        \
-  static void NAME##_portable(PARAMETERS) { NAME##_body(ARGUMENTS); }                                               \
-  static AVX2_TARGET void NAME##_avx2(PARAMETERS) { NAME##_body(ARGUMENTS); }                                       \
-  static AVX512_TARGET void NAME##_avx512(PARAMETERS) { NAME##_body(ARGUMENTS); }                                   \
-  void EXPORTED(PARAMETERS) {                                                                                      \
-    switch (precsearch_kernel_isa_level()) {                                                                       \
-    case PRECSEARCH_ISA_AVX512: NAME##_avx512(ARGUMENTS); break;                                                   \
-    case PRECSEARCH_ISA_AVX2: NAME##_avx2(ARGUMENTS); break;                                                       \
-    default: NAME##_portable(ARGUMENTS); break;                                                                    \
-    }                                                                                                              \
-  }
-#else
-#define DEFINE_ENTRY(EXPORTED, NAME, PARAMETERS, ARGUMENTS)                                                        \
-  void EXPORTED(PARAMETERS) { NAME##_body(ARGUMENTS); }
-#endif
 
 DEFINE_ENTRY(precsearch_requantize_i32, requantize_i32, REQUANTIZE_PARAMETERS, REQUANTIZE_ARGUMENTS)
 DEFINE_ENTRY(precsearch_add_i16, add_i16, ADD_PARAMETERS, ADD_ARGUMENTS)

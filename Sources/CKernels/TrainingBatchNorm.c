@@ -1,7 +1,7 @@
 // The 16-channel BatchNorm loops of float training (NetworkTraining's TrainingKernels, channels a multiple of 16),
 // compiled for several instruction sets and chosen at run time (see CPUFeatures.c). Each operation is the one the
 // Swift code states (fused multiply-adds only where it says addProduct; no contraction otherwise), in the same order.
-#include "CKernels.h"
+#include "KernelDispatch.h"
 #include <string.h>
 
 #pragma STDC FP_CONTRACT OFF
@@ -100,24 +100,6 @@ static inline __attribute__((always_inline)) void input_gradient_body(const floa
       const float *mean, const float *k1, const float *k2, const float *k3
 #define INPUT_ARGUMENTS x, dy, dx, overwrite, rows, channels, mean, k1, k2, k3
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#define AVX2_TARGET __attribute__((target("avx2,fma")))
-#define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma")))
-#define DEFINE_ENTRY(EXPORTED, NAME, PARAMETERS, ARGUMENTS)                                                        \
-  static void NAME##_portable(PARAMETERS) { NAME##_body(ARGUMENTS); }                                               \
-  static AVX2_TARGET void NAME##_avx2(PARAMETERS) { NAME##_body(ARGUMENTS); }                                       \
-  static AVX512_TARGET void NAME##_avx512(PARAMETERS) { NAME##_body(ARGUMENTS); }                                   \
-  void EXPORTED(PARAMETERS) {                                                                                      \
-    switch (precsearch_kernel_isa_level()) {                                                                       \
-    case PRECSEARCH_ISA_AVX512: NAME##_avx512(ARGUMENTS); break;                                                   \
-    case PRECSEARCH_ISA_AVX2: NAME##_avx2(ARGUMENTS); break;                                                       \
-    default: NAME##_portable(ARGUMENTS); break;                                                                    \
-    }                                                                                                              \
-  }
-#else
-#define DEFINE_ENTRY(EXPORTED, NAME, PARAMETERS, ARGUMENTS)                                                        \
-  void EXPORTED(PARAMETERS) { NAME##_body(ARGUMENTS); }
-#endif
 
 DEFINE_ENTRY(precsearch_training_batch_norm_image_moments, image_moments, MOMENTS_PARAMETERS, MOMENTS_ARGUMENTS)
 DEFINE_ENTRY(precsearch_training_batch_norm_gradient_sums, gradient_sums, SUMS_PARAMETERS, SUMS_ARGUMENTS)

@@ -1,6 +1,6 @@
 // The two GEMMs of float training (NetworkTraining's TrainingGEMM), compiled for several instruction sets and
 // chosen at run time (see CPUFeatures.c). Fused multiply-adds in a fixed order, so every level gives the same bits.
-#include "CKernels.h"
+#include "KernelDispatch.h"
 #include <string.h>
 
 #pragma STDC FP_CONTRACT OFF
@@ -181,24 +181,6 @@ static inline __attribute__((always_inline)) void multiply_segmented_body(
       const float *b, int64_t column_stride, float *c
 #define SEGMENTED_ARGUMENTS a, a_stride, rows, segments, segment_offset, segment_depth, b, column_stride, c
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#define AVX2_TARGET __attribute__((target("avx2,fma")))
-#define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma")))
-#define DEFINE_ENTRY(EXPORTED, NAME, PARAMETERS, ARGUMENTS)                                                        \
-  static void NAME##_portable(PARAMETERS) { NAME##_body(ARGUMENTS); }                                               \
-  static AVX2_TARGET void NAME##_avx2(PARAMETERS) { NAME##_body(ARGUMENTS); }                                       \
-  static AVX512_TARGET void NAME##_avx512(PARAMETERS) { NAME##_body(ARGUMENTS); }                                   \
-  void EXPORTED(PARAMETERS) {                                                                                      \
-    switch (precsearch_kernel_isa_level()) {                                                                       \
-    case PRECSEARCH_ISA_AVX512: NAME##_avx512(ARGUMENTS); break;                                                   \
-    case PRECSEARCH_ISA_AVX2: NAME##_avx2(ARGUMENTS); break;                                                       \
-    default: NAME##_portable(ARGUMENTS); break;                                                                    \
-    }                                                                                                              \
-  }
-#else
-#define DEFINE_ENTRY(EXPORTED, NAME, PARAMETERS, ARGUMENTS)                                                        \
-  void EXPORTED(PARAMETERS) { NAME##_body(ARGUMENTS); }
-#endif
 
 DEFINE_ENTRY(precsearch_training_accumulate_transposed, accumulate_transposed, ACCUMULATE_PARAMETERS,
              ACCUMULATE_ARGUMENTS)
