@@ -117,6 +117,16 @@ public enum ModelCatalog {
     return seen
   }
 
+  /// How a path is shown to people: a file of the shipped models as `shipped:NAME/FILE` (wherever the build put
+  /// the resource bundle, so that reports and logs do not show internal `.build/...` paths), any other path as is.
+  public static func displayPath(_ path: String) -> String {
+    let standardized = URL(fileURLWithPath: path).standardizedFileURL.path
+    for directory in searchDirectories where standardized.hasPrefix(directory + "/") {
+      return "shipped:" + standardized.dropFirst(directory.count + 1)
+    }
+    return path
+  }
+
   /// The shipped model called `name`, or `nil` if there is none (or its files are not installed).
   ///
   /// For `fashion` the entry carries the shipped validation and test IDX pairs; `cifar10` ships no data and gives

@@ -64,9 +64,12 @@ import PrecSearchTestSupport
     let byName = runTool(["inspect", "--model", "fashion"])
     #expect(byName.status == 0 && byName.errors.isEmpty, "\(byName.errors)")
     #expect(byName.output.hasPrefix("Model: fashion (fashion)\n"), "\(byName.output)")
-    // The same table as inspecting the shipped file by its path.
+    // The same table as inspecting the shipped file by its path, which is shown without the build's internal
+    // resource folder.
     let byPath = runTool(["inspect", "--model", shipped.modelPath])
-    #expect(byName.output == byPath.output.replacingOccurrences(of: shipped.modelPath, with: "fashion"))
+    #expect(byPath.output.hasPrefix("Model: shipped:fashion/fashion.psmodel (fashion)\n"), "\(byPath.output)")
+    #expect(!byPath.output.contains(".build"))
+    #expect(byName.output == byPath.output.replacingOccurrences(of: "shipped:fashion/fashion.psmodel", with: "fashion"))
     let unknown = runTool(["inspect", "--model", "no-such-model"])
     #expect(unknown.status == 1)
     #expect(unknown.errors.contains("'no-such-model'"), "\(unknown.errors)")

@@ -280,7 +280,7 @@ struct CalibrationReport: Codable, Hashable {
     typealias E = EnergyFormatting
     func digits(_ value: Double) -> String { E.significant(value, digits: 5) }
     func percent(_ value: Double?) -> String { value.map { NumberFormatting.fixed($0, decimals: 2) + "%" } ?? "n/a" }
-    var text = "Model:         \(model) (\(modelName)), \(weightedLayers.count) weighted layers\n"
+    var text = "Model:         \(ModelCatalog.displayPath(model)) (\(modelName)), \(weightedLayers.count) weighted layers\n"
     text += "Measurements:  \(measurements.path): \(NumberFormatting.grouped(measurements.rows)) rows"
       + " (\(measurements.networkRows) network, \(measurements.layerRows) layer), sha256 \(measurements.checksum.prefix(12))\n"
     text += "Base table:    \(base.name) (\(base.source)\(base.path.map { " '\($0)'" } ?? "")), sha256 \(base.checksum.prefix(12))\n"

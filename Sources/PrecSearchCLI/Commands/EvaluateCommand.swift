@@ -319,8 +319,9 @@ struct EvaluationReport: Codable, Hashable {
   /// The human-readable summary.
   var text: String {
     typealias N = NumberFormatting
-    var text = "Model:    \(model) (\(modelName)), \(layers.count) weighted layers\n"
-    text += "Data:     \(data.path): \(N.grouped(data.evaluatedImages)) of \(N.grouped(data.availableImages)) images\n"
+    var text = "Model:    \(ModelCatalog.displayPath(model)) (\(modelName)), \(layers.count) weighted layers\n"
+    text += "Data:     \(ModelCatalog.displayPath(data.path)): \(N.grouped(data.evaluatedImages)) of "
+      + "\(N.grouped(data.availableImages)) images\n"
     text += "Kernels:  \(kernels), window search: \(windowSearch)\n\n"
     var table = TextTable([("Layer", .left), ("Weight bits", .right), ("Activation bits", .right), ("MACs", .right)])
     for layer in layers {

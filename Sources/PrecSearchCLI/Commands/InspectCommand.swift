@@ -129,7 +129,7 @@ struct InspectReport: Codable, Hashable {
   /// The human-readable report: a header, the node table, totals and the folding note.
   var text: String {
     typealias N = NumberFormatting
-    var text = "Model: \(model) (\(name))\n"
+    var text = "Model: \(ModelCatalog.displayPath(model)) (\(name))\n"
     if let description { text += "Description: \(description)\n" }
     text += "Input \(inputShape) -> output \(outputShape)"
     if !classLabels.isEmpty { text += "; \(classLabels.count) classes: " + Self.abbreviated(classLabels) }

@@ -370,8 +370,9 @@ struct OptimizeCommand: Subcommand {
       inputs = Inputs(
         model: model, modelSource: modelValue, modelSHA256: checksum, dataName: shipped.dataName,
         validation: try IDXReader.read(images: validation.images, labels: validation.labels, classCount: classes),
-        validationSource: validation.images,
-        test: try IDXReader.read(images: test.images, labels: test.labels, classCount: classes), testSource: test.images)
+        validationSource: ModelCatalog.displayPath(validation.images),
+        test: try IDXReader.read(images: test.images, labels: test.labels, classCount: classes),
+        testSource: ModelCatalog.displayPath(test.images))
     } else if let shipped {
       throw CommandFailure("model '\(shipped.name)' needs --data: \(shipped.dataHint)")
     } else {
@@ -407,7 +408,7 @@ struct OptimizeCommand: Subcommand {
     let shipped = IDXReader.filePaths(directory: root, prefix: "validation")
     if format == .idx && FileManager.default.fileExists(atPath: shipped.images) {
       validation = try IDXReader.read(images: shipped.images, labels: shipped.labels, classCount: classes)
-      validationSource = shipped.images
+      validationSource = ModelCatalog.displayPath(shipped.images)
     } else if let published = try ImageDatasetLoader.readPublishedValidation(directory: root) {
       validation = published  // FER2013: PublicTest (nothing was held out of its training split)
       validationSource = "\(root) published validation split"

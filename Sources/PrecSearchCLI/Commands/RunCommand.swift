@@ -393,7 +393,7 @@ struct RunReport: Codable, Hashable {
   var text: String {
     typealias N = NumberFormatting
     let energy = { (joules: Double) in EnergyFormatting.energy(joules * 1e12) }
-    var text = "Model:  \(model) (\(modelName))\nFront:  \(front)\n"
+    var text = "Model:  \(ModelCatalog.displayPath(model)) (\(modelName))\nFront:  \(front)\n"
     switch mode.kind {
     case "budget":
       text += "Budget: \(mode.given) = \(energy(mode.budgetJoules ?? 0)) per inference on average; expected "

@@ -287,7 +287,7 @@ struct SimulationReport: Codable, Hashable {
   var text: String {
     typealias N = NumberFormatting
     let energy = { (joules: Double) in EnergyFormatting.energy(joules * 1e12) }
-    var text = "Model:  \(model)\nFront:  \(front) (upper hull: \(hull.joined(separator: ", ")))\n"
+    var text = "Model:  \(ModelCatalog.displayPath(model))\nFront:  \(front) (upper hull: \(hull.joined(separator: ", ")))\n"
     text += "Trace:  \(trace)\nData:   \(data), \(N.grouped(total.inferences)) inferences in windows of \(N.grouped(window))\n"
     if let staticPoint {
       text += "Static: \(staticPoint.point) (\(energy(staticPoint.energyJoules)), validation accuracy "
