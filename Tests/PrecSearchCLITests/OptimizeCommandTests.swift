@@ -289,11 +289,19 @@ func comparable(_ path: String, dropCommandLine: Bool = false) throws -> JSONVal
     var output = "", errors = ""
     try command.run(output: &output, errors: &errors)
     let lines = errors.split(separator: "\n")
-    let progress = lines.dropLast()
+    let progress = lines.prefix { !$0.hasPrefix("Measuring the ") }
     #expect(progress.count >= 2)
     #expect(progress.allSatisfy { $0.hasPrefix("evaluations ") && $0.contains("hypervolume") && $0.contains("front") })
     #expect(progress.last?.contains("evaluations 12/12 (100%) | finished") == true)
-    #expect(lines.last?.hasPrefix("Measuring the ") == true && lines.last?.hasSuffix(" on the 40 test images") == true)
+    // Then the test pass: its announcement and a progress line per chunk, the last one complete.
+    let announcement = try #require(lines.firstIndex { $0.hasPrefix("Measuring the ") })
+    #expect(lines[announcement].hasSuffix(" on the 40 test images"))
+    let testLines = lines[(announcement + 1)...]
+    #expect(!testLines.isEmpty && testLines.allSatisfy { $0.hasPrefix("test split: ") })
+    // "Measuring the N front points and M baselines on the ...": N + M configurations in all.
+    let words = lines[announcement].split(separator: " ")
+    let total = try #require(Int(words[2])) + (try #require(Int(words[6])))
+    #expect(testLines.last?.hasPrefix("test split: \(total)/\(total) configurations") == true, "\(testLines.last ?? "")")
     #expect(!errors.contains("\r"))  // not a terminal: whole lines only
   }
 

@@ -585,7 +585,22 @@ struct OptimizeCommand: Subcommand {
       errors.write("Measuring the \(front.count) front points and \(baselines.count) baselines on the "
         + "\(NumberFormatting.grouped(inputs.test.count)) test images\n")
     }
-    let testMeasurements = try testEvaluator.measure(front.map(\.configuration) + baselineConfigurations)
+    // In chunks, so that progress shows (a line per progress interval; live on a terminal) and Ctrl-C is honoured
+    // between them (exit 130; the checkpoint written above keeps the finished search). Each configuration is
+    // measured on its own, so the chunking changes no result.
+    let testConfigurations = front.map(\.configuration) + baselineConfigurations
+    var testMeasurements: [PrecisionMeasurement] = []
+    var testProgress = ProgressReporter(quiet: quiet, isTerminal: progress.isTerminal, interval: progress.interval)
+    let testChunk = 8
+    while testMeasurements.count < testConfigurations.count {
+      let chunk = testMeasurements.count..<min(testConfigurations.count, testMeasurements.count + testChunk)
+      testMeasurements += try testEvaluator.measure(Array(testConfigurations[chunk]), shouldCancel: { monitor.isRaised })
+      if monitor.isRaised {
+        try interrupted(state: state, save: saveCheckpoint, progress: &testProgress, errors: &errors, realSignal: true)
+      }
+      testProgress.reportTestPass(measured: testMeasurements.count, of: testConfigurations.count,
+                                  elapsed: Self.seconds(clock.now - testStart), errors: &errors)
+    }
     let testSeconds = Self.seconds(clock.now - testStart)
 
     // The document.
@@ -902,6 +917,27 @@ struct ProgressReporter {
     if isTerminal {
       errors.write("\r\u{1B}[K" + line)
       wroteLiveLine = true
+    } else {
+      errors.write(line + "\n")
+    }
+  }
+
+  /// The test pass's progress: `test split: 16/57 configurations | elapsed 0:05 | ETA 0:13`, at most once per
+  /// interval and always for the last configuration (live on a terminal, whole lines on a pipe).
+  mutating func reportTestPass(measured: Int, of total: Int, elapsed: Double, errors: inout some TextOutputStream) {
+    guard !quiet else { return }
+    let now = clock.now
+    let finished = measured >= total
+    let due = isTerminal ? min(interval, 0.2) : interval
+    if !finished, let lastReport, OptimizeCommand.seconds(now - lastReport) < due { return }
+    lastReport = now
+    var line = "test split: \(measured)/\(total) configurations | elapsed \(OptimizeCommand.clock(elapsed))"
+    if !finished, measured > 0 {
+      line += " | ETA \(OptimizeCommand.clock(elapsed * Double(total - measured) / Double(measured)))"
+    }
+    if isTerminal {
+      errors.write("\r\u{1B}[K" + line + (finished ? "\n" : ""))
+      wroteLiveLine = !finished
     } else {
       errors.write(line + "\n")
     }
