@@ -112,6 +112,14 @@ struct CalibrateCommand: Subcommand {
   }
 
   func run(output: inout some TextOutputStream, errors: inout some TextOutputStream) throws {
+    var files = FileRoles()
+    if case .fit(let modelPath, let measurementsPath, let base, _, _, _) = action {
+      files.read((try? ModelLoading.resolve(modelPath).path) ?? modelPath, option: Self.modelOption.synopsis)
+      files.read(measurementsPath, option: Self.measurementsOption.synopsis)
+      if FileManager.default.fileExists(atPath: base) { files.read(base, option: Self.baseOption.synopsis) }
+    }
+    files.write(outputPath, option: Self.outputOption)
+    try files.check()
     switch action {
     case .exportPreset(let name):
       let table = try EnergyTable.preset(named: name)

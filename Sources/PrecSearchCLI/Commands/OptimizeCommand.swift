@@ -434,8 +434,13 @@ struct OptimizeCommand: Subcommand {
   func run(output: inout some TextOutputStream, errors: inout some TextOutputStream) throws {
     let clock = ContinuousClock()
     let start = clock.now
-    try Self.checkWritable(outputPath, what: "output file")
-    try Self.checkWritable(checkpointPath, what: "checkpoint file")
+    var files = FileRoles()
+    files.read((try? ModelLoading.resolve(modelValue).path) ?? modelValue, option: Self.modelOption.synopsis)
+    files.read(dataPath, option: Self.dataOption.synopsis)
+    if FileManager.default.fileExists(atPath: energyModel) { files.read(energyModel, option: Self.energyModelOption.synopsis) }
+    files.write(outputPath, option: Self.outputOption)
+    files.write(checkpointPath, option: Self.checkpointOption, what: "checkpoint file")
+    try files.check()
     // The table first, so that a mistyped name fails before any file is read.
     let table = try EnergyModelSelection.resolve(energyModel, for: Self.energyModelOption)
     let estimator = try EnergyEstimator(table: table.table)
@@ -764,18 +769,6 @@ struct OptimizeCommand: Subcommand {
   }
 
   /// A usage-independent early check that a file can be written (its directory exists).
-  static func checkWritable(_ path: String?, what: String) throws {
-    guard let path else { return }
-    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-      throw CommandFailure("cannot write \(what) '\(path)': the directory '\(directory)' does not exist")
-    }
-    guard FileManager.default.isWritableFile(atPath: directory) else {
-      throw CommandFailure("cannot write \(what) '\(path)': the directory '\(directory)' is not writable")
-    }
-  }
-
   static func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
   }

@@ -50,8 +50,12 @@ struct RecalibrateCommand: Subcommand {
   }
 
   func run(output: inout some TextOutputStream, errors: inout some TextOutputStream) throws {
-    try OptimizeCommand.checkWritable(outputPath, what: "output file")
     let modelPath = try ModelLoading.resolve(modelName).path
+    var files = FileRoles()
+    files.read(modelPath, option: Self.modelOption.synopsis)
+    files.read(dataPath, option: Self.dataOption.synopsis)
+    files.write(outputPath, option: Self.outputOption)
+    try files.check()
     var model = try ModelLoading.load(path: modelPath)
     let network = model.network
     let (format, directory) = try ImageDatasetLoader.detect(directory: dataPath)

@@ -149,8 +149,11 @@ struct TrainCommand: Subcommand {
     let started = clock.now
     // The source revision as training starts (a commit made while it runs must not be recorded).
     let revision = (commit: TrainingSourceRevision.commit, uncommitted: TrainingSourceRevision.uncommittedSourceFiles)
-    try OptimizeCommand.checkWritable(outputPath, what: "output file")
-    try OptimizeCommand.checkWritable(checkpointPath, what: "checkpoint file")
+    var files = FileRoles()
+    files.read(dataPath, option: Self.dataOption.synopsis)
+    files.write(outputPath, option: Self.outputOption)
+    files.write(checkpointPath, option: Self.checkpointOption, what: "checkpoint file")
+    try files.check()
 
     // Data: published train and test splits, the validation hold-out, checksums.
     let data = try TrainingData(task: task, directory: dataPath, validationPerClass: validationPerClass,
