@@ -1,4 +1,5 @@
 import Foundation
+import PrecSearchFormats
 import PrecSearchTestSupport
 import Testing
 @testable import PrecSearchCLI
@@ -70,5 +71,25 @@ import Testing
     #expect(!directory.errors.contains("evaluations"))  // no search ran
     let missing = runTool(base + ["--checkpoint", fixture.path("no/such/dir/run.ckpt")])
     #expect(missing.status == 1 && missing.errors.contains("does not exist"), "\(missing.errors)")
+  }
+
+  /// When the final write fails after the run, the result goes beside the path and the error names both.
+  @Test func aFailedFinalWriteIsRecoveredBesideTheOutput() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanup() }
+    let blocked = directory.file("front.json")
+    try FileManager.default.createDirectory(atPath: blocked + "/inside", withIntermediateDirectories: true)
+    var message = ""
+    do {
+      try FileRoles.writeRecovering(to: blocked, what: "the Pareto front") { path in
+        try FileIO.writeAtomically(Data("{\"front\": 1}".utf8), to: path)
+      }
+      Issue.record("writing over a non-empty directory succeeded")
+    } catch {
+      message = PrecSearchTool.describe(error)
+    }
+    let recovered = "\(blocked).recovered-\(getpid()).json"
+    #expect(message.contains("'\(blocked)'") && message.contains("'\(recovered)'"), "\(message)")
+    #expect(try String(contentsOfFile: recovered, encoding: .utf8) == "{\"front\": 1}")
   }
 }

@@ -689,7 +689,7 @@ struct OptimizeCommand: Subcommand {
                     planSeconds: plan, inferenceSeconds: inference, energySeconds: energySeconds,
                     otherSeconds: max(0, searchSeconds - plan - inference - energySeconds), threads: threads,
                     sessions: sessions))
-    if let outputPath { try document.write(to: outputPath) }
+    if let outputPath { try FileRoles.writeRecovering(to: outputPath, what: "the Pareto front") { try document.write(to: $0) } }
     output.write(Self.summary(document, constraint: constraint, outputPath: outputPath))
   }
 
