@@ -570,16 +570,22 @@ extension ParetoFrontDocument {
 
   /// Reads a document, checking `format` and `schemaVersion` first.
   ///
-  /// - Throws: `FileAccessError`, `JSONSyntaxError`, or ``ParetoFrontDocumentError`` naming the field.
+  /// - Throws: `FileAccessError`, or ``ParetoFrontDocumentError`` naming the field (or the syntax error's position).
   public static func read(from path: String) throws -> ParetoFrontDocument {
     try decode(FileIO.readData(at: path), file: path)
   }
 
   /// Decodes a document from JSON bytes, checking `format` and `schemaVersion` first.
   ///
-  /// - Throws: `JSONSyntaxError` or ``ParetoFrontDocumentError`` naming the file and the field.
+  /// - Throws: ``ParetoFrontDocumentError`` naming the file and the field (or the syntax error's line and byte).
   public static func decode(_ data: Data, file: String = "") throws -> ParetoFrontDocument {
-    let value = try JSONValue.parse(data)
+    let value: JSONValue
+    do {
+      value = try JSONValue.parse(data)
+    } catch {
+      // The syntax error itself has no file: name it, as every other error of this reader does.
+      throw ParetoFrontDocumentError(file: file, field: "(root)", message: error.description)
+    }
     guard let object = value.objectValue else {
       throw ParetoFrontDocumentError(file: file, field: "(root)", message: "expected an object, found \(value.typeName)")
     }

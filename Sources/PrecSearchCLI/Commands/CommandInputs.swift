@@ -127,6 +127,16 @@ enum DatasetLoading {
   /// Reads the labeled images that `path` designates (see `resolve`); with `classCount`, every label must be below
   /// it. Malformed files give PrecSearchIO's `DatasetError`, which names the file and byte offset.
   static func load(path: String, classCount: Int?) throws -> LoadedDataset {
+    let loaded = try loadAny(path: path, classCount: classCount)
+    // An empty set would give '0.00% (0 / 0)' or nothing to classify: say so instead.
+    guard loaded.images.count > 0 else {
+      throw CommandFailure("data '\(path)' holds no images; expected at least one")
+    }
+    return loaded
+  }
+
+  /// `load` without the emptiness check.
+  private static func loadAny(path: String, classCount: Int?) throws -> LoadedDataset {
     switch try resolve(path) {
     case .idx(let images, let labels):
       return LoadedDataset(images: try IDXReader.read(images: images, labels: labels, classCount: classCount),
