@@ -134,7 +134,11 @@ import PrecSearchTestSupport
     object = try #require(Self.sample().jsonValue().objectValue)
     object["effort"] = ["evaluations": "many"]
     #expect(errorOf(try JSONValue.object(object).serialized())?.field.hasPrefix("effort") == true)
-    #expect(throws: JSONSyntaxError.self) { try ParetoFrontDocument.decode(Data("{".utf8)) }
+    // A syntax error is reported as the document's error, naming the file, with the parser's line and byte.
+    #expect(throws: ParetoFrontDocumentError(file: "f.json", field: "(root)", message: "JSON syntax error at line 1, "
+      + "byte 1: unexpected end of text inside an object, expected a key")) {
+      try ParetoFrontDocument.decode(Data("{".utf8), file: "f.json")
+    }
   }
 
   @Test func accuracyAndMemoryEntriesDeriveTheirSummaries() {
