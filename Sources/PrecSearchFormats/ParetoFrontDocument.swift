@@ -601,7 +601,9 @@ extension ParetoFrontDocument {
         message: "version \(version) is not supported; this precsearch reads version \(currentSchemaVersion)")
     }
     do {
-      return try JSONDecoder().decode(ParetoFrontDocument.self, from: data)
+      let document = try JSONDecoder().decode(ParetoFrontDocument.self, from: data)
+      try document.validate(file: file)
+      return document
     } catch let DecodingError.keyNotFound(key, context) {
       throw ParetoFrontDocumentError(file: file, field: Self.path(context.codingPath + [key]), message: "missing required field")
     } catch let DecodingError.typeMismatch(type, context) {
@@ -610,6 +612,50 @@ extension ParetoFrontDocument {
       throw ParetoFrontDocumentError(file: file, field: Self.path(context.codingPath), message: "expected \(type), found null")
     } catch let DecodingError.dataCorrupted(context) {
       throw ParetoFrontDocumentError(file: file, field: Self.path(context.codingPath), message: context.debugDescription)
+    }
+  }
+
+  /// The checks every reader of a front relies on, beyond the schema's types: accuracies are counts within their
+  /// image counts (and the stored fraction agrees), energies are finite and not negative, and every point has one
+  /// entry per weighted layer of `model`, named as the model names them, with widths in 2...16 (issue #23: `plot`
+  /// drew an accuracy of 1.5 and `report` a heat map shifted by a missing layer).
+  ///
+  /// - Throws: ``ParetoFrontDocumentError`` naming `file` and the field.
+  public func validate(file: String) throws {
+    func fail(_ field: String, _ message: String) -> ParetoFrontDocumentError {
+      ParetoFrontDocumentError(file: file, field: field, message: message)
+    }
+    func check(_ accuracy: Accuracy, _ field: String) throws {
+      guard accuracy.images >= 0, accuracy.correct >= 0, accuracy.correct <= accuracy.images else {
+        throw fail("\(field).correct", "\(accuracy.correct) of \(accuracy.images) images; expected 0...images")
+      }
+      let expected = accuracy.images > 0 ? Double(accuracy.correct) / Double(accuracy.images) : 0
+      guard accuracy.accuracy.isFinite, abs(accuracy.accuracy - expected) <= 1e-9 else {
+        throw fail("\(field).accuracy", "\(accuracy.accuracy) is not correct / images (\(expected))")
+      }
+    }
+    func check(energy value: Double, _ field: String) throws {
+      guard value.isFinite, value >= 0 else { throw fail(field, "\(value); expected a finite energy >= 0") }
+    }
+    let names = model.layers.map(\.name)
+    for (index, point) in points.enumerated() {
+      let field = "points[\(index)]"
+      try check(point.validation, "\(field).validation")
+      try check(point.test, "\(field).test")
+      try check(energy: point.energy.totalPicojoules, "\(field).energy.totalPicojoules")
+      guard point.layers.map(\.name) == names else {
+        throw fail("\(field).layers", "\(point.layers.count) layers (\(point.layers.map(\.name).joined(separator: ", "))); "
+          + "expected the model's \(names.count) (\(names.joined(separator: ", ")))")
+      }
+      for (layer, entry) in point.layers.enumerated()
+      where !(2...16).contains(entry.weightBits) || !(2...16).contains(entry.activationBits) {
+        throw fail("\(field).layers[\(layer)]", "w\(entry.weightBits)a\(entry.activationBits); expected widths in 2...16")
+      }
+    }
+    for (index, baseline) in baselines.enumerated() {
+      try check(baseline.validation, "baselines[\(index)].validation")
+      try check(baseline.test, "baselines[\(index)].test")
+      try check(energy: baseline.energyPicojoules, "baselines[\(index)].energyPicojoules")
     }
   }
 

@@ -105,6 +105,58 @@ import PrecSearchTestSupport
     #expect(throws: FileAccessError.self) { try Self.sample().write(to: directory.file("missing/front.json")) }
   }
 
+  /// What the schema's types allow but no front can be: every command reads fronts through the same validator.
+  @Test func rejectsImpossibleAccuraciesEnergiesAndLayers() throws {
+    func errorOf(_ edit: (inout [String: JSONValue]) throws -> Void) throws -> ParetoFrontDocumentError? {
+      var object = try #require(Self.sample().jsonValue().objectValue)
+      try edit(&object)
+      do {
+        _ = try ParetoFrontDocument.decode(Data(try JSONValue.object(object).serialized().utf8), file: "f.json")
+        return nil
+      } catch let error as ParetoFrontDocumentError {
+        return error
+      }
+    }
+    func editPoint(_ object: inout [String: JSONValue], _ key: String, _ value: JSONValue) throws {
+      var points = try #require(object["points"]?.arrayValue)
+      var point = try #require(points[1].objectValue)
+      point[key] = value
+      points[1] = .object(point)
+      object["points"] = .array(points)
+    }
+    #expect(try errorOf { _ in } == nil)
+    // An accuracy of 1.5 (more correct than images), and a stored fraction that is not correct / images.
+    let tooMany = try errorOf { try editPoint(&$0, "validation", ["accuracy": 1.5, "correct": 15, "images": 10]) }
+    #expect(tooMany?.field == "points[1].validation.correct", "\(String(describing: tooMany))")
+    let fraction = try errorOf { try editPoint(&$0, "test", ["accuracy": 0.9, "correct": 5, "images": 10]) }
+    #expect(fraction?.field == "points[1].test.accuracy", "\(String(describing: fraction))")
+    // A point with a layer missing (the heat map would shift) or a width outside 2...16.
+    let layers = try errorOf { object in
+      let points = try #require(object["points"]?.arrayValue)
+      let layers = try #require(points[1].objectValue?["layers"]?.arrayValue)
+      try editPoint(&object, "layers", .array(Array(layers.dropLast())))
+    }
+    #expect(layers?.field == "points[1].layers" && layers?.message.contains("expected the model's") == true,
+            "\(String(describing: layers))")
+    let width = try errorOf { object in
+      let points = try #require(object["points"]?.arrayValue)
+      var layers = try #require(points[1].objectValue?["layers"]?.arrayValue)
+      var first = try #require(layers[0].objectValue)
+      first["weightBits"] = 17
+      layers[0] = .object(first)
+      try editPoint(&object, "layers", .array(layers))
+    }
+    #expect(width?.field == "points[1].layers[0]", "\(String(describing: width))")
+    let energy = try errorOf { object in
+      var baselines = try #require(object["baselines"]?.arrayValue)
+      var first = try #require(baselines[0].objectValue)
+      first["energyPicojoules"] = -1
+      baselines[0] = .object(first)
+      object["baselines"] = .array(baselines)
+    }
+    #expect(energy?.field == "baselines[0].energyPicojoules", "\(String(describing: energy))")
+  }
+
   @Test func rejectsOtherFormatsVersionsAndMissingFieldsNamingThem() throws {
     func errorOf(_ text: String) -> ParetoFrontDocumentError? {
       do {
