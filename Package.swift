@@ -60,10 +60,13 @@ let package = Package(
                            "AudioFeatures", "PrecisionRuntime", "SeededRandom", "PlatformSupport"],
             // The shipped models (`--model fashion`) and Fashion-MNIST's validation and test splits (ModelCatalog).
             resources: [.copy("Resources/ShippedModels")]),
+    // Generates BuildRevision (the commit the tool is built from) for the command library's provenance.
+    .plugin(name: "SourceRevisionPlugin", capability: .buildTool()),
     // Command library, testable in-process.
     .target(name: "PrecSearchCLI",
             dependencies: ["PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch",
-                           "NetworkTraining", "AudioFeatures", "PrecisionRuntime", "SeededRandom", "PlatformSupport"]),
+                           "NetworkTraining", "AudioFeatures", "PrecisionRuntime", "SeededRandom", "PlatformSupport"],
+            plugins: ["SourceRevisionPlugin"]),
     .executableTarget(name: "precsearch", dependencies: ["PrecSearchCLI"]),
     .executableTarget(name: "precsearch-bench",
                       dependencies: ["NetworkEngine", "PrecSearchFormats", "PrecSearchIO", "PrecisionSearch", "PrecisionRuntime",

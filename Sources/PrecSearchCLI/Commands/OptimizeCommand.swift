@@ -989,26 +989,9 @@ final class InterruptMonitor: @unchecked Sendable {
   }
 }
 
-/// The git commit the tool was built from, read once from the source checkout (`unknown` outside one).
+/// The git commit the tool was built from (`BuildRevision`, recorded at build time by SourceRevisionPlugin), with
+/// `-dirty` when tracked source files differed from it; `unknown` outside a git checkout.
 enum SourceRevision {
-  static let commit: String = {
-    // This file is Sources/PrecSearchCLI/Commands/OptimizeCommand.swift: the checkout is four levels up.
-    let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent().path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git", "-C", root, "rev-parse", "HEAD"]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    do {
-      try process.run()
-      let data = pipe.fileHandleForReading.readDataToEndOfFile()
-      process.waitUntilExit()
-      let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-      return process.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
-    } catch {
-      return "unknown"
-    }
-  }()
+  static let commit: String = BuildRevision.commit + (BuildRevision.modifiedSourceFiles > 0 ? "-dirty" : "")
 }
+

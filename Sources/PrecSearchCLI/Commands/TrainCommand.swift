@@ -682,30 +682,11 @@ enum TrainingSourceRevision {
       .deletingLastPathComponent().deletingLastPathComponent().path
   }()
 
-  static let commit: String = git(["rev-parse", "HEAD"]).flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
+  /// The commit the tool was built from (recorded at build time, see `SourceRevision`).
+  static let commit: String = BuildRevision.commit
 
-  static var uncommittedSourceFiles: Int {
-    guard let text = git(["status", "--porcelain", "--", "Sources", "Package.swift"]) else { return -1 }
-    return text.split(separator: "\n").count
-  }
-
-  static func git(_ arguments: [String]) -> String? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git", "-C", root] + arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    do {
-      try process.run()
-      let data = pipe.fileHandleForReading.readDataToEndOfFile()
-      process.waitUntilExit()
-      guard process.terminationStatus == 0 else { return nil }
-      return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    } catch {
-      return nil
-    }
-  }
+  /// Tracked source files that differed from `commit` when the tool was built.
+  static var uncommittedSourceFiles: Int { BuildRevision.modifiedSourceFiles }
 }
 
 /// The command-line spelling of `SpectrogramMasking`: `TxW,FxW` (time masks x widest time band, frequency masks x
