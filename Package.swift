@@ -61,7 +61,7 @@ let package = Package(
             // The shipped models (`--model fashion`) and Fashion-MNIST's validation and test splits (ModelCatalog).
             resources: [.copy("Resources/ShippedModels")]),
     // Generates BuildRevision (the commit the tool is built from) for the command library's provenance.
-    .plugin(name: "SourceRevisionPlugin", capability: .buildTool()),
+    .plugin(name: "SourceRevisionPlugin", capability: .buildTool(), path: "Sources/SourceRevisionPlugin"),
     // Command library, testable in-process.
     .target(name: "PrecSearchCLI",
             dependencies: ["PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch",

@@ -19,7 +19,7 @@ struct SourceRevisionPlugin: BuildToolPlugin {
       modified=$(git -C "$root" status --porcelain --untracked-files=no -- Sources Package.swift 2>/dev/null | grep -c . || true)
       [ -n "$modified" ] || modified=0
       {
-        echo "// Generated at build time by Plugins/SourceRevisionPlugin: do not edit."
+        echo "// Generated at build time by Sources/SourceRevisionPlugin: do not edit."
         echo "/// The source revision this binary was built from."
         echo "enum BuildRevision {"
         echo "  /// The git commit (HEAD) of the checkout at build time, or \"unknown\" outside a git checkout."
