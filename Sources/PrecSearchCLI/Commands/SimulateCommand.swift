@@ -68,6 +68,7 @@ struct SimulateCommand: Subcommand {
     let loaded = try RuntimeLoading.load(model: modelValue, front: frontPath, errors: &errors)
     let network = loaded.network
     let uniform16 = loaded.document.energyModel.uniform16BitPicojoules
+    try FileChecks.requireReadableFile(tracePath, what: "budget trace")
     let trace = try BudgetTrace.read(path: tracePath, uniform16BitPicojoules: uniform16)
     // The data: --data, else the shipped test split.
     let classes = loaded.model.network.outputShape.elementCount
@@ -138,71 +139,6 @@ extension SimulateCommand {
     } catch {
       return nil
     }
-  }
-}
-
-/// A budget trace: from inference `inference` on, the average budget is `joules` per inference.
-struct BudgetTrace: Hashable {
-  struct Row: Hashable {
-    var inference: Int
-    var joules: Double
-    var given: String
-  }
-
-  var rows: [Row]
-
-  /// Reads `inference,budget` rows (see `SimulateCommand.traceOption`); errors name the file, the line and the field.
-  static func read(path: String, uniform16BitPicojoules: Double) throws -> BudgetTrace {
-    try FileChecks.requireReadableFile(path, what: "budget trace")
-    guard let text = String(data: try FileIO.readData(at: path), encoding: .utf8) else {
-      throw CommandFailure("budget trace '\(path)': not UTF-8 text")
-    }
-    return try parse(text, file: path, uniform16BitPicojoules: uniform16BitPicojoules)
-  }
-
-  static func parse(_ text: String, file: String, uniform16BitPicojoules: Double) throws -> BudgetTrace {
-    func fail(_ line: Int, _ field: String?, _ reason: String) -> CommandFailure {
-      CommandFailure("budget trace '\(file)', line \(line)\(field.map { ", field '\($0)'" } ?? ""): \(reason)")
-    }
-    var rows: [Row] = []
-    var sawHeader = false
-    for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      let line = n + 1
-      let content = raw.hasSuffix("\r") ? raw.dropLast() : raw[...]
-      let trimmed = content.trimmingCharacters(in: .whitespaces)
-      if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-      let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false).map {
-        $0.trimmingCharacters(in: .whitespaces)
-      }
-      if !sawHeader {
-        guard fields == ["inference", "budget"] else {
-          throw fail(line, nil, "expected the header 'inference,budget', found '\(trimmed)'")
-        }
-        sawHeader = true
-        continue
-      }
-      guard fields.count == 2 else { throw fail(line, nil, "expected 2 fields (inference,budget), found \(fields.count)") }
-      guard let inference = Int(fields[0]), inference >= 0 else {
-        throw fail(line, "inference", "'\(fields[0])' is not an integer >= 0")
-      }
-      if let previous = rows.last {
-        guard inference > previous.inference else {
-          throw fail(line, "inference", "\(inference) does not follow \(previous.inference); rows must be in increasing order")
-        }
-      } else if inference != 0 {
-        throw fail(line, "inference", "the first row must start at inference 0, found \(inference)")
-      }
-      let budget: EnergyBudget
-      do { budget = try EnergyBudget(parsing: fields[1]) } catch {
-        throw fail(line, "budget", "\(error)")
-      }
-      let joules = budget.limitPicojoules(uniform16BitPicojoules: uniform16BitPicojoules) * 1e-12
-      guard joules.isFinite, joules >= 0 else { throw fail(line, "budget", "'\(fields[1])' is not an energy >= 0") }
-      rows.append(Row(inference: inference, joules: joules, given: fields[1]))
-    }
-    guard sawHeader else { throw CommandFailure("budget trace '\(file)': empty; expected the header 'inference,budget' and rows") }
-    guard !rows.isEmpty else { throw CommandFailure("budget trace '\(file)': no rows after the header") }
-    return BudgetTrace(rows: rows)
   }
 }
 
