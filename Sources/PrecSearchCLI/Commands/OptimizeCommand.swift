@@ -599,7 +599,11 @@ struct OptimizeCommand: Subcommand {
     let testChunk = 8
     while testMeasurements.count < testConfigurations.count {
       let chunk = testMeasurements.count..<min(testConfigurations.count, testMeasurements.count + testChunk)
-      testMeasurements += try testEvaluator.measure(Array(testConfigurations[chunk]), shouldCancel: { monitor.isRaised })
+      do {
+        testMeasurements += try testEvaluator.measure(Array(testConfigurations[chunk]), shouldCancel: { monitor.isRaised })
+      } catch PrecisionSearchError.cancelled where monitor.isRaised {
+        // Handled below, as a SIGINT between chunks is.
+      }
       if monitor.isRaised {
         try interrupted(state: state, save: saveCheckpoint, progress: &testProgress, errors: &errors, realSignal: true)
       }
@@ -743,6 +747,12 @@ struct OptimizeCommand: Subcommand {
     if realSignal {
       errors.write("\(message)\n")
       signal(SIGINT, SIG_DFL)
+      // A parent may have started us with SIGINT blocked (the mask is inherited): unblock it so that the re-raised
+      // signal ends the process.
+      var interruptOnly = sigset_t()
+      sigemptyset(&interruptOnly)
+      sigaddset(&interruptOnly, SIGINT)
+      pthread_sigmask(SIG_UNBLOCK, &interruptOnly, nil)
       kill(getpid(), SIGINT)
     }
     throw CommandFailure(message)
