@@ -109,13 +109,14 @@ struct FileRoles {
   }
 
   /// Writes a run's result with `write(path)`; when that fails (the path was checked before the run, but a directory
-  /// may have appeared there, or the disk filled), writes it beside the path as `PATH.recovered-PID.json` and
+  /// may have appeared there, or the disk filled), writes it beside the path as `PATH.recovered-PID.EXTENSION` and
   /// throws a failure that names both, so a long run is never thrown away. Rethrows when both writes fail.
-  static func writeRecovering(to path: String, what: String, _ write: (String) throws -> Void) throws {
+  static func writeRecovering(to path: String, what: String, fileExtension: String = "json",
+                              _ write: (String) throws -> Void) throws {
     do {
       try write(path)
     } catch {
-      let recovered = "\(path).recovered-\(getpid()).json"
+      let recovered = "\(path).recovered-\(getpid()).\(fileExtension)"
       guard (try? write(recovered)) != nil else { throw error }
       throw CommandFailure("cannot write \(what) to '\(path)' (\(PrecSearchTool.describe(error))); it was written to "
         + "'\(recovered)' instead")

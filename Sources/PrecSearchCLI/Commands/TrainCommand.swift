@@ -268,7 +268,10 @@ struct TrainCommand: Subcommand {
     model.provenance = provenance(data: data, configuration: configuration, history: trainer.history,
                                   calibrationCount: calibrationCount, validation: finalValidation,
                                   test: floatTest, wallSeconds: wallSeconds, revision: revision)
-    try model.write(to: outputPath)
+    // A failed final write keeps the trained model beside the output (OUTPUT.recovered-PID.psmodel).
+    try FileRoles.writeRecovering(to: outputPath, what: "the trained model", fileExtension: "psmodel") {
+      try model.write(to: $0)
+    }
     output.write(Self.summary(model: model, path: outputPath, wallSeconds: wallSeconds))
   }
 
