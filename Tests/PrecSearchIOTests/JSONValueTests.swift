@@ -6,7 +6,7 @@ import SeededRandom
 
 @Suite struct JSONValueTests {
   static let sample: JSONValue = [
-    "int": 42, "negative": -7, "big": .integer(Int.max), "small": .integer(Int.min), "double": 0.1, "tiny": 5e-324,
+    "int": 42, "negative": -7, "big": .integer(Int.max), "small": .integer(Int.min), "double": 0.1, "tiny": .number(.leastNonzeroMagnitude),
     "huge": 1.7976931348623157e308, "whole": 1.0, "negzero": -0.0, "t": true, "f": false, "null": nil,
     "text": "quote \" backslash \\ newline \n tab \t control \u{01} unicode é 🚀 \u{2028}",
     "nested": ["a": [1, [2, [3, []]], [:]], "b": ["x": ["y": ["z": "deep"]]]],
@@ -82,7 +82,8 @@ import SeededRandom
 
   @Test func floatsSurviveTheTripExactly() throws {
     var g = SplitMix64(seed: 5)
-    var values: [Float] = [1.0 / 255, 0.1, 3.4028235e38, 1.0e-45, -0.0, 1.17549435e-38, 16_777_217]
+    var values: [Float] = [1.0 / 255, 0.1, .greatestFiniteMagnitude, .leastNonzeroMagnitude, -0.0, .leastNormalMagnitude,
+                            16_777_216]
     for _ in 0..<2000 { values.append(Float(bitPattern: UInt32(truncatingIfNeeded: g.next()))) }  // any bits
     for v in values where v.isFinite {
       let text = try JSONValue.float(v).serialized()
