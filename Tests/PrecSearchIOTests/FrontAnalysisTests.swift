@@ -79,6 +79,26 @@ import Testing
     #expect(text.contains("### tiny under swp-16-8-4") && text.contains("### tiny under horowitz45-bitwise"))
   }
 
+  /// Runs that differ in a search setting, or repeat a seed, are not averaged as if they were seeds of one setting.
+  @Test func summaryRefusesOtherSearchSettingsAndRepeatedSeeds() {
+    var longer = ReportFixtures.document(seed: 2)
+    longer.search.maximumEvaluations = (longer.search.maximumEvaluations ?? 0) + 100
+    #expect { _ = try FrontSummary(runs: [FrontSummary.Run(file: "a.json", document: ReportFixtures.document(seed: 1)),
+                                          FrontSummary.Run(file: "b.json", document: longer)]) } throws: {
+      "\($0)".contains("'b.json'") && "\($0)".contains("search.maximumEvaluations")
+    }
+    var bigger = ReportFixtures.document(seed: 2)
+    bigger.search.populationSize += 1
+    #expect { _ = try FrontSummary(runs: [FrontSummary.Run(file: "a.json", document: ReportFixtures.document(seed: 1)),
+                                          FrontSummary.Run(file: "b.json", document: bigger)]) } throws: {
+      "\($0)".contains("search.populationSize")
+    }
+    #expect { _ = try FrontSummary(runs: [FrontSummary.Run(file: "a.json", document: ReportFixtures.document(seed: 3)),
+                                          FrontSummary.Run(file: "b.json", document: ReportFixtures.document(seed: 3))]) } throws: {
+      "\($0)".contains("both seed 3") && "\($0)".contains("'a.json'")
+    }
+  }
+
   @Test func summaryRefusesMixingSettingsWithinAGroup() {
     var other = ReportFixtures.document(seed: 2)
     other.data.validation.sha256 = String(repeating: "33", count: 32)

@@ -37,7 +37,8 @@ public struct FrontSummary: Sendable {
   public var groups: [Group]
 
   /// Groups `runs` by (model name, energy model name). Within a group every run must share the model file, both
-  /// data splits and the energy table (same SHA-256s); otherwise it throws naming the two files.
+  /// data splits and the energy table (same SHA-256s), the window search and every search setting but the seed, and
+  /// no seed may repeat; otherwise it throws naming the two files and the field.
   public init(runs: [Run], losses: [Double] = [0.005, 0.01, 0.02, 0.03],
               budgets: [Double] = [0.1, 0.2, 0.3, 0.4, 0.5]) throws {
     self.losses = losses
@@ -55,10 +56,14 @@ public struct FrontSummary: Sendable {
           ("data.test.sha256", f.data.test.sha256, d.data.test.sha256),
           ("energyModel.sha256", f.energyModel.sha256, d.energyModel.sha256),
           ("model.windowSearch", f.model.windowSearch ?? "none", d.model.windowSearch ?? "none"),
-        ].filter { $0.1 != $0.2 }
+        ].filter { $0.1 != $0.2 } + Self.searchMismatches(f.search, d.search)
         if let (field, a, b) = mismatches.first {
           throw FrontAnalysis.AnalysisError("'\(run.file)' and '\(first.file)' are both \(d.model.name) under "
             + "\(d.energyModel.name) but differ in \(field) (\(b) vs \(a)); summarize runs of one setting together")
+        }
+        if let twin = groups[index].runs.first(where: { $0.document.search.seed == d.search.seed }) {
+          throw FrontAnalysis.AnalysisError("'\(run.file)' and '\(twin.file)' are both seed \(d.search.seed) of "
+            + "\(d.model.name) under \(d.energyModel.name); a mean over seeds needs each seed once")
         }
         groups[index].runs.append(run)
       } else {
@@ -96,6 +101,27 @@ public struct FrontSummary: Sendable {
   }
 
   /// The whole summary as Markdown (headings from level `headingLevel`).
+  /// The search settings (all but the seed) in which two runs differ: (field, first run's value, other's value).
+  /// Runs of different evaluation counts, constraints, precision choices or algorithms are not seeds of one setting.
+  static func searchMismatches(_ a: ParetoFrontDocument.Search, _ b: ParetoFrontDocument.Search)
+    -> [(String, String, String)] {
+    func text(_ value: some Any) -> String { String(describing: value) }
+    return [
+      ("search.algorithm", a.algorithm, b.algorithm),
+      ("search.maximumEvaluations", text(a.maximumEvaluations as Any), text(b.maximumEvaluations as Any)),
+      ("search.timeLimitSeconds", text(a.timeLimitSeconds as Any), text(b.timeLimitSeconds as Any)),
+      ("search.weightBits", text(a.weightBits), text(b.weightBits)),
+      ("search.activationBits", text(a.activationBits), text(b.activationBits)),
+      ("search.pins", text(a.pins), text(b.pins)),
+      ("search.constraint", text(a.constraint), text(b.constraint)),
+      ("search.populationSize", text(a.populationSize), text(b.populationSize)),
+      ("search.mutationSteps", text(a.mutationSteps), text(b.mutationSteps)),
+      ("search.annealingRuns", text(a.annealingRuns), text(b.annealingRuns)),
+      ("search.annealingShare", text(a.annealingShare), text(b.annealingShare)),
+      ("search.screening", text(a.screening), text(b.screening)),
+    ].filter { $0.1 != $0.2 }
+  }
+
   public func markdown(headingLevel: Int = 2) throws -> String {
     let h = String(repeating: "#", count: max(1, min(headingLevel, 5)))
     var text = ""
