@@ -23,8 +23,8 @@ public enum PrecSearchTool {
   /// The subcommands, in the order help lists them. A new command is one `Subcommand` type added here.
   static let subcommands: [any Subcommand.Type] = [
     InspectCommand.self,
-    ImportCommand.self,
     EvaluateCommand.self,
+    ImportCommand.self,
     OptimizeCommand.self,
     CalibrateCommand.self,
     TrainCommand.self,

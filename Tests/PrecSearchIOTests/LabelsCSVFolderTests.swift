@@ -97,7 +97,7 @@ struct LabelsCSVFolderTests {
     #expect(throws: DatasetError.self) { _ = try StratifiedHalves(splitting: single, seed: 1) }
   }
 
-  /// The resizing rule computed independently in Double (the 11-bit weights and the 22-bit rounding shift are the
+  /// The resizing rule computed independently (the 11-bit weights and OpenCV's vectorized vertical step are the
   /// definition; see ImageResize), for comparison.
   static func referenceResize(_ source: [[Double]], height: Int, width: Int) -> [[UInt8]] {
     func taps(_ n: Int, _ m: Int) -> [(Int, Int, Double, Double)] {
@@ -114,9 +114,10 @@ struct LabelsCSVFolderTests {
     let rows = taps(source.count, height), columns = taps(source[0].count, width)
     return rows.map { r in
       columns.map { c in
-        let top = source[r.0][c.0] * c.2 + source[r.0][c.1] * c.3
-        let bottom = source[r.1][c.0] * c.2 + source[r.1][c.1] * c.3
-        return UInt8(clamping: Int(((r.2 * top + r.3 * bottom) / 4_194_304 + 0.5).rounded(.down)))
+        let top = Int(source[r.0][c.0] * c.2 + source[r.0][c.1] * c.3)
+        let bottom = Int(source[r.1][c.0] * c.2 + source[r.1][c.1] * c.3)
+        let high = (Int(r.2) * (top / 16)) / 65_536 + (Int(r.3) * (bottom / 16)) / 65_536  // all terms are >= 0
+        return UInt8(clamping: (high + 2) / 4)
       }
     }
   }

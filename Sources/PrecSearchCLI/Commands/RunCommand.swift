@@ -195,8 +195,9 @@ enum RuntimeInputs {
     let lower = path.lowercased()
     if lower.hasSuffix(".wav") {
       guard let frontEnd = try AudioFrontEnds.extractor(for: model) else {
-        throw CommandFailure("cannot classify '\(path)': this model has no audio front-end to compute its input from "
-          + "a WAV clip (its input is \(shape), height x width x channels); give its input tensors instead")
+        throw CommandFailure("cannot classify '\(path)': this model has no audio front-end to compute its input from a "
+          + "WAV clip (the keyword-spotting front-end makes \(KeywordSpotting.inputShape) MFCC features; this model's input "
+          + "is \(shape), height x width x channels); give its input tensors instead")
       }
       try FileChecks.requireReadableFile(path, what: "WAV file")
       return [Item(name: path, pixels: try frontEnd.features(ofFile: path), label: nil)]

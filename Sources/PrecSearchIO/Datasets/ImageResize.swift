@@ -7,11 +7,12 @@ import PrecSearchFormats
 /// - 0.5` (half-pixel centres, computed in double and rounded to float), its floor `s` and fraction `f` (both
 /// clamped to the edge: `s < 0` gives `s = 0, f = 0`; `s >= size - 1` gives `s = size - 1, f = 0`); the weights
 /// `1 - f` and `f` become 11-bit integers (`round(w * 2048)`, ties to even); rows are interpolated horizontally
-/// into 32-bit sums, then vertically, and the result is `(b0 * S0 + b1 * S1 + 2^21) >> 22`, clamped to 0...255.
+/// into 32-bit sums `S = a0 * p0 + a1 * p1`, then vertically as OpenCV's vectorized loop does:
+/// `((b0 * (S0 >> 4)) >> 16 + (b1 * (S1 >> 4)) >> 16 + 2) >> 2`, clamped to 0...255.
 ///
-/// This is OpenCV's scalar path. Its SIMD path computes the vertical step as
-/// `((b0 * (S0 >> 4)) >> 16 + (b1 * (S1 >> 4)) >> 16 + 2) >> 2`, which can differ by 1 in the last bit;
-/// `Experiments/import-check/resize_check.py` measures the agreement with `cv2.resize` (docs/cli.md).
+/// OpenCV finishes each row's last few values (fewer than a vector) with the exact `(b0 * S0 + b1 * S1 + 2^21) >> 22`
+/// instead, which can be 1 lower; `Experiments/import-check/resize_check.py` measures the agreement with
+/// `cv2.resize` (99.75 % of pixels equal, the others +1; docs/cli.md).
 public enum ImageResize {
   /// One axis's source index and 11-bit weights per destination position.
   struct AxisTaps {
@@ -66,10 +67,10 @@ public enum ImageResize {
           }
         }
         let out = (image * height + y) * rowLength
-        let beta0 = Int64(rows.weight0[y]), beta1 = Int64(rows.weight1[y])
+        let beta0 = rows.weight0[y], beta1 = rows.weight1[y]
         for i in 0..<rowLength {
-          let sum = beta0 * Int64(horizontal[0][i]) + beta1 * Int64(horizontal[1][i]) + (1 << 21)
-          pixels[out + i] = UInt8(clamping: sum >> 22)
+          let sum = (beta0 * (horizontal[0][i] >> 4)) >> 16 + (beta1 * (horizontal[1][i] >> 4)) >> 16
+          pixels[out + i] = UInt8(clamping: (sum + 2) >> 2)
         }
       }
     }
