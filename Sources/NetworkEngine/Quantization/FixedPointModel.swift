@@ -191,6 +191,35 @@ public struct QuantizationOptions: Hashable, Sendable, Codable {
   }
 }
 
+/// Which tensors get per-(tensor, bit-width) window shifts (docs/arithmetic.md, "Deriving a precision b"): the one
+/// owner of the setting and its names, used by `--window-search` and recorded as `model.windowSearch` in a Pareto JSON.
+public enum WindowSearchMode: String, CaseIterable, Codable, Hashable, Sendable {
+  /// No window shifts (spelled `none`; not `none` in Swift, which `Optional` would shadow).
+  case disabled = "none"
+  /// Weight tensors only.
+  case weights
+  /// Activation groups only.
+  case activations
+  /// Both.
+  case all
+
+  /// The engine options of the mode.
+  public var quantizationOptions: QuantizationOptions {
+    QuantizationOptions(weightWindowSearch: self == .weights || self == .all,
+                        activationWindowSearch: self == .activations || self == .all)
+  }
+
+  /// The mode of `options`.
+  public init(_ options: QuantizationOptions) {
+    switch (options.weightWindowSearch, options.activationWindowSearch) {
+    case (false, false): self = .disabled
+    case (true, false): self = .weights
+    case (false, true): self = .activations
+    case (true, true): self = .all
+    }
+  }
+}
+
 /// Per-(tensor, b) window shift selection.
 public enum WindowSearch {
   /// The shift s in 0...(16 - b) that minimises sum over codes of (derive(q, b, s) * 2^(16-b-s) - q)^2,

@@ -283,21 +283,14 @@ enum FileChecks {
   }
 }
 
-/// `--window-search none|weights|activations|all`: which tensors get per-(tensor, bit-width) window shifts
-/// (docs/arithmetic.md, "Deriving a precision b").
-enum WindowSearch: String, CaseIterable, Codable, Hashable, Sendable {
-  /// No window shifts (spelled `none` on the command line; not `none` in Swift, which `Optional` would shadow).
-  case disabled = "none"
-  /// Weight tensors only.
-  case weights
-  /// Activation groups only.
-  case activations
-  /// Both.
-  case all
+/// `--window-search none|weights|activations|all`: the engine's `WindowSearchMode` (which tensors get
+/// per-(tensor, bit-width) window shifts), with its option, default and model check.
+typealias WindowSearch = WindowSearchMode
 
+extension WindowSearchMode {
   /// The value used when the option is absent (measured: Results/window-shift/); a model without activation
   /// histograms falls back to `weights`, with a note.
-  static let defaultValue = WindowSearch.all
+  static let defaultValue = WindowSearchMode.all
 
   /// The shared option.
   static let option = OptionSpec.value(
@@ -307,13 +300,13 @@ enum WindowSearch: String, CaseIterable, Codable, Hashable, Sendable {
       + "Default: \(defaultValue.rawValue) (weights for a model without histograms).")
 
   /// The option's value, or `nil` when absent.
-  static func parse(_ arguments: ParsedArguments) throws(UsageError) -> WindowSearch? {
-    try arguments.choice(option, as: WindowSearch.self)
+  static func parse(_ arguments: ParsedArguments) throws(UsageError) -> WindowSearchMode? {
+    try arguments.choice(option, as: WindowSearchMode.self)
   }
 
   /// The setting to use: `given`, else the default, which falls back to `weights` (with a note) when the model's
   /// ranges have no histograms. A `given` setting that needs histograms the model lacks is an error naming the fix.
-  static func resolve(_ given: WindowSearch?, ranges: ActivationRanges, modelPath: String) throws -> (WindowSearch, note: String?) {
+  static func resolve(_ given: WindowSearchMode?, ranges: ActivationRanges, modelPath: String) throws -> (WindowSearchMode, note: String?) {
     if let given {
       if given.quantizationOptions.activationWindowSearch && !ranges.hasHistograms {
         throw CommandFailure("'--window-search \(given.rawValue)' needs activation histograms, which model '\(modelPath)' "
@@ -328,9 +321,4 @@ enum WindowSearch: String, CaseIterable, Codable, Hashable, Sendable {
     return (defaultValue, nil)
   }
 
-  /// The engine options.
-  var quantizationOptions: QuantizationOptions {
-    QuantizationOptions(weightWindowSearch: self == .weights || self == .all,
-                        activationWindowSearch: self == .activations || self == .all)
-  }
 }
