@@ -187,18 +187,20 @@ enum RuntimeInputs {
     var label: Int?
   }
 
-  /// Reads one input: a WAV clip (16-bit PCM mono, through the keyword-spotting MFCC front-end, for a model whose
-  /// input is 49x10x1), a PGM/PPM image, or a data set split (first `limit` images).
+  /// Reads one input: a WAV clip (16-bit PCM mono, through the model's audio front-end: the one its file names in
+  /// `audioFrontEnd`, else the 40 ms recipe for a model whose input is 49x10x1), a PGM/PPM image, or a data set
+  /// split (first `limit` images).
   static func load(_ path: String, model: ModelFile, limit: Int?) throws -> [Item] {
     let shape = model.network.inputShape
     let lower = path.lowercased()
     if lower.hasSuffix(".wav") {
-      guard shape == KeywordSpotting.inputShape else {
+      // The front-end the model file names (audioFrontEnd), else the 40 ms recipe for a 49x10x1 input.
+      guard let frontEnd = model.audioFrontEndForWAV else {
         throw CommandFailure("cannot classify '\(path)': a WAV clip becomes \(KeywordSpotting.inputShape) MFCC features "
           + "(the kws model's input) but this model's input is \(shape) (height x width x channels)")
       }
       try FileChecks.requireReadableFile(path, what: "WAV file")
-      return [Item(name: path, pixels: try KeywordFeatureExtractor().features(ofFile: path), label: nil)]
+      return [Item(name: path, pixels: try KeywordFeatureExtractor(frontEnd: frontEnd).features(ofFile: path), label: nil)]
     }
     if lower.hasSuffix(".pgm") || lower.hasSuffix(".ppm") {
       try FileChecks.requireReadableFile(path, what: "image file")

@@ -35,6 +35,7 @@ struct ModelHeader {
   var activationRanges: ActivationRanges?
   var provenance: JSONValue
   var metrics: JSONValue?
+  var audioFrontEnd: AudioFrontEnd?
   var blobElementCount: Int
   var blobSHA256: String
   var blobFile: String?
@@ -93,6 +94,13 @@ struct ModelHeader {
     metrics = root.optional("metrics")
     if let metrics, metrics.objectValue == nil {
       throw SchemaError(path: "metrics", message: "expected an object, found \(metrics.typeName)")
+    }
+    if let name = try root.optionalString("audioFrontEnd") {
+      guard let frontEnd = AudioFrontEnd(rawValue: name) else {
+        throw SchemaError(path: "audioFrontEnd", message: "unknown audio front-end \"\(name)\"; expected one of "
+          + AudioFrontEnd.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+      }
+      audioFrontEnd = frontEnd
     }
     var blob = try StrictObject(try root.required("blob"), path: "blob")
     blobElementCount = try blob.integer("elementCount", in: 0...Self.maximumBlobElements)
@@ -297,7 +305,8 @@ struct ModelHeader {
       }
     }
     let model = ModelFile(name: name, description: description, network: network, preprocessing: preprocessing,
-                          labels: labels, activationRanges: activationRanges, provenance: provenance, metrics: metrics)
+                          labels: labels, activationRanges: activationRanges, provenance: provenance, metrics: metrics,
+                          audioFrontEnd: audioFrontEnd)
     try model.validate(file: headerFile)
     return model
   }
@@ -367,6 +376,7 @@ struct ModelHeader {
     ]
     if let d = model.description { root["description"] = .string(d) }
     if let m = model.metrics { root["metrics"] = m }
+    if let f = model.audioFrontEnd { root["audioFrontEnd"] = .string(f.rawValue) }
     if let ranges = model.activationRanges {
       root["activationRanges"] = [
         "sampleCount": .integer(ranges.sampleCount),

@@ -27,28 +27,76 @@ public enum KeywordSpotting {
   }
 }
 
-/// Computes the 8-bit MFCC features of WAV audio (`MFCCExtractor` with `MFCCConfiguration.keywordSpotting`, then
-/// `MFCCQuantization.keywordSpotting`): what the `kws` model reads, in training and at inference.
+/// Computes the 8-bit features a keyword-spotting model reads from WAV audio, for one `AudioFrontEnd`
+/// (docs/audio.md): what the `kws` model reads, in training and at inference, and what a data set reader computes
+/// for a model with an audio front-end.
+///
+/// - `precsearch-40ms` (the default): `MFCCExtractor` with `MFCCConfiguration.keywordSpotting`, then
+///   `MFCCQuantization.keywordSpotting` (one step and zero code per coefficient, rounded, clamped to 0...255);
+/// - `mlperf-tiny`: `MFCCConfiguration.mlperfTiny`, then `Int8FeatureQuantization.mlperfTiny` (MLPerf's int8 input
+///   codes), each code stored as the byte `code + 128` (`Int8FeatureQuantization.storedByte(_:)`).
+///
+/// For a model, `KeywordFeatureExtractor(model:file:)` picks the front-end its file names
+/// (`ModelFile.audioFrontEndForWAV`): `try KeywordFeatureExtractor(model: model, file: modelPath).features(ofFile: path)`
+/// are the model's input bytes for the WAV at `path`.
 public struct KeywordFeatureExtractor: Sendable {
+  /// How MFCC values become bytes.
+  public enum Storage: Hashable, Sendable {
+    /// One step and zero code per coefficient, codes 0...255 (`precsearch-40ms`).
+    case perCoefficient(MFCCQuantization)
+    /// One affine int8 rule, each int8 code stored as `code + 128` (`mlperf-tiny`).
+    case int8(Int8FeatureQuantization)
+
+    /// The stored bytes of frame-major MFCC values.
+    public func bytes(_ values: [Float]) -> [UInt8] {
+      switch self {
+      case .perCoefficient(let rule): return rule.quantize(values)
+      case .int8(let rule): return values.map { Int8FeatureQuantization.storedByte(rule.code($0)) }
+      }
+    }
+  }
+
+  /// The front-end this extractor computes.
+  public let frontEnd: AudioFrontEnd
   /// The MFCC front-end.
   public let extractor: MFCCExtractor
   /// The 8-bit storage rule.
-  public let quantization: MFCCQuantization
+  public let storage: Storage
 
-  /// Creates the keyword-spotting front-end.
-  public init() throws {
-    extractor = try MFCCExtractor(configuration: .keywordSpotting)
-    quantization = .keywordSpotting
+  /// Creates the extractor of `frontEnd` (the project's 40 ms recipe unless given).
+  public init(frontEnd: AudioFrontEnd = .precsearch40ms) throws {
+    self.frontEnd = frontEnd
+    switch frontEnd {
+    case .precsearch40ms:
+      extractor = try MFCCExtractor(configuration: .keywordSpotting)
+      storage = .perCoefficient(.keywordSpotting)
+    case .mlperfTiny:
+      extractor = try MFCCExtractor(configuration: .mlperfTiny)
+      storage = .int8(.mlperfTiny)
+    }
+  }
+
+  /// The extractor of the front-end `model` reads WAV clips through (`ModelFile.audioFrontEndForWAV`: the file's
+  /// `audioFrontEnd`, else `precsearch-40ms` for a 49 x 10 x 1 input). Throws `DatasetError` naming `file` (the
+  /// model's path, for the message) when the model does not read audio.
+  public init(model: ModelFile, file: String) throws {
+    guard let frontEnd = model.audioFrontEndForWAV else {
+      let s = model.network.inputShape, f = AudioFrontEnd.featureShape
+      throw DatasetError(file: file, message: "the model does not read audio: its file names no audioFrontEnd and its "
+        + "input is \(s.height)x\(s.width)x\(s.channels), not the \(f.height)x\(f.width)x\(f.channels) MFCC features of a WAV clip")
+    }
+    try self.init(frontEnd: frontEnd)
   }
 
   /// Number of feature bytes per clip (490).
   public var featureCount: Int { extractor.featureCount }
 
-  /// The 490 feature codes of `audio` (resampled to 16 kHz when needed; the first second, zero-padded). Throws
+  /// The 490 feature bytes of `audio` (resampled to 16 kHz when needed; the first second, zero-padded). Throws
   /// `AudioFeaturesError` for a sample rate outside `MFCCExtractor.supportedInputRates` (4...192 kHz) or a clip
-  /// shorter than one 40 ms analysis window (`MFCCExtractor.features(pcm:sampleRate:)`; docs/audio.md).
+  /// shorter than one analysis window (40 ms, or 30 ms for `mlperf-tiny`; `MFCCExtractor.features(pcm:sampleRate:)`;
+  /// docs/audio.md).
   public func features(of audio: WAVAudio) throws -> [UInt8] {
-    quantization.quantize(try extractor.features(pcm: audio.samples, sampleRate: audio.sampleRate))
+    storage.bytes(try extractor.features(pcm: audio.samples, sampleRate: audio.sampleRate))
   }
 
   /// The feature codes of the WAV file at `path`. Throws the reader's errors, and a `DatasetError` naming the file
@@ -58,7 +106,8 @@ public struct KeywordFeatureExtractor: Sendable {
     do {
       return try features(of: audio)
     } catch let error as AudioFeaturesError {
-      throw DatasetError(file: path, message: "cannot compute keyword-spotting features: \(error.message)")
+      throw DatasetError(file: path, message: "cannot compute keyword-spotting features: \(error.message) "
+        + "(\(frontEnd.rawValue) front-end)")
     }
   }
 
