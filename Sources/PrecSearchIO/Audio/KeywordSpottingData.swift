@@ -27,6 +27,45 @@ public enum KeywordSpotting {
   }
 }
 
+/// A keyword-spotting class order: the 12 class names in label order and which labels are "unknown" and
+/// "silence". ``precsearch`` is the order of the shipped `kws` model (``KeywordSpotting/classNames``);
+/// ``mlperfTiny`` is MLPerf Tiny's (`word_labels` of its `get_dataset.py`, the label indices of
+/// `../shared/data/mlperf-tiny-kws/labels.csv`).
+public struct KeywordLabelSet: Hashable, Sendable {
+  /// A short name for messages: `precsearch` or `mlperf-tiny`.
+  public let name: String
+  /// The class names, in label order (lower case; "unknown" and "silence" without underscores).
+  public let classNames: [String]
+  /// The label of "unknown" (any word that is not a command word).
+  public let unknownLabel: Int
+  /// The label of "silence" (no speech).
+  public let silenceLabel: Int
+
+  /// The shipped model's order: yes no up down left right on off stop go, unknown (10), silence (11).
+  public static let precsearch = KeywordLabelSet(name: "precsearch", classNames: KeywordSpotting.classNames,
+                                                 unknownLabel: KeywordSpotting.unknownLabel,
+                                                 silenceLabel: KeywordSpotting.silenceLabel)
+  /// MLPerf Tiny's order: down go left no off on right stop up yes (alphabetical), silence (10), unknown (11).
+  public static let mlperfTiny = KeywordLabelSet(
+    name: "mlperf-tiny", classNames: ["down", "go", "left", "no", "off", "on", "right", "stop", "up", "yes", "silence", "unknown"],
+    unknownLabel: 11, silenceLabel: 10)
+
+  /// The label of a word or folder name (any case): a command word's index; ``silenceLabel`` for `silence` or
+  /// `_silence_`; ``unknownLabel`` for `unknown`, `_unknown_` and every other word.
+  public func label(ofWord word: String) -> Int {
+    let w = word.lowercased()
+    if w == "silence" || w == "_silence_" { return silenceLabel }
+    if w == "unknown" || w == "_unknown_" { return unknownLabel }
+    return classNames.indices.first { $0 != unknownLabel && $0 != silenceLabel && classNames[$0] == w } ?? unknownLabel
+  }
+
+  /// `label` of this set as a label of `other` (the same class name), e.g. an MLPerf label in the shipped order.
+  public func label(_ label: Int, in other: KeywordLabelSet) -> Int? {
+    guard classNames.indices.contains(label) else { return nil }
+    return other.classNames.firstIndex(of: classNames[label])
+  }
+}
+
 /// Computes the 8-bit features a keyword-spotting model reads from WAV audio, for one `AudioFrontEnd`
 /// (docs/audio.md): what the `kws` model reads, in training and at inference, and what a data set reader computes
 /// for a model with an audio front-end.
