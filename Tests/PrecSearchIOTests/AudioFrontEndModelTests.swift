@@ -123,4 +123,29 @@ import SeededRandom
     }
     #expect(try mlperf.features(of: WAVAudio(sampleRate: 16_000, samples: Array(samples.prefix(480)))).count == 490)
   }
+
+  @Test func speechCommandsFoldersTakeAFrontEndAndALabelSet() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.cleanup() }
+    for (index, word) in ["stop", "_silence_", "marvin"].enumerated() {
+      try FileManager.default.createDirectory(atPath: dir.file(word), withIntermediateDirectories: true)
+      let samples = (0..<16_000).map { n in Int16((5000 * sin(Double(n) * 0.05 * Double(index + 1))).rounded()) }
+      try Data(WAVReader.encode(WAVAudio(sampleRate: 16_000, samples: samples)))
+        .write(to: URL(fileURLWithPath: dir.file("\(word)/a_nohash_0.wav")))
+    }
+    // Folders sorted: _silence_, marvin, stop.
+    let old = try SpeechCommandsFolder.load(directory: dir.path)
+    #expect((0..<3).map { old.dataset.label($0) } == [11, 10, 8])
+    let mlperf = try SpeechCommandsFolder.load(directory: dir.path, frontEnd: .mlperfTiny, labelSet: .mlperfTiny)
+    #expect((0..<3).map { mlperf.dataset.label($0) } == [10, 11, 7])
+    let extractor = try KeywordFeatureExtractor(frontEnd: .mlperfTiny)
+    for i in 0..<3 {
+      #expect(Array(mlperf.dataset.image(i)) == (try extractor.features(ofFile: mlperf.paths[i])))
+      #expect(Array(mlperf.dataset.image(i)) != Array(old.dataset.image(i)))
+    }
+    #expect(KeywordLabelSet.matching(labels: ["Down", "Go", "Left", "No", "Off", "On", "Right", "Stop", "Up", "Yes",
+                                              "_silence_", "_unknown_"]) == .mlperfTiny)
+    #expect(KeywordLabelSet.matching(labels: KeywordSpotting.classNames) == .precsearch)
+    #expect(KeywordLabelSet.matching(labels: ["a", "b"]) == nil)
+  }
 }

@@ -59,6 +59,19 @@ public struct KeywordLabelSet: Hashable, Sendable {
     return classNames.indices.first { $0 != unknownLabel && $0 != silenceLabel && classNames[$0] == w } ?? unknownLabel
   }
 
+  /// The known sets, in this order: ``precsearch``, ``mlperfTiny``.
+  public static let all: [KeywordLabelSet] = [.precsearch, .mlperfTiny]
+
+  /// The known set whose class names are `labels` (e.g. a model file's `labels`), compared in lower case with
+  /// `_silence_` / `_unknown_` read as `silence` / `unknown`; nil when none matches.
+  public static func matching(labels: [String]) -> KeywordLabelSet? {
+    let names = labels.map { label -> String in
+      let l = label.lowercased()
+      return l == "_silence_" ? "silence" : l == "_unknown_" ? "unknown" : l
+    }
+    return all.first { $0.classNames == names }
+  }
+
   /// `label` of this set as a label of `other` (the same class name), e.g. an MLPerf label in the shipped order.
   public func label(_ label: Int, in other: KeywordLabelSet) -> Int? {
     guard classNames.indices.contains(label) else { return nil }
@@ -277,9 +290,12 @@ public enum SpeechCommandsFolder {
   }
 
   /// The clips' paths (word folders sorted, files sorted) and their features and labels; with `limitPerWord`, only
-  /// the first that many clips of each word folder.
-  public static func load(directory: String, threads: Int = 1,
-                          limitPerWord: Int? = nil) throws -> (paths: [String], dataset: ImageDataset) {
+  /// the first that many clips of each word folder. Features are those of `frontEnd` and labels those of
+  /// `labelSet` (by default the shipped `kws` model's: `precsearch-40ms`, ``KeywordLabelSet/precsearch``); for a
+  /// model, pass `model.audioFrontEndForWAV` and `KeywordLabelSet.matching(labels: model.labels)`.
+  public static func load(directory: String, threads: Int = 1, limitPerWord: Int? = nil,
+                          frontEnd: AudioFrontEnd = .precsearch40ms,
+                          labelSet: KeywordLabelSet = .precsearch) throws -> (paths: [String], dataset: ImageDataset) {
     let fm = FileManager.default
     var isDirectory: ObjCBool = false
     guard fm.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -290,13 +306,13 @@ public enum SpeechCommandsFolder {
       let files = try wavFiles(in: folder)
       for file in files.prefix(limitPerWord ?? files.count) {
         paths.append(folder.appendingPathComponent(file).path)
-        labels.append(UInt8(KeywordSpotting.label(ofWord: folder.lastPathComponent)))
+        labels.append(UInt8(labelSet.label(ofWord: folder.lastPathComponent)))
       }
     }
     guard !paths.isEmpty else {
       throw DatasetError(file: directory, message: "no WORD/*.wav clips found; expected Speech Commands' layout")
     }
-    let features = try KeywordFeatureExtractor().features(ofFiles: paths, threads: threads)
+    let features = try KeywordFeatureExtractor(frontEnd: frontEnd).features(ofFiles: paths, threads: threads)
     return (paths, try ImageDataset(height: 49, width: 10, channels: 1, pixels: features, labels: labels))
   }
 }
