@@ -65,7 +65,8 @@ let package = Package(
     // Command library, testable in-process.
     .target(name: "PrecSearchCLI",
             dependencies: ["PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch",
-                           "NetworkTraining", "AudioFeatures", "PrecisionRuntime", "SeededRandom", "PlatformSupport"],
+                           "NetworkTraining", "AudioFeatures", "PrecisionRuntime", "SeededRandom", "PlatformSupport",
+                           "ModelImport"],
             plugins: ["SourceRevisionPlugin"]),
     .executableTarget(name: "precsearch", dependencies: ["PrecSearchCLI"]),
     .executableTarget(name: "precsearch-bench",

@@ -47,7 +47,13 @@ import SeededRandom
     // A 49x10x1 model without the field reads WAV clips through the 40 ms recipe; other models read no audio.
     #expect(back.audioFrontEndForWAV == .precsearch40ms)
     #expect(try Fixtures.tinyModel().audioFrontEndForWAV == nil)
-    #expect(AudioFrontEnd.resolved(declared: .mlperfTiny, inputShape: KeywordSpotting.inputShape) == .mlperfTiny)
+    #expect(AudioFrontEnd.resolved(declared: .mlperfTiny, inputShape: KeywordSpotting.inputShape, imported: true) == .mlperfTiny)
+    // An imported model (provenance "source") that names no front-end reads feature tensors, not audio.
+    var imported = model
+    imported.provenance = ["source": ["file": "kws_ref_model_int8.tflite"]]
+    #expect(imported.audioFrontEndForWAV == nil)
+    imported.audioFrontEnd = .mlperfTiny
+    #expect(imported.audioFrontEndForWAV == .mlperfTiny)
   }
 
   @Test func theShippedKWSModelFileIsAnOldFile() throws {

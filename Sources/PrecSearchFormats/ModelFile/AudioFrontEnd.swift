@@ -17,10 +17,11 @@ public enum AudioFrontEnd: String, Hashable, Sendable, Codable, CaseIterable {
   public static let featureShape = TensorShape(height: 49, width: 10, channels: 1)
 
   /// The front-end a model reads WAV clips through: `declared` (the model file's `audioFrontEnd`) when present,
-  /// else ``precsearch40ms`` for a model whose input is ``featureShape`` (every keyword-spotting model written
-  /// before the field existed), else nil (not an audio model).
-  public static func resolved(declared: AudioFrontEnd?, inputShape: TensorShape) -> AudioFrontEnd? {
+  /// else ``precsearch40ms`` for a model whose input is ``featureShape`` and that was not imported (every
+  /// keyword-spotting model trained here before the field existed), else nil: an imported model that names no
+  /// front-end reads feature tensors, as `precsearch import` writes it (its provenance has a `source`).
+  public static func resolved(declared: AudioFrontEnd?, inputShape: TensorShape, imported: Bool) -> AudioFrontEnd? {
     if let declared { return declared }
-    return inputShape == featureShape ? .precsearch40ms : nil
+    return inputShape == featureShape && !imported ? .precsearch40ms : nil
   }
 }

@@ -129,13 +129,14 @@ public struct KeywordFeatureExtractor: Sendable {
   }
 
   /// The extractor of the front-end `model` reads WAV clips through (`ModelFile.audioFrontEndForWAV`: the file's
-  /// `audioFrontEnd`, else `precsearch-40ms` for a 49 x 10 x 1 input). Throws `DatasetError` naming `file` (the
-  /// model's path, for the message) when the model does not read audio.
+  /// `audioFrontEnd`, else `precsearch-40ms` for a 49 x 10 x 1 input of a model that was not imported). Throws
+  /// `DatasetError` naming `file` (the model's path, for the message) when the model does not read audio.
   public init(model: ModelFile, file: String) throws {
     guard let frontEnd = model.audioFrontEndForWAV else {
       let s = model.network.inputShape, f = AudioFrontEnd.featureShape
-      throw DatasetError(file: file, message: "the model does not read audio: its file names no audioFrontEnd and its "
-        + "input is \(s.height)x\(s.width)x\(s.channels), not the \(f.height)x\(f.width)x\(f.channels) MFCC features of a WAV clip")
+      throw DatasetError(file: file, message: "the model does not read audio: its file names no audioFrontEnd, and its "
+        + "input is \(s.height)x\(s.width)x\(s.channels) (the MFCC features of a WAV clip are \(f.height)x\(f.width)x\(f.channels)) "
+        + "or it was imported (an imported model reads feature tensors unless it names a front-end)")
     }
     try self.init(frontEnd: frontEnd)
   }
