@@ -151,6 +151,19 @@ enum DatasetLoading {
     switch try resolve(path) {
     case .labelsFolder(let directory):
       loaded = try loadLabelsFolder(directory: directory, model: model, options: options)
+    case .speechCommands(let directory):
+      // Checked before the clips are read: computing their features is the expensive part.
+      guard let frontEnd = model.audioFrontEndForWAV else {
+        throw CommandFailure("cannot use data '\(path)': WAV clips need a model with an audio front-end (its file names "
+          + "none, and its input is \(shape))")
+      }
+      let labelSet = KeywordLabelSet.matching(labels: model.labels) ?? .precsearch
+      guard classes == labelSet.classNames.count else {
+        throw CommandFailure("cannot use data '\(path)': WAV clips are classified into \(labelSet.classNames.count) "
+          + "keyword-spotting classes; this model has \(classes)")
+      }
+      let (_, images) = try SpeechCommandsFolder.load(directory: directory, threads: 2, frontEnd: frontEnd, labelSet: labelSet)
+      loaded = LoadedDataset(images: images, imagesPath: directory, labelsPath: directory, format: .idx)
     case .fer2013(let file, nil) where shape.channels == 1 && shape.height == shape.width
         && shape.height != FER2013Reader.side && options.resize == nil:
       loaded = LoadedDataset(images: try FER2013Reader.readRecords(file: file, side: shape.height), imagesPath: file,
@@ -260,12 +273,10 @@ enum DatasetLoading {
 
 /// The audio front-ends of models: which one computes a model's input from a WAV clip.
 enum AudioFrontEnds {
-  /// The front-end of `model`, or nil when its input is not computed from audio. Today one front-end exists,
-  /// the keyword-spotting MFCC of docs/audio.md, used by models with its 49x10x1 input that were not imported
-  /// (an imported model records no front-end and reads feature tensors).
+  /// The front-end of `model` (`ModelFile.audioFrontEndForWAV`: the one its file names, else the 40 ms recipe for a
+  /// 49x10x1 model that was not imported), or nil when its input is not computed from audio.
   static func extractor(for model: ModelFile) throws -> KeywordFeatureExtractor? {
-    guard model.network.inputShape == KeywordSpotting.inputShape, model.provenance["source"] == nil else { return nil }
-    return try KeywordFeatureExtractor()
+    try model.audioFrontEndForWAV.map { try KeywordFeatureExtractor(frontEnd: $0) }
   }
 }
 
