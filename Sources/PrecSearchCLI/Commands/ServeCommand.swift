@@ -171,8 +171,7 @@ struct EvaluationServer {
   let space: PrecisionSearchSpace
   /// The energy at uniform 16 bits, in pJ (what relative energies divide by).
   let uniform16BitPicojoules: Double
-  /// The hypervolume `optimize` reports (`hypervolume.final`): energy / uniform 16-bit and 1 - accuracy,
-  /// reference point (1.1, 1.1), built as `PrecisionSearch` builds its indicator.
+  /// The hypervolume `optimize` reports (`hypervolume.final`): `HypervolumeIndicator.energyAccuracy`.
   let hypervolumeIndicator: HypervolumeIndicator
   /// `optimize`'s uniform baselines (`OptimizeCommand.baselineBits`), measured on the whole validation split
   /// before any request.
@@ -200,8 +199,7 @@ struct EvaluationServer {
       throw CommandFailure("the energy model gives the uniform 16-bit configuration \(uniform16) pJ; expected a positive energy")
     }
     uniform16BitPicojoules = uniform16
-    hypervolumeIndicator = try HypervolumeIndicator(
-      referencePoint: [1.1, 1.1], normalization: ObjectiveNormalization(ideal: [0, -1], nadir: [uniform16, 0]))
+    hypervolumeIndicator = try HypervolumeIndicator.energyAccuracy(uniform16BitPicojoules: uniform16)
     let layerCount = space.layerCount
     let configurations = OptimizeCommand.baselineBits.map { PrecisionConfiguration.uniform($0, layerCount: layerCount) }
     // With an empty front nothing is screened, so this is `evaluator.measure(configurations)` as in `optimize`.
