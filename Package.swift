@@ -54,7 +54,9 @@ let package = Package(
     // points, energy tables and measurements, checkpoints, JSON, SHA-256 and atomic writes. A library product.
     .target(name: "PrecSearchFormats",
             dependencies: ["NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch", "PrecisionRuntime"]),
-    // Data sets, audio data, reports and analysis, the shipped models.
+    // Reports, plots and front analysis of Pareto documents (report, plot, summarize).
+    .target(name: "PrecSearchReports", dependencies: ["PrecSearchFormats"]),
+    // Data sets, audio data, the shipped models.
     .target(name: "PrecSearchIO",
             dependencies: ["PrecSearchFormats", "NetworkEngine", "EnergyModel", "NetworkTraining", "PrecisionSearch",
                            "AudioFeatures", "PrecisionRuntime", "SeededRandom", "PlatformSupport"],
@@ -64,7 +66,8 @@ let package = Package(
     .plugin(name: "SourceRevisionPlugin", capability: .buildTool(), path: "Sources/SourceRevisionPlugin"),
     // Command library, testable in-process.
     .target(name: "PrecSearchCLI",
-            dependencies: ["PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch",
+            dependencies: ["PrecSearchFormats", "PrecSearchIO", "PrecSearchReports", "NetworkEngine", "EnergyModel",
+                           "MultiObjectiveSearch", "PrecisionSearch",
                            "NetworkTraining", "AudioFeatures", "PrecisionRuntime", "SeededRandom", "PlatformSupport",
                            "ModelImport"],
             plugins: ["SourceRevisionPlugin"]),
@@ -90,6 +93,7 @@ let package = Package(
     .testTarget(name: "PrecisionRuntimeTests",
                 dependencies: ["PrecisionRuntime", "NetworkEngine", "EnergyModel", "SeededRandom", "PrecSearchTestSupport"]),
     .testTarget(name: "PrecSearchIOTests", dependencies: ["PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "SeededRandom", "PrecSearchTestSupport"]),
+    .testTarget(name: "PrecSearchReportsTests", dependencies: ["PrecSearchFormats", "PrecSearchReports"]),
     .testTarget(name: "PrecSearchCLITests",
                 dependencies: ["PrecSearchCLI", "precsearch", "PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "SeededRandom",
                                "PrecSearchTestSupport"],
