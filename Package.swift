@@ -62,11 +62,14 @@ let package = Package(
                            "AudioFeatures", "PrecisionRuntime", "SeededRandom", "PlatformSupport"],
             // The shipped models (`--model fashion`) and Fashion-MNIST's validation and test splits (ModelCatalog).
             resources: [.copy("Resources/ShippedModels")]),
+    // The steps of the commands as library calls (optimize's baselines, search loop, test pass, document).
+    .target(name: "PrecSearchWorkflows",
+            dependencies: ["EnergyModel", "NetworkEngine", "PrecSearchFormats", "PrecisionSearch"]),
     // Generates BuildRevision (the commit the tool is built from) for the command library's provenance.
     .plugin(name: "SourceRevisionPlugin", capability: .buildTool(), path: "Sources/SourceRevisionPlugin"),
     // Command library, testable in-process.
     .target(name: "PrecSearchCLI",
-            dependencies: ["PrecSearchFormats", "PrecSearchIO", "PrecSearchReports", "NetworkEngine", "EnergyModel",
+            dependencies: ["PrecSearchFormats", "PrecSearchIO", "PrecSearchReports", "PrecSearchWorkflows", "NetworkEngine", "EnergyModel",
                            "MultiObjectiveSearch", "PrecisionSearch",
                            "NetworkTraining", "AudioFeatures", "PrecisionRuntime", "SeededRandom", "PlatformSupport",
                            "ModelImport"],

@@ -5,6 +5,7 @@ import MultiObjectiveSearch
 import NetworkEngine
 import PrecSearchFormats
 import PrecSearchIO
+import PrecSearchWorkflows
 import PrecisionSearch
 import PlatformSupport
 
@@ -83,7 +84,7 @@ struct OptimizeCommand: Subcommand {
   static let defaultEvaluations = 1000
   /// The uniform baselines, measured on both splits: every bit-width from 16 down to 2 (the static fixed-point
   /// configurations the front is compared with).
-  static let baselineBits = Array(stride(from: 16, through: 2, by: -1))
+  static let baselineBits = OptimizationRun.baselineBits
 
   static let configuration = CommandConfiguration(
     name: "optimize",
@@ -517,9 +518,7 @@ struct OptimizeCommand: Subcommand {
     if let checkpoint {
       baselines = checkpoint.baselines
     } else {
-      let configurations = Self.baselineBits.map { PrecisionConfiguration.uniform($0, layerCount: layerNames.count) }
-      let measured = try evaluator.measure(configurations)
-      baselines = zip(Self.baselineBits, measured).map { .init(bits: $0, measurement: $1) }
+      baselines = try OptimizationRun.measureBaselines(layerCount: layerNames.count, evaluator: evaluator)
       seconds["baselines"] = Self.seconds(clock.now - baselineStart)
     }
     let uniform16 = try evaluator.uniform16BitPicojoules()
@@ -536,10 +535,7 @@ struct OptimizeCommand: Subcommand {
       }
       state = checkpoint.state
     } else {
-      state = try HybridPrecisionSearch(settings: settings, space: space, evaluator: evaluator)
-      for baseline in baselines {
-        state.record(baseline.measurement, for: .uniform(baseline.bits, layerCount: layerNames.count))
-      }
+      state = try OptimizationRun.newSearch(settings: settings, space: space, evaluator: evaluator, baselines: baselines)
     }
     let sessions = (checkpoint?.sessions ?? 0) + 1
     // Evaluator time spent on the baselines is not search time.
@@ -559,7 +555,7 @@ struct OptimizeCommand: Subcommand {
     let priorSearch = seconds["search"] ?? 0
     let searchStart = clock.now
     func searchElapsed() -> Double { priorSearch + Self.seconds(clock.now - searchStart) }
-    func saveCheckpoint() throws {
+    func saveCheckpoint(_ state: HybridPrecisionSearch) throws {
       guard let checkpointPath else { return }
       var current = seconds
       current["search"] = searchElapsed()
@@ -571,38 +567,24 @@ struct OptimizeCommand: Subcommand {
         .write(to: checkpointPath)
     }
     var lastCheckpoint = clock.now
-    var stopReason = "evaluationLimit"
-    while !state.isFinished {
-      let elapsed = searchElapsed()
-      if let timeLimit, elapsed >= timeLimit {
-        state.finish()
-        stopReason = "timeLimit"
-        break
-      }
-      if let timeLimit, state.phase == .annealing, algorithm == .hybrid, evaluations == nil,
-         elapsed >= timeLimit * settings.annealingShare {
-        try state.endAnnealingPhase()
-      }
-      do {
-        try state.step(evaluator: evaluator, shouldCancel: { monitor.isRaised })
-      } catch PrecisionSearchError.cancelled {
-        try interrupted(state: state, save: saveCheckpoint, progress: &progress, errors: &errors, realSignal: true)
+    let stopReason = try OptimizationRun.search(
+      &state, evaluator: evaluator, evaluationLimit: evaluations, timeLimit: timeLimit, elapsed: searchElapsed,
+      shouldCancel: { monitor.isRaised }
+    ) { state, event in
+      if event == .cancelled || monitor.isRaised {
+        try interrupted(state: state, save: { try saveCheckpoint(state) }, progress: &progress, errors: &errors, realSignal: true)
       }
       if let limit = interruptAfterEvaluations, state.evaluations >= limit, !state.isFinished {
-        try interrupted(state: state, save: saveCheckpoint, progress: &progress, errors: &errors, realSignal: false)
-      }
-      if monitor.isRaised {
-        try interrupted(state: state, save: saveCheckpoint, progress: &progress, errors: &errors, realSignal: true)
+        try interrupted(state: state, save: { try saveCheckpoint(state) }, progress: &progress, errors: &errors, realSignal: false)
       }
       if !state.isFinished { progress.report(state: state, elapsed: searchElapsed(), timeLimit: timeLimit, errors: &errors) }
       if checkpointPath != nil, Self.seconds(clock.now - lastCheckpoint) >= checkpointInterval {
-        try saveCheckpoint()
+        try saveCheckpoint(state)
         lastCheckpoint = clock.now
       }
     }
-    if stopReason != "timeLimit", let limit = evaluations, state.evaluations < limit { stopReason = "exhausted" }
     progress.finish(state: state, elapsed: searchElapsed(), errors: &errors)
-    try saveCheckpoint()
+    try saveCheckpoint(state)
     let searchSeconds = searchElapsed()
 
     // Re-measure the front and the baselines on the test split.
@@ -617,78 +599,34 @@ struct OptimizeCommand: Subcommand {
     // between them (exit 130; the checkpoint written above keeps the finished search). Each configuration is
     // measured on its own, so the chunking changes no result.
     let testConfigurations = front.map(\.configuration) + baselineConfigurations
-    var testMeasurements: [PrecisionMeasurement] = []
     var testProgress = ProgressReporter(quiet: quiet, isTerminal: progress.isTerminal, interval: progress.interval)
-    let testChunk = 8
-    while testMeasurements.count < testConfigurations.count {
-      let chunk = testMeasurements.count..<min(testConfigurations.count, testMeasurements.count + testChunk)
-      do {
-        testMeasurements += try testEvaluator.measure(Array(testConfigurations[chunk]), shouldCancel: { monitor.isRaised })
-      } catch PrecisionSearchError.cancelled where monitor.isRaised {
-        // Handled below, as a SIGINT between chunks is.
-      }
+    let testMeasurements = try OptimizationRun.measureOnTest(
+      testConfigurations, evaluator: testEvaluator, shouldCancel: { monitor.isRaised }
+    ) { measured, _ in
       if monitor.isRaised {
-        try interrupted(state: state, save: saveCheckpoint, progress: &testProgress, errors: &errors, realSignal: true)
+        try interrupted(state: state, save: { try saveCheckpoint(state) }, progress: &testProgress, errors: &errors, realSignal: true)
       }
-      testProgress.reportTestPass(measured: testMeasurements.count, of: testConfigurations.count,
+      testProgress.reportTestPass(measured: measured, of: testConfigurations.count,
                                   elapsed: Self.seconds(clock.now - testStart), errors: &errors)
     }
     let testSeconds = Self.seconds(clock.now - testStart)
 
     // The document.
     let biasBits = table.table.biasBits.value
-    var points: [ParetoFrontDocument.Point] = []
-    let width = String(front.count).count
-    for (index, entry) in front.enumerated() {
-      let report = try evaluator.energyReport(of: entry.configuration)
-      let id = "p" + String(repeating: "0", count: max(0, max(width, 2) - String(index + 1).count)) + String(index + 1)
-      let memory = WeightMemory(workloads: evaluator.workloads, configuration: entry.configuration, biasBitsPerValue: biasBits)
-      points.append(ParetoFrontDocument.Point(
-        id: id,
-        layers: report.layers.map {
-          .init(name: $0.name, weightBits: $0.precision.weightBits, activationBits: $0.precision.activationBits,
-                outputBits: $0.precision.outputBits, energyPicojoules: $0.energy.totalPicojoules)
-        },
-        validation: .init(correct: entry.measurement.correct, images: entry.measurement.imageCount),
-        test: .init(correct: testMeasurements[index].correct, images: testMeasurements[index].imageCount),
-        energy: Self.energy(report.total), relativeEnergy: entry.measurement.energyPicojoules / uniform16,
-        weightMemory: .init(weightBits: memory.weightBits, biasBits: memory.biasBits)))
-    }
-    let baselineEntries = baselines.enumerated().map { index, baseline in
-      let configuration = PrecisionConfiguration.uniform(baseline.bits, layerCount: layerNames.count)
-      let memory = WeightMemory(workloads: evaluator.workloads, configuration: configuration, biasBitsPerValue: biasBits)
-      let test = testMeasurements[front.count + index]
-      return ParetoFrontDocument.Baseline(
-        bits: baseline.bits, validation: .init(correct: baseline.measurement.correct, images: baseline.measurement.imageCount),
-        test: .init(correct: test.correct, images: test.imageCount), energyPicojoules: baseline.measurement.energyPicojoules,
-        relativeEnergy: baseline.measurement.energyPicojoules / uniform16,
-        weightMemory: .init(weightBits: memory.weightBits, biasBits: memory.biasBits))
-    }
-    var selection: ParetoFrontDocument.Selection?
-    if constraint.constraint != .none {
-      let kind = constraint.document.kind
-      if let chosen = state.chosen, let index = front.firstIndex(where: { $0.configuration == chosen.configuration }) {
-        selection = .init(constraint: kind, pointId: points[index].id, message: "\(points[index].id) meets \(constraint.summary)")
-      } else {
-        selection = .init(constraint: kind, pointId: nil,
-                          message: "no configuration measured meets \(constraint.summary)")
-      }
-    }
+    let points = try OptimizationRun.points(front: front, testMeasurements: Array(testMeasurements.prefix(front.count)),
+                                            evaluator: evaluator, uniform16BitPicojoules: uniform16, biasBits: biasBits)
+    let baselineEntries = OptimizationRun.baselines(baselines, testMeasurements: Array(testMeasurements.dropFirst(front.count)),
+                                                    evaluator: evaluator, uniform16BitPicojoules: uniform16, biasBits: biasBits)
+    let selection = OptimizationRun.selection(state: state, points: points, front: front,
+                                              constraintKind: constraint.document.kind, summary: constraint.summary)
     let plan = searchStatistic("plan", \.planSeconds)
     let inference = searchStatistic("inference", \.inferenceSeconds)
     let energySeconds = searchStatistic("energy", \.energySeconds)
-    let layers = evaluator.workloads.map {
-      ParetoFrontDocument.Model.Layer(name: $0.name, macs: $0.macs, weights: $0.weightCount, biases: $0.biasCount)
-    }
     let document = ParetoFrontDocument(
       provenance: .init(tool: PrecSearchTool.name, toolVersion: PrecSearchTool.version, commit: SourceRevision.commit,
                         commandLine: [PrecSearchTool.name] + commandLine),
-      model: .init(name: inputs.model.name, source: inputs.modelSource, sha256: inputs.modelSHA256,
-                   inputShape: [network.inputShape.height, network.inputShape.width, network.inputShape.channels],
-                   classes: network.outputShape.elementCount, layers: layers,
-                   totalMACs: layers.reduce(0) { $0 + $1.macs },
-                   totalParameters: layers.reduce(0) { $0 + $1.weights + $1.biases },
-                   windowSearch: windowSearch.rawValue),
+      model: OptimizationRun.model(name: inputs.model.name, source: inputs.modelSource, sha256: inputs.modelSHA256,
+                                   network: network, workloads: evaluator.workloads, windowSearch: windowSearch),
       data: .init(name: inputs.dataName,
                   validation: .init(source: inputs.validationSource, images: inputs.validation.count,
                                     sha256: identity.validationSHA256),
@@ -702,12 +640,8 @@ struct OptimizeCommand: Subcommand {
                     constraint: constraint.document, populationSize: settings.populationSize,
                     mutationSteps: settings.mutationSteps, annealingRuns: settings.annealingRuns,
                     annealingShare: settings.annealingShare, screening: Self.screeningEntry(screening, name: screeningName)),
-      effort: .init(evaluations: state.evaluations, memoHits: state.memoHits,
-                    configurationsMeasured: state.configurationsMeasured,
-                    configurationsScreenedOut: state.configurationsScreenedOut, imagesRun: state.imagesRun,
-                    stopReason: stopReason),
-      hypervolume: .init(referencePoint: state.hypervolumeIndicator.referencePoint, final: state.hypervolume,
-                         history: state.hypervolumeHistory.map { .init(evaluations: $0.evaluations, hypervolume: $0.hypervolume) }),
+      effort: OptimizationRun.effort(state: state, stopReason: stopReason),
+      hypervolume: OptimizationRun.hypervolume(state: state),
       baselines: baselineEntries, points: points, selection: selection,
       timing: .init(wallSeconds: priorWall + Self.seconds(clock.now - start),
                     baselineSeconds: seconds["baselines"] ?? 0, searchSeconds: searchSeconds, testSeconds: testSeconds,
@@ -786,12 +720,6 @@ struct OptimizeCommand: Subcommand {
     let inputs = (0..<images.count).map { model.preprocessing.apply(images.image($0), channels: channels) }
     return try EvaluationSplit(inputs: inputs, labels: images.labels.map(Int.init), inputShape: network.inputShape,
                                classCount: network.outputShape.elementCount)
-  }
-
-  static func energy(_ breakdown: EnergyBreakdown) -> ParetoFrontDocument.Energy {
-    .init(totalPicojoules: breakdown.totalPicojoules, computePicojoules: breakdown.computePicojoules,
-          weightReadPicojoules: breakdown.weightReadPicojoules, activationReadPicojoules: breakdown.activationReadPicojoules,
-          activationWritePicojoules: breakdown.activationWritePicojoules, leakagePicojoules: breakdown.leakagePicojoules)
   }
 
   static func screeningEntry(_ screening: ScreeningSettings, name: String) -> ParetoFrontDocument.Search.Screening {
