@@ -62,9 +62,10 @@ let package = Package(
                            "AudioFeatures", "PrecisionRuntime", "SeededRandom", "PlatformSupport"],
             // The shipped models (`--model fashion`) and Fashion-MNIST's validation and test splits (ModelCatalog).
             resources: [.copy("Resources/ShippedModels")]),
-    // The steps of the commands as library calls (optimize's baselines, search loop, test pass, document).
+    // The steps of the commands as library calls (optimize's baselines, search loop, test pass and document; the
+    // evaluation server behind serve).
     .target(name: "PrecSearchWorkflows",
-            dependencies: ["EnergyModel", "NetworkEngine", "PrecSearchFormats", "PrecisionSearch"]),
+            dependencies: ["EnergyModel", "MultiObjectiveSearch", "NetworkEngine", "PrecSearchFormats", "PrecisionSearch"]),
     // Generates BuildRevision (the commit the tool is built from) for the command library's provenance.
     .plugin(name: "SourceRevisionPlugin", capability: .buildTool(), path: "Sources/SourceRevisionPlugin"),
     // Command library, testable in-process.
