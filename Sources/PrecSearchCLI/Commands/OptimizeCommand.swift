@@ -12,16 +12,9 @@ import PlatformSupport
 /// `precsearch optimize`: searches per-layer weight and activation bit-widths for the energy-accuracy front
 /// (docs/cli.md, docs/pareto-json.md).
 struct OptimizeCommand: Subcommand {
-  static let modelOption = OptionSpec.value(
-    "model", valueName: "name-or-path",
-    help: "A shipped model by name (fashion) or a model file with calibration ranges.", isRequired: true)
-  static let dataOption = OptionSpec.value(
-    "data", valueName: "directory",
-    help: "A data set directory (Fashion-MNIST IDX, CIFAR-10 binary batches, FER2013 records or CSV, or a "
-      + "folder of WAV clips in Speech Commands' WORD/*.wav layout). Validation: its validation-*-idx files, else the "
-      + "model's recorded hold-out of the training split; test: its test split. Not needed for a shipped model "
-      + "that ships its data.")
-  static let energyModelOption = EnergyModelSelection.option
+  static let modelOption = SearchSetupOptions.modelOption
+  static let dataOption = SearchSetupOptions.dataOption
+  static let energyModelOption = SearchSetupOptions.energyModelOption
   static let budgetOption = OptionSpec.value(
     "budget", valueName: "energy",
     help: "Find the most accurate configuration within this energy per inference: an energy with a unit "
@@ -45,16 +38,9 @@ struct OptimizeCommand: Subcommand {
     "time-limit", valueName: "seconds", help: "Stop the search after this many seconds (results then depend on speed).")
   static let seedOption = OptionSpec.value(
     "seed", valueName: "seed", help: "The seed of every random choice (0...9223372036854775807).", defaultValue: "1")
-  static let weightBitsOption = OptionSpec.value(
-    "weight-bits", valueName: "list",
-    help: "Allowed weight bit-widths: values and ranges in 2...16, e.g. 2-8,16.", defaultValue: "2-16")
-  static let activationBitsOption = OptionSpec.value(
-    "activation-bits", valueName: "list", help: "Allowed activation bit-widths, given like --weight-bits.",
-    defaultValue: "2-16")
-  static let pinOption = OptionSpec.value(
-    "pin", valueName: "list",
-    help: "Fix layers: LAYER=BITS for weights and activations, or LAYER=wBaC, LAYER=wB, LAYER=aC; LAYER is "
-      + "first, last or a layer name; comma-separated, e.g. first=16,last=8.")
+  static let weightBitsOption = SearchSetupOptions.weightBitsOption
+  static let activationBitsOption = SearchSetupOptions.activationBitsOption
+  static let pinOption = SearchSetupOptions.pinOption
   static let outputOption = OptionSpec.value(
     "output", valueName: "file", help: "Write the Pareto JSON (docs/pareto-json.md) to this file, atomically.")
   static let checkpointOption = OptionSpec.value(
@@ -64,19 +50,12 @@ struct OptimizeCommand: Subcommand {
     "checkpoint-interval", valueName: "seconds", help: "Seconds between periodic checkpoints.", defaultValue: "60")
   static let resumeOption = OptionSpec.flag(
     "resume", help: "Continue the search saved in --checkpoint (same inputs and settings); start anew if it is missing.")
-  static let quietOption = OptionSpec.flag("quiet", help: "Print no progress on standard error.")
-  static let threadsOption = OptionSpec.value(
-    "threads", valueName: "count",
-    help: "Threads the images are split over (default: all cores); results do not depend on it.")
-  static let validationImagesOption = OptionSpec.value(
-    "validation-images", valueName: "count", help: "Use only the first <count> validation images (all by default).")
+  static let quietOption = SearchSetupOptions.quietOption
+  static let threadsOption = SearchSetupOptions.threadsOption
+  static let validationImagesOption = SearchSetupOptions.validationImagesOption
   static let testImagesOption = OptionSpec.value(
     "test-images", valueName: "count", help: "Use only the first <count> test images (all by default).")
-  static let screeningOption = OptionSpec.value(
-    "screening", valueName: "rule",
-    help: "Stop measuring a configuration early once it cannot reach the front: by a 3-sigma confidence bound "
-      + "(confidence), only when it provably cannot (exact), or never (off).",
-    defaultValue: "confidence", allowedValues: ["confidence", "exact", "off"])
+  static let screeningOption = SearchSetupOptions.screeningOption
   static let populationOption = OptionSpec.value(
     "population-size", valueName: "count", help: "NSGA-II's population size.", defaultValue: "40")
 
@@ -168,10 +147,11 @@ struct OptimizeCommand: Subcommand {
   var progressInterval: Double?
 
   init(parsing arguments: ParsedArguments) throws(UsageError) {
-    modelValue = try arguments.requiredValue(Self.modelOption)
-    dataPath = arguments.value(Self.dataOption)
-    dataOptions = try DataOptions(parsing: arguments)
-    energyModel = try arguments.requiredValue(Self.energyModelOption)
+    let setup = try SearchSetupOptions(parsing: arguments)
+    (modelValue, dataPath, dataOptions, energyModel) = (setup.modelValue, setup.dataPath, setup.dataOptions, setup.energyModel)
+    (weightCandidates, activationCandidates, pins) = (setup.weightCandidates, setup.activationCandidates, setup.pins)
+    (quiet, threads, validationImages) = (setup.quiet, setup.threads, setup.validationImages)
+    (screeningName, screening, windowSearch) = (setup.screeningName, setup.screening, setup.windowSearch)
     try arguments.requireAtMostOne(of: [Self.budgetOption, Self.minimumAccuracyOption, Self.maximumDropOption])
     if let text = arguments.value(Self.budgetOption) {
       budget = (text, try EnergyBudgetResolution.parse(text, for: Self.budgetOption))
@@ -187,10 +167,6 @@ struct OptimizeCommand: Subcommand {
     timeLimit = try arguments.number(Self.timeLimitOption, in: 0.001...1e9)
     if evaluations == nil && timeLimit == nil { evaluations = Self.defaultEvaluations }
     seed = UInt64(try arguments.integer(Self.seedOption, in: 0...Int.max) ?? 1)
-    weightCandidates = try Self.bitList(try arguments.requiredValue(Self.weightBitsOption), for: Self.weightBitsOption)
-    activationCandidates = try Self.bitList(try arguments.requiredValue(Self.activationBitsOption),
-                                            for: Self.activationBitsOption)
-    if let text = arguments.value(Self.pinOption) { pins = try Self.pinList(text) } else { pins = [] }
     outputPath = arguments.value(Self.outputOption)
     checkpointPath = arguments.value(Self.checkpointOption)
     checkpointInterval = try arguments.number(Self.checkpointIntervalOption, in: 0...1e9) ?? 60
@@ -198,15 +174,8 @@ struct OptimizeCommand: Subcommand {
     if resume && checkpointPath == nil {
       throw UsageError("'\(Self.resumeOption.longSpelling)' needs '\(Self.checkpointOption.synopsis)' (the file to resume from).")
     }
-    quiet = arguments.flag(Self.quietOption)
-    threads = try arguments.integer(Self.threadsOption, in: 1...256)
-      ?? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 256))
-    validationImages = try arguments.integer(Self.validationImagesOption, in: 1...Int.max)
     testImages = try arguments.integer(Self.testImagesOption, in: 1...Int.max)
-    screeningName = try arguments.requiredValue(Self.screeningOption)
-    screening = Self.screeningSettings(named: screeningName)
     populationSize = try arguments.integer(Self.populationOption, in: 2...10_000) ?? 40
-    windowSearch = try WindowSearch.parse(arguments)
     var line = [Self.configuration.name]
     for option in Self.configuration.options where arguments.isPresent(option) {
       line.append(option.longSpelling)

@@ -30,10 +30,7 @@ struct ServeCommand: Subcommand {
       measurements and their hypervolume. Every request may carry an "id", echoed in the answer. A malformed \
       line gets {"id": ..., "error": "..."} and the server goes on; it exits 0 at the end of the input.
       """,
-    options: [OptimizeCommand.modelOption, OptimizeCommand.dataOption, OptimizeCommand.energyModelOption,
-              OptimizeCommand.weightBitsOption, OptimizeCommand.activationBitsOption, OptimizeCommand.pinOption,
-              OptimizeCommand.threadsOption, OptimizeCommand.validationImagesOption, OptimizeCommand.screeningOption,
-              WindowSearch.option, OptimizeCommand.quietOption] + DataOptions.options,
+    options: SearchSetupOptions.options,
     examples: [
       #"echo '{"id": 1, "describe": true}' | precsearch serve --model fashion --validation-images 1000"#,
       #"python3 Experiments/search-quality/pymoo_nsga2.py --precsearch .build/release/precsearch --seed 1"#,
@@ -55,22 +52,11 @@ struct ServeCommand: Subcommand {
   var dataOptions: DataOptions
 
   init(parsing arguments: ParsedArguments) throws(UsageError) {
-    modelValue = try arguments.requiredValue(OptimizeCommand.modelOption)
-    dataPath = arguments.value(OptimizeCommand.dataOption)
-    dataOptions = try DataOptions(parsing: arguments)
-    energyModel = try arguments.requiredValue(OptimizeCommand.energyModelOption)
-    weightCandidates = try OptimizeCommand.bitList(try arguments.requiredValue(OptimizeCommand.weightBitsOption),
-                                                   for: OptimizeCommand.weightBitsOption)
-    activationCandidates = try OptimizeCommand.bitList(
-      try arguments.requiredValue(OptimizeCommand.activationBitsOption), for: OptimizeCommand.activationBitsOption)
-    if let text = arguments.value(OptimizeCommand.pinOption) { pins = try OptimizeCommand.pinList(text) } else { pins = [] }
-    threads = try arguments.integer(OptimizeCommand.threadsOption, in: 1...256)
-      ?? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 256))
-    validationImages = try arguments.integer(OptimizeCommand.validationImagesOption, in: 1...Int.max)
-    screeningName = try arguments.requiredValue(OptimizeCommand.screeningOption)
-    screening = OptimizeCommand.screeningSettings(named: screeningName)
-    windowSearch = try WindowSearch.parse(arguments)
-    quiet = arguments.flag(OptimizeCommand.quietOption)
+    let setup = try SearchSetupOptions(parsing: arguments)
+    (modelValue, dataPath, dataOptions, energyModel) = (setup.modelValue, setup.dataPath, setup.dataOptions, setup.energyModel)
+    (weightCandidates, activationCandidates, pins) = (setup.weightCandidates, setup.activationCandidates, setup.pins)
+    (quiet, threads, validationImages) = (setup.quiet, setup.threads, setup.validationImages)
+    (screeningName, screening, windowSearch) = (setup.screeningName, setup.screening, setup.windowSearch)
   }
 
   func run(output: inout some TextOutputStream, errors: inout some TextOutputStream) throws {
@@ -97,7 +83,7 @@ struct ServeCommand: Subcommand {
   /// The evaluator set up exactly as `optimize` sets up its validation evaluator, with the baselines measured.
   func makeServer(errors: inout some TextOutputStream) throws -> EvaluationServer {
     // As in `OptimizeCommand.run`: the table first, so that a mistyped name fails before any file is read.
-    let table = try EnergyModelSelection.resolve(energyModel, for: OptimizeCommand.energyModelOption)
+    let table = try EnergyModelSelection.resolve(energyModel, for: SearchSetupOptions.energyModelOption)
     let estimator = try EnergyEstimator(table: table.table)
     var notes: [String] = []
     let inputs = try OptimizeCommand.loadInputs(modelValue: modelValue, dataPath: dataPath,
