@@ -49,6 +49,9 @@ let package = Package(
     // Model import: TFLite (FlatBuffers) and ONNX (protobuf) readers written from the published schemas, and the
     // mapping of their graphs onto the IR. Pure: takes bytes.
     .target(name: "ModelImport", dependencies: ["NetworkEngine"]),
+    // C export: a network and its operating points in, the source of a bit-exact C99 library out (docs/export.md).
+    // Pure: strings, no files.
+    .target(name: "CodeGeneration", dependencies: ["NetworkEngine", "FixedPointArithmetic"]),
 
     // Edge: files and documents (Foundation). File formats: the model file, the Pareto document and operating
     // points, energy tables and measurements, checkpoints, JSON, SHA-256 and atomic writes. A library product.
@@ -65,7 +68,7 @@ let package = Package(
     // Command library, testable in-process.
     .target(name: "PrecSearchCLI",
             dependencies: ["PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch",
-                           "NetworkTraining", "AudioFeatures", "PrecisionRuntime", "SeededRandom", "PlatformSupport"],
+                           "NetworkTraining", "AudioFeatures", "PrecisionRuntime", "SeededRandom", "PlatformSupport", "CodeGeneration"],
             plugins: ["SourceRevisionPlugin"]),
     .executableTarget(name: "precsearch", dependencies: ["PrecSearchCLI"]),
     .executableTarget(name: "precsearch-bench",
@@ -91,6 +94,9 @@ let package = Package(
     .testTarget(name: "PrecSearchIOTests", dependencies: ["PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "SeededRandom", "PrecSearchTestSupport"]),
     .testTarget(name: "PrecSearchCLITests",
                 dependencies: ["PrecSearchCLI", "precsearch", "PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "SeededRandom",
+                               "PrecSearchTestSupport"]),
+    .testTarget(name: "CodeGenerationTests",
+                dependencies: ["CodeGeneration", "NetworkEngine", "PrecSearchFormats", "PrecSearchIO", "SeededRandom",
                                "PrecSearchTestSupport"]),
     .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "NetworkEngine", "PrecSearchTestSupport"],
                 resources: [.copy("Fixtures")]),
