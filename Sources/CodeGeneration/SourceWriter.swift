@@ -208,7 +208,7 @@ struct SourceWriter {
       text += "  {\(format.bits), \(format.fractionalBits), \(CLiteral.hex(scale))},\n"
     }
     text += "};\n\n"
-    text += "static const int16_t \(prefix)_output_fractional_bits[\(pointCount)] = {"
+    text += "static const int16_t \(prefix)_output_formats[\(pointCount)] = {"
     text += layout.outputFractionalBits.map(String.init).joined(separator: ", ") + "};\n\n"
     text += "/* [point][layer]: weight_bits, weight_shift, activation_bits, wide, input_shift, output_shift, output_bits, bias_shift"
     text += packed ? ", packed_offset */\n" : " */\n"
@@ -364,7 +364,7 @@ struct SourceWriter {
       }
 
       int \(prefix)_output_fractional_bits(void) {
-        return \(prefix)_output_fractional_bits[\(prefix)_point_index];
+        return \(prefix)_output_formats[\(prefix)_point_index];
       }
 
       void \(prefix)_quantize_input(const float *input, int16_t *codes) {
