@@ -86,7 +86,7 @@ struct ShippedExportCase: Sendable, CustomTestStringConvertible {
         for (step, id) in Self.sequence.enumerated() {
           let got = result.logits[step]
           let mismatches = (0..<count).filter { $0 >= got.count || got[$0] != expected[id][$0] }
-          #expect(mismatches.isEmpty, """
+          #expect(mismatches.count == 0, """
             \(storage) \(build.name), visit \(step) of point \(points[id].id): \(mismatches.count) of \(count) inputs \
             differ, first \(mismatches.first.map { "input \($0): C \($0 < got.count ? got[$0] : []) engine \(expected[id][$0])" } ?? "")
             """)
