@@ -98,7 +98,7 @@ do {
   if let frontPath {
     let front = try ParetoFrontDocument.loadRuntimeFront(from: frontPath, network: model.network, ranges: ranges)
     fixedModel = front.model
-    frontPoints = try frontPointIDs.map { id in
+    frontPoints = frontPointIDs.map { id in
       guard let point = front.points.first(where: { $0.id == id }) else { fail("the front has no point '\(id)'") }
       return point
     }
