@@ -23,6 +23,10 @@ public enum CLibraryGenerator {
     for point in request.points {
       if seen.contains(point.id) { throw CodeGenerationError.duplicatePointID(point.id) }
       seen.append(point.id)
+      let measured = [point.validationAccuracy, point.testAccuracy ?? 0, point.energyJoules]
+      guard measured.allSatisfy(\.isFinite) else {
+        throw CodeGenerationError.invalidConfiguration(point: point.id, reason: "accuracies and energy must be finite")
+      }
     }
     let plans = try request.points.map { point -> ResolvedIntegerPlan in
       do {

@@ -34,6 +34,7 @@ enum CLiteral {
       switch byte {
       case 0x22: result += "\\\""
       case 0x5C: result += "\\\\"
+      case 0x3F: result += "\\?"  // never a trigraph (-std=c99 enables them)
       case 0x20...0x7E: result.append(Character(Unicode.Scalar(byte)))
       default:
         let octal = String(byte, radix: 8)
@@ -46,7 +47,7 @@ enum CLiteral {
   /// A comment-safe form of a name (no `*/`, no line breaks, printable ASCII).
   static func comment(_ text: String) -> String {
     let printable = String(decoding: text.utf8.map { (0x20...0x7E).contains($0) ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
-    return printable.replacingAll("*/", with: "* /")
+    return printable.replacingAll("*/", with: "* /").replacingAll("??", with: "? ?")
   }
 
   /// Integer values as the body of an array initializer, `perLine` per line, indented by two spaces.

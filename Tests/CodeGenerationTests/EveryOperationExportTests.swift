@@ -72,7 +72,7 @@ import Testing
     let configurations = [PrecisionConfiguration.uniform(16, layerCount: layers), random,
                           PrecisionConfiguration.uniform(weightBits: 3, activationBits: 5, layerCount: layers)]
     let points = configurations.enumerated().map {
-      ExportedPoint(id: "q\($0.offset)", configuration: $0.element, validationAccuracy: 0.5, testAccuracy: nil,
+      ExportedPoint(id: "q\($0.offset) ??/ \" */", configuration: $0.element, validationAccuracy: 0.5, testAccuracy: nil,
                     energyJoules: 1e-6 * Double($0.offset + 1))
     }
     // The premise: window shifts in play, and the 16-bit point needs int64 accumulation.
@@ -86,7 +86,7 @@ import Testing
     let sequence = [0, 1, 2, 1, 0, 2]
     for storage in WeightStorage.allCases {
       let request = CLibraryRequest(prefix: "every", weightStorage: storage, points: points,
-                                    preprocessing: Self.preprocessing, modelName: "every-operation", modelChecksum: "none",
+                                    preprocessing: Self.preprocessing, modelName: "every-operation */ ??/", modelChecksum: "none",
                                     arithmeticReference: "docs/arithmetic.md (tests)", frontName: "none")
       let library = try CLibraryGenerator.generate(model: model, request: request)
       let harness = try CLibraryHarness(library: library, prefix: "every")
@@ -128,6 +128,9 @@ import Testing
     #expect(throws: CodeGenerationError.duplicatePointID("a")) {
       try CLibraryGenerator.generate(model: model, request: request(points: [point, point]))
     }
+    var unmeasured = point
+    unmeasured.validationAccuracy = .nan
+    #expect(throws: CodeGenerationError.self) { try CLibraryGenerator.generate(model: model, request: request(points: [unmeasured])) }
     var wrong = point
     wrong.configuration = .uniform(8, layerCount: layers + 1)
     #expect(throws: CodeGenerationError.self) { try CLibraryGenerator.generate(model: model, request: request(points: [wrong])) }

@@ -119,4 +119,27 @@ struct ShippedExportCase: Sendable, CustomTestStringConvertible {
     }
     #expect(compiled >= 4)
   }
+
+  /// The C example of docs/export.md (the same text as README's "Exporting to C") compiles strictly against the
+  /// library it documents.
+  @Test(.enabled(if: CCompilers.system != nil, CCompilers.missingReason))
+  func theDocumentedExampleCompiles() throws {
+    func example(_ relativePath: String) throws -> String {
+      let text = try String(contentsOf: ShippedExportFixture.repositoryRoot.appendingPathComponent(relativePath), encoding: .utf8)
+      let blocks = text.components(separatedBy: "```c\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+      return try #require(blocks.first { $0.contains("fashion_infer") }, "no C example in \(relativePath)")
+    }
+    let documented = try example("docs/export.md")
+    #expect(try example("README.md") == documented)
+    let fixture = try ShippedExportFixture(model: "fashion", front: Self.cases[0].front)
+    let library = try CLibraryGenerator.generate(model: fixture.front.model, request: fixture.request(
+      prefix: "fashion", points: fixture.points(Self.cases[0].pointIDs), storage: .master16))
+    let harness = try CLibraryHarness(library: library, prefix: "fashion")
+    defer { harness.directory.cleanup() }
+    try Data(documented.utf8).write(to: URL(fileURLWithPath: harness.directory.path("example.c")))
+    let compiler = try #require(CCompilers.system)
+    let result = try CCompilers.run(compiler, CCompilers.strictFlags + ["-O2", "-c", "example.c", "fashion.c", "fashion_weights.c"],
+                                    in: harness.directory.path)
+    #expect(result.status == 0 && result.errors.isEmpty, "\(result.errors)")
+  }
 }
