@@ -96,7 +96,7 @@ let package = Package(
                 dependencies: ["PrecSearchCLI", "precsearch", "PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "SeededRandom",
                                "PrecSearchTestSupport"]),
     .testTarget(name: "CodeGenerationTests",
-                dependencies: ["CodeGeneration", "NetworkEngine", "PrecSearchFormats", "PrecSearchIO", "SeededRandom",
+                dependencies: ["CodeGeneration", "NetworkEngine", "ModelImport", "PrecSearchFormats", "PrecSearchIO", "SeededRandom",
                                "PrecSearchTestSupport"]),
     .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "NetworkEngine", "PrecSearchTestSupport"],
                 resources: [.copy("Fixtures")]),

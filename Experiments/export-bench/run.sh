@@ -2,6 +2,7 @@
 # The exported C library (compiled with -O2) next to the Swift engine at the same front points, images per CPU
 # second, one image at a time on one thread; and the Cortex-M4 sizes when arm-none-eabi-gcc is installed.
 #   Experiments/export-bench/run.sh [OUTPUT_DIR]      (from the repository root; default /tmp/precsearch-export-bench)
+#   OPT=-O3 Experiments/export-bench/run.sh           (another optimization level for the C library; default -O2)
 set -eu
 out=${1:-/tmp/precsearch-export-bench}
 scratch=${SCRATCH_PATH:-.build-export}
@@ -23,10 +24,10 @@ for spec in "fashion Results/optimize/fashion-budget40.json p05,p20,p40" \
     for variant in per-layer set-point; do
       flags=""
       [ "$variant" = set-point ] && flags="-D$(echo "$model" | tr a-z A-Z)_DERIVE_AT_SET_POINT"
-      cc -std=c99 -O2 -Wall -Wextra -Werror -pedantic $flags -I"$dir" \
+      cc -std=c99 ${OPT:--O2} -Wall -Wextra -Werror -pedantic $flags -I"$dir" \
         "-DLIB_HEADER=\"$model.h\"" "-DLIB(x)=${model}_##x" "-DLIB_MACRO(x)=$(echo "$model" | tr a-z A-Z)_##x" \
         Experiments/export-bench/bench.c "$dir/$model.c" "$dir/${model}_weights.c" -o "$dir/bench-$variant"
-      echo "== C $model --weights $storage, derivation $variant (cc -O2)"
+      echo "== C $model --weights $storage, derivation $variant (cc ${OPT:--O2})"
       "$dir/bench-$variant" 2>/dev/null
     done
   done

@@ -48,10 +48,35 @@ enum CRuntimeSource {
       return value < low ? low : (value > high ? high : value);
     }
 
+    /* clamp_bits(round(q / 2^shift)) for int16 codes and shift in 0...14, in int32 without branches on the data
+       (MasterPrecision.derive, and the common case of deriveInput): q + 2^15 is non-negative, so its floor shift
+       is a plain shift, and 2^15 is a multiple of 2^shift, so the remainder is q's. */
+    static void @P@_derive_window(const int16_t *master, int32_t count, int bits, int shift, int16_t *codes) {
+      const int32_t high = ((int32_t)1 << (bits - 1)) - 1;
+      const int32_t low = -high - 1;
+      const int32_t mask = ((int32_t)1 << shift) - 1;
+      const int32_t half = shift > 0 ? (int32_t)1 << (shift - 1) : 1;
+      const int32_t offset = (int32_t)32768 >> shift;
+      int32_t index;
+      for (index = 0; index < count; index++) {
+        const int32_t biased = (int32_t)master[index] + 32768;
+        const int32_t remainder = biased & mask;
+        int32_t quotient = (biased >> shift) - offset;
+        quotient += (remainder > half) | ((remainder == half) & quotient & 1);
+        quotient = quotient < low ? low : quotient;
+        quotient = quotient > high ? high : quotient;
+        codes[index] = (int16_t)quotient;
+      }
+    }
+
     /* Stored input codes taken to a layer's activation bits: clamp_ba(round(q / 2^inputShift))
-       (WeightedLayerKernel.deriveInput). */
+       (WeightedLayerKernel.deriveInput); any shift, negative ones saturating. */
     static void @P@_derive_inputs(const int16_t *stored, int32_t count, int shift, int bits, int16_t *codes) {
       int32_t index;
+      if (shift >= 0 && shift <= 14) {
+        @P@_derive_window(stored, count, bits, shift, codes);
+        return;
+      }
       for (index = 0; index < count; index++) {
         codes[index] = (int16_t)@P@_clamp(@P@_shift_round(stored[index], shift), bits);
       }
@@ -337,10 +362,7 @@ extension CRuntimeSource {
   /// (MasterPrecision.derive). Emitted for `master16` storage only.
   static let deriveCodes = """
     static void @P@_derive_codes(const int16_t *master, int32_t count, int bits, int shift, int16_t *codes) {
-      int32_t index;
-      for (index = 0; index < count; index++) {
-        codes[index] = (int16_t)@P@_clamp(@P@_shift_round(master[index], shift), bits);
-      }
+      @P@_derive_window(master, count, bits, shift, codes);
     }
 
     """
