@@ -95,7 +95,7 @@ struct Layout {
   /// Packed blob and, per point, that point's codes packed alone.
   var packedBlob: [UInt8] = []
   var packedBytesPerPoint: [Int] = []
-  /// Scratch layout: byte offsets.
+  /// Scratch layout: byte offsets (bias of one layer, one filter, derived input codes, activation slots).
   var biasScratchOffset = 0
   var weightScratchOffset = 0
   var derivedInputOffset = 0
@@ -195,6 +195,10 @@ struct Layout {
             $0.shifted(rightBy: lp.weightShift, rounding: .toNearestOrEven).clamped(toSignedBitWidth: lp.weightBits)
           }
           packedBlob += Self.pack(codes, bits: lp.weightBits)
+          guard packedBlob.count < 1 << 28 else {
+            throw CodeGenerationError.unsupportedNode(node: nodes[layers[k].node].name,
+                                                      reason: "the packed codes exceed 256 MiB (32-bit bit offsets)")
+          }
           runs.append((k, lp.weightBits, lp.weightShift, offset))
           layerPoints[p][k].packedOffset = offset
         }
@@ -220,13 +224,13 @@ struct Layout {
     }
     func aligned(_ bytes: Int) -> Int { (bytes + 7) / 8 * 8 }
     let maximumChannels = layers.map(\.outputChannels).max() ?? 0
-    let maximumWeights = layers.map(\.weightCount).max() ?? 0
+    let maximumFanIn = layers.map { $0.weightCount / max($0.outputChannels, 1) }.max() ?? 0
     let graph = network
     let maximumLayerInput = layers.map { graph.shapes[graph.inputIndices[$0.node][0]].elementCount }.max() ?? 0
     let maximumTensor = graph.shapes.dropFirst().map(\.elementCount).max() ?? 0
     biasScratchOffset = 0
     weightScratchOffset = aligned(8 * maximumChannels)
-    derivedInputOffset = weightScratchOffset + aligned(2 * maximumWeights)
+    derivedInputOffset = weightScratchOffset + aligned(2 * maximumFanIn)
     var offset = derivedInputOffset + aligned(2 * maximumLayerInput)
     let layerScratch = offset
     for _ in slotBusy.indices {

@@ -85,12 +85,12 @@ public struct CLibraryMemory: Hashable, Sendable {
   public var storedWeightBytes: Int
   /// Bytes `packed` saves against `master16` (nil for `master16`); negative when packing several points costs more.
   public var packedBytesSaved: Int?
-  /// `PREFIX_SCRATCH_BYTES`: the RAM `PREFIX_infer` needs (activations, derived input, derived weights and bias of
-  /// the largest layer), the same for every point.
+  /// `PREFIX_SCRATCH_BYTES`: the RAM `PREFIX_infer` needs (activations, one layer's derived input codes and bias,
+  /// one filter's derived weight codes), the same for every point.
   public var scratchBytes: Int
   /// Of the scratch: the activation buffers (16-bit codes, reused as soon as their last reader ran).
   public var activationBytes: Int
-  /// Of the scratch: derived input codes, weights and bias of one layer.
+  /// Of the scratch: one layer's derived input codes and bias and one filter's weight codes.
   public var layerScratchBytes: Int
   /// Static RAM of the optional `PREFIX_DERIVE_AT_SET_POINT` build (derived codes of every layer, 16-bit, and bias).
   public var deriveAtSetPointStaticBytes: Int

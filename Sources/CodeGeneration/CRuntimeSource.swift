@@ -152,23 +152,32 @@ enum CRuntimeSource {
 
     /* Conv2D (grouped and depthwise included) and Dense (a 1x1 convolution of a 1x1xN input): exact accumulation,
        plus the bias at accumulator scale, one rounding shift (ties to even), one saturation to the output bits
-       (ReferenceKernels.weighted and WeightedLayerKernel.requantize). */
-    static void @P@_weighted(const int16_t *input, const @P@_geometry *g, const int16_t *weights,
-                             const int64_t *bias, int wide, int output_shift, int output_bits, int16_t *output) {
+       (ReferenceKernels.weighted and WeightedLayerKernel.requantize). The filter of each output channel is taken
+       from `weights` (the codes of the current point) or, when that is null, derived from storage into `filter`
+       just before the channel runs, so that the RAM holds one filter, not the layer. */
+    static void @P@_weighted(const int16_t *input, const @P@_geometry *g, int layer, const int16_t *weights,
+                             int16_t *filter_buffer, const int64_t *bias, const @P@_layer_point *point,
+                             int16_t *output) {
       const int32_t input_channels_per_group = g->input_channels / g->groups;
       const int32_t output_channels_per_group = g->output_channels / g->groups;
       const int32_t fan_in = g->kernel_height * g->kernel_width * input_channels_per_group;
+      const int wide = point->wide, output_shift = point->output_shift, output_bits = point->output_bits;
       int32_t output_y, output_x, output_channel;
-      for (output_y = 0; output_y < g->output_height; output_y++) {
-        for (output_x = 0; output_x < g->output_width; output_x++) {
-          int16_t *target = output + (output_y * g->output_width + output_x) * g->output_channels;
-          for (output_channel = 0; output_channel < g->output_channels; output_channel++) {
-            const int32_t channel_offset = (output_channel / output_channels_per_group) * input_channels_per_group;
-            const int16_t *filter = weights + output_channel * fan_in;
+      for (output_channel = 0; output_channel < g->output_channels; output_channel++) {
+        const int32_t channel_offset = (output_channel / output_channels_per_group) * input_channels_per_group;
+        const int16_t *filter;
+        if (weights != 0) {
+          filter = weights + output_channel * fan_in;
+        } else {
+          @P@_prepare_filter(layer, output_channel, fan_in, filter_buffer);
+          filter = filter_buffer;
+        }
+        for (output_y = 0; output_y < g->output_height; output_y++) {
+          for (output_x = 0; output_x < g->output_width; output_x++) {
             const int64_t accumulator = wide
               ? @P@_window64(input, g, filter, output_y, output_x, channel_offset, input_channels_per_group)
               : (int64_t)@P@_window32(input, g, filter, output_y, output_x, channel_offset, input_channels_per_group);
-            target[output_channel] =
+            output[(output_y * g->output_width + output_x) * g->output_channels + output_channel] =
               (int16_t)@P@_clamp(@P@_shift_round(accumulator + bias[output_channel], output_shift), output_bits);
           }
         }
@@ -307,18 +316,20 @@ enum CRuntimeSource {
     """
 
   /// Packed b-bit codes (two's complement, least significant bit first, each layer's run starting on a byte)
-  /// back to int16.
+  /// back to int16, from any bit offset (one filter of a layer).
   static let unpack = """
-    static void @P@_unpack_codes(const uint8_t *packed, int32_t count, int bits, int16_t *codes) {
+    static void @P@_unpack_codes(const uint8_t *packed, uint32_t bit_offset, int32_t count, int bits, int16_t *codes) {
       const uint32_t mask = ((uint32_t)1 << bits) - 1u;
       const uint32_t sign = (uint32_t)1 << (bits - 1);
-      uint32_t buffer = 0;
-      int available = 0;
+      const uint8_t *next = packed + (bit_offset >> 3);
+      const int skip = (int)(bit_offset & 7u);
+      uint32_t buffer = (uint32_t)(*next++) >> skip;
+      int available = 8 - skip;
       int32_t index;
       for (index = 0; index < count; index++) {
         uint32_t raw;
         while (available < bits) {
-          buffer |= (uint32_t)(*packed++) << available;
+          buffer |= (uint32_t)(*next++) << available;
           available += 8;
         }
         raw = buffer & mask;

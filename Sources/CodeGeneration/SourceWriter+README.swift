@@ -36,8 +36,8 @@ extension SourceWriter {
       With GCC in a GNU mode (`-std=gnu99`, the default) add `-ffp-contract=off`: only `\(prefix)_quantize_raw`
       uses floating point, and it must round every operation as precsearch does. Define
       `\(m)_DERIVE_AT_SET_POINT` when compiling `\(prefix).c` to derive every layer's codes once in
-      `\(prefix)_set_point` into static RAM (\(memory.deriveAtSetPointStaticBytes) bytes) instead of per layer in
-      each `\(prefix)_infer` call.
+      `\(prefix)_set_point` into static RAM (\(memory.deriveAtSetPointStaticBytes) bytes) instead of filter by filter
+      in each `\(prefix)_infer` call.
 
       ## Use
 
@@ -77,7 +77,8 @@ extension SourceWriter {
 
       RAM: `\(m)_SCRATCH_BYTES` = \(memory.scratchBytes) bytes of scratch for every point: \(memory.activationBytes)
       bytes of activation buffers (16-bit codes, each reused once its last reader ran) and \(memory.layerScratchBytes)
-      bytes for one layer's derived input codes, weight codes and bias. Activations are held as int16 at every point.
+      bytes for one layer's derived input codes and bias and one filter's weight codes (each filter is derived from
+      the stored weights just before its output channel runs). Activations are held as int16 at every point.
 
       | id | front id | weight codes of this point bit-packed alone (bytes) | RAM (bytes) |
       |---|---|---|---|

@@ -177,6 +177,8 @@ struct SourceWriter {
       #endif
 
       """
+    text += "/* One output channel's filter at the current point (defined below, used by the weighted kernel). */\n"
+    text += "static void \(prefix)_prepare_filter(int layer, int32_t output_channel, int32_t fan_in, int16_t *filter);\n\n"
     text += snippet(CRuntimeSource.core)
     text += snippet(packed ? CRuntimeSource.unpack : CRuntimeSource.deriveCodes)
     let steps = plans[0].steps
@@ -277,23 +279,33 @@ struct SourceWriter {
 
   func prepareFunctions() -> String {
     let derive = packed
-      ? "\(prefix)_unpack_codes(\(prefix)_packed_codes + point->packed_offset, constants->weight_count, point->weight_bits, weights);"
-      : "\(prefix)_derive_codes(constants->weights, constants->weight_count, point->weight_bits, point->weight_shift, weights);"
+      ? "\(prefix)_unpack_codes(\(prefix)_packed_codes, point->packed_offset * 8u + (uint32_t)(output_channel * fan_in) * (uint32_t)point->weight_bits,\n                         fan_in, point->weight_bits, filter);"
+      : "\(prefix)_derive_codes(constants->weights + output_channel * fan_in, fan_in, point->weight_bits, point->weight_shift, filter);"
     return """
-      /* The current point's weight codes and bias of one layer. */
-      static void \(prefix)_prepare_layer(int layer, int16_t *weights, int64_t *bias) {
+      static void \(prefix)_prepare_filter(int layer, int32_t output_channel, int32_t fan_in, int16_t *filter) {
+      \(packed ? "" : "  const \(prefix)_layer *constants = &\(prefix)_layers[layer];\n")  const \(prefix)_layer_point *point = &\(prefix)_layer_points[\(prefix)_point_index][layer];
+        \(derive)
+      }
+
+      /* The current point's bias of one layer, at its accumulator scale. */
+      static void \(prefix)_prepare_bias(int layer, int64_t *bias) {
         const \(prefix)_layer *constants = &\(prefix)_layers[layer];
         const \(prefix)_layer_point *point = &\(prefix)_layer_points[\(prefix)_point_index][layer];
-        \(derive)
         \(prefix)_derive_bias(constants->bias, constants->output_channels, point->bias_shift, bias);
       }
 
       #ifdef \(macro)_DERIVE_AT_SET_POINT
       static void \(prefix)_prepare_all(void) {
         int layer;
+        int32_t output_channel;
         for (layer = 0; layer < \(layout.layers.count); layer++) {
-          \(prefix)_prepare_layer(layer, \(prefix)_derived_weights + \(prefix)_layers[layer].weight_offset,
-                                  \(prefix)_derived_bias + \(prefix)_layers[layer].bias_offset);
+          const \(prefix)_layer *constants = &\(prefix)_layers[layer];
+          const int32_t fan_in = constants->weight_count / constants->output_channels;
+          for (output_channel = 0; output_channel < constants->output_channels; output_channel++) {
+            \(prefix)_prepare_filter(layer, output_channel, fan_in,
+                                     \(prefix)_derived_weights + constants->weight_offset + output_channel * fan_in);
+          }
+          \(prefix)_prepare_bias(layer, \(prefix)_derived_bias + constants->bias_offset);
         }
         \(prefix)_prepared_point = \(prefix)_point_index;
       }
@@ -408,8 +420,8 @@ struct SourceWriter {
         }
       #else
         int64_t *const layer_bias = (int64_t *)(void *)(bytes + \(layout.biasScratchOffset));
-        int16_t *const layer_weights = (int16_t *)(void *)(bytes + \(layout.weightScratchOffset));
       #endif
+        int16_t *const layer_filter = (int16_t *)(void *)(bytes + \(layout.weightScratchOffset));
         int32_t index;
 
       """
@@ -430,19 +442,16 @@ struct SourceWriter {
         text += """
             {
               const \(prefix)_layer_point *point = &\(prefix)_layer_points[\(prefix)_point_index][\(k)];
-              const int16_t *weights;
-              const int64_t *bias;
           #ifdef \(macro)_DERIVE_AT_SET_POINT
-              weights = \(prefix)_derived_weights + \(layer.weightOffset);
-              bias = \(prefix)_derived_bias + \(layer.biasOffset);
+              const int16_t *weights = \(prefix)_derived_weights + \(layer.weightOffset);
+              const int64_t *bias = \(prefix)_derived_bias + \(layer.biasOffset);
           #else
-              \(prefix)_prepare_layer(\(k), layer_weights, layer_bias);
-              weights = layer_weights;
-              bias = layer_bias;
+              const int16_t *weights = 0; /* each filter derived into layer_filter as its channel runs */
+              const int64_t *bias = layer_bias;
+              \(prefix)_prepare_bias(\(k), layer_bias);
           #endif
               \(prefix)_derive_inputs(\(buffer(inputs[0])), \(inputCount), point->input_shift, point->activation_bits, derived_input);
-              \(prefix)_weighted(derived_input, &\(prefix)_geometry_\(i), weights, bias, point->wide, point->output_shift,
-                             point->output_bits, \(output));
+              \(prefix)_weighted(derived_input, &\(prefix)_geometry_\(i), \(k), weights, layer_filter, bias, point, \(output));
             }
 
           """
