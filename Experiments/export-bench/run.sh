@@ -21,7 +21,7 @@ for spec in "fashion Results/optimize/fashion-budget40.json p05,p20,p40" \
     dir="$out/$model-$storage"
     rm -rf "$dir"
     "$bin/precsearch" export --model "$model" --front "$front" --points "$points" --output "$dir" --weights "$storage" >/dev/null
-    for variant in per-layer set-point; do
+    for variant in per-filter set-point; do
       flags=""
       [ "$variant" = set-point ] && flags="-D$(echo "$model" | tr a-z A-Z)_DERIVE_AT_SET_POINT"
       cc -std=c99 ${OPT:--O2} -Wall -Wextra -Werror -pedantic $flags -I"$dir" \

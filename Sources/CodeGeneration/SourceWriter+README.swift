@@ -73,7 +73,7 @@ extension SourceWriter {
 
       Flash (weights): \(packed ? "packed codes \(memory.storedWeightBytes) bytes" : "16-bit masters \(memory.master16WeightBytes) bytes"),
       plus bias masters \(memory.biasBytes) bytes, plus the point tables and code.
-      \(packed ? "Packing saves \(memory.packedBytesSaved ?? 0) bytes against the 16-bit masters (\(memory.master16WeightBytes) bytes)." : "All points share these masters; a one-point `--weights packed` export would store the bytes in the table below instead.")
+      \(packed ? ((memory.packedBytesSaved ?? 0) >= 0 ? "Packing saves \(memory.packedBytesSaved ?? 0) bytes against" : "Packing these points takes \(-(memory.packedBytesSaved ?? 0)) bytes more than") + " the 16-bit masters (\(memory.master16WeightBytes) bytes)." : "All points share these masters; a one-point `--weights packed` export would store the bytes in the table below instead.")
 
       RAM: `\(m)_SCRATCH_BYTES` = \(memory.scratchBytes) bytes of scratch for every point: \(memory.activationBytes)
       bytes of activation buffers (16-bit codes, each reused once its last reader ran) and \(memory.layerScratchBytes)

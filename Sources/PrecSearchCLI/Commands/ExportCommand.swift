@@ -182,8 +182,10 @@ struct ExportCommand: Subcommand {
     case .master16:
       text += "Weights: 16-bit masters, \(memory.master16WeightBytes) bytes (+ \(memory.biasBytes) bytes of bias masters)\n"
     case .packed:
+      let saved = memory.packedBytesSaved ?? 0
       text += "Weights: packed codes, \(memory.storedWeightBytes) bytes (+ \(memory.biasBytes) bytes of bias masters); "
-        + "saves \(memory.packedBytesSaved ?? 0) bytes against the 16-bit masters (\(memory.master16WeightBytes) bytes)\n"
+        + (saved >= 0 ? "saves \(saved) bytes against" : "\(-saved) bytes more than")
+        + " the 16-bit masters (\(memory.master16WeightBytes) bytes)\n"
     }
     text += "Scratch: \(memory.scratchBytes) bytes (\(request.prefix.uppercased())_SCRATCH_BYTES)\n"
     return text
