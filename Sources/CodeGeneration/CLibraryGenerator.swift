@@ -161,6 +161,11 @@ struct Layout {
       for (i, step) in plan.steps.enumerated() {
         switch step {
         case .input(let bits, let fractionalBits):
+          // The C quantization scales by 2^f in float: f must keep 2^f a normal float.
+          guard (-126...127).contains(fractionalBits) else {
+            throw CodeGenerationError.unsupportedNode(node: nodes[i].name,
+                                                      reason: "input fractional bits \(fractionalBits) outside -126...127")
+          }
           inputFormats.append((bits, fractionalBits))
         case .weighted(let layer):
           row.append(try Self.layerPoint(layer, model: model, point: request.points[p].id, node: nodes[i].name))

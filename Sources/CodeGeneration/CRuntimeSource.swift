@@ -342,24 +342,25 @@ enum CRuntimeSource {
     """
 
   /// Float to code at the current point's input format: round(x * 2^f) ties to even, saturated, NaN to 0
-  /// (IntegerPlan.quantizeInput). The scaling is exact in double; the rounding uses no libm.
+  /// (IntegerPlan.quantizeInput, which computes in Double). In float the product is the same value: scaling by a
+  /// power of two is exact unless it overflows (then both saturate) or falls below 2^-126 (then both round to 0).
+  /// So single-precision hardware suffices; the rounding uses no libm.
   static let quantize = """
     static int16_t @P@_quantize_value(float x, const @P@_input_point *p) {
-      const double high = (double)(((int32_t)1 << (p->bits - 1)) - 1);
-      const double low = -high - 1.0;
-      double value = (double)x * p->scale;
-      double truncated, fraction;
+      const float high = (float)(((int32_t)1 << (p->bits - 1)) - 1);
+      const float low = -high - 1.0f;
+      float value = x * p->scale;
+      float fraction;
       int32_t code;
       if (value != value) {
         return 0;
       }
       value = value < low ? low : (value > high ? high : value);
-      code = (int32_t)value;          /* toward zero, exact: |value| <= 2^15 */
-      truncated = (double)code;
-      fraction = value - truncated;   /* exact */
-      if (fraction > 0.5 || (fraction == 0.5 && (code & 1) != 0)) {
+      code = (int32_t)value;               /* toward zero, exact: |value| <= 2^15 */
+      fraction = value - (float)code;      /* exact */
+      if (fraction > 0.5f || (fraction == 0.5f && (code & 1) != 0)) {
         code += 1;
-      } else if (fraction < -0.5 || (fraction == -0.5 && (code & 1) != 0)) {
+      } else if (fraction < -0.5f || (fraction == -0.5f && (code & 1) != 0)) {
         code -= 1;
       }
       return (int16_t)code;

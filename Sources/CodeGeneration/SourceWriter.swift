@@ -141,7 +141,7 @@ struct SourceWriter {
       typedef struct {
         int32_t bits;
         int32_t fractional_bits;
-        double scale; /* 2^fractional_bits */
+        float scale; /* 2^fractional_bits (exact) */
       } \(prefix)_input_point;
 
       """
@@ -206,7 +206,7 @@ struct SourceWriter {
     text += "};\n\n"
     text += "static const \(prefix)_input_point \(prefix)_input_points[\(pointCount)] = {\n"
     for format in layout.inputFormats {
-      let scale = Double(sign: .plus, exponent: format.fractionalBits, significand: 1)
+      let scale = Float(sign: .plus, exponent: format.fractionalBits, significand: 1)
       text += "  {\(format.bits), \(format.fractionalBits), \(CLiteral.hex(scale))},\n"
     }
     text += "};\n\n"

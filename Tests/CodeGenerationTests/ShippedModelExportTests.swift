@@ -114,10 +114,27 @@ struct ShippedExportCase: Sendable, CustomTestStringConvertible {
           #expect(result.status == 0 && result.errors.isEmpty,
                   "\(compiler) \(flags) \(storage): status \(result.status)\n\(result.errors)")
           compiled += 1
+          // No dependency: the objects reference only each other (and memcpy / memset, which a compiler may call
+          // for a copy loop).
+          if let nm = CCompilers.find("nm") {
+            let symbols = try CCompilers.run(nm, ["-u", "\(prefix).o", "\(prefix)_weights.o"], in: harness.directory.path)
+            let undefined = String(decoding: symbols.output, as: UTF8.self).split(separator: "\n")
+              .compactMap { $0.split(separator: " ").last.map(String.init) }
+              .filter { $0.hasSuffix(".o:") == false && !$0.hasPrefix(prefix + "_") && $0 != "memcpy" && $0 != "memset" }
+            #expect(undefined.isEmpty, "\(compiler) \(flags) \(storage): external symbols \(undefined)")
+          }
         }
       }
     }
     #expect(compiled >= 4)
+    // Only <stdint.h> and the library's own header are included.
+    let library = try CLibraryGenerator.generate(model: fixture.front.model,
+                                                 request: fixture.request(prefix: prefix, points: points, storage: .master16))
+    for file in library.files where file.name.hasSuffix(".c") || file.name.hasSuffix(".h") {
+      let includes = file.contents.split(separator: "\n").filter { $0.hasPrefix("#include") }
+      #expect(includes.allSatisfy { $0 == "#include <stdint.h>" || $0 == "#include \"\(prefix).h\"" }, "\(file.name): \(includes)")
+      #expect(!file.contents.contains("malloc") && !file.contents.contains("math.h"))
+    }
   }
 
   /// The C example of docs/export.md (the same text as README's "Exporting to C") compiles strictly against the
