@@ -137,6 +137,26 @@ struct ShippedExportCase: Sendable, CustomTestStringConvertible {
     }
   }
 
+  /// Cortex-M4 builds (Debian's gcc-arm-none-eabi) compile without a diagnostic at -Os, both storages.
+  @Test(.enabled(if: CCompilers.find("arm-none-eabi-gcc") != nil,
+                 "arm-none-eabi-gcc is not installed (apt-get install gcc-arm-none-eabi): no Cortex-M4 build"),
+        arguments: cases)
+  func compilesForCortexM4(_ testCase: ShippedExportCase) throws {
+    let fixture = try ShippedExportFixture(model: testCase.model, front: testCase.front)
+    let prefix = "\(testCase.model)_m4"
+    let compiler = try #require(CCompilers.find("arm-none-eabi-gcc"))
+    for storage in WeightStorage.allCases {
+      let library = try CLibraryGenerator.generate(model: fixture.front.model, request: fixture.request(
+        prefix: prefix, points: fixture.points(testCase.pointIDs), storage: storage))
+      let harness = try CLibraryHarness(library: library, prefix: prefix)
+      defer { harness.directory.cleanup() }
+      let result = try CCompilers.run(compiler, CCompilers.strictFlags + [
+        "-Os", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16", "-c", "\(prefix).c", "\(prefix)_weights.c",
+      ], in: harness.directory.path)
+      #expect(result.status == 0 && result.errors.isEmpty, "\(storage): \(result.errors)")
+    }
+  }
+
   /// The C example of docs/export.md (the same text as README's "Exporting to C") compiles strictly against the
   /// library it documents.
   @Test(.enabled(if: CCompilers.system != nil, CCompilers.missingReason))
