@@ -24,6 +24,7 @@ public enum PrecSearchTool {
   static let subcommands: [any Subcommand.Type] = [
     InspectCommand.self,
     EvaluateCommand.self,
+    ImportCommand.self,
     OptimizeCommand.self,
     CalibrateCommand.self,
     TrainCommand.self,

@@ -124,7 +124,9 @@ import PrecSearchTestSupport
     // A model without calibration ranges.
     var arguments = workspace.evaluateArguments()
     arguments[2] = workspace.uncalibratedPath
-    #expect(failure(arguments).hasPrefix("Error: model '\(workspace.uncalibratedPath)' has no calibration ranges"))
+    let uncalibrated = failure(arguments)
+    #expect(uncalibrated.hasPrefix("Error: model '\(workspace.uncalibratedPath)' has no calibration ranges"))
+    #expect(uncalibrated.contains("precsearch recalibrate --model \(workspace.uncalibratedPath)"))
     // A corrupt model file.
     let corrupt = workspace.directory.path("corrupt.psmodel")
     try Foundation.Data("PSMODEL".utf8).write(to: URL(fileURLWithPath: corrupt))

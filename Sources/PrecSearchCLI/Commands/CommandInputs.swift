@@ -11,6 +11,16 @@ enum ModelLoading {
     return try ModelFile.read(from: path)
   }
 
+  /// The model's activation ranges, or an error naming the commands that record them.
+  static func requireRanges(_ model: ModelFile, path: String) throws -> ActivationRanges {
+    guard let ranges = model.activationRanges else {
+      throw CommandFailure("model '\(path)' has no calibration ranges (activationRanges), which the fixed-point engine "
+        + "needs to choose its formats; compute them with 'precsearch recalibrate --model \(path) --data DIR --output FILE' "
+        + "(or import the model with 'precsearch import ... --calibration-data PATH')")
+    }
+    return ranges
+  }
+
   /// What `--model VALUE` designates: an existing file, else a shipped model by name (with its entry). Throws a
   /// message that lists the shipped names when it is neither (`hint` is added for a planned but missing model).
   static func resolve(_ value: String, hint: String = "give a model file with --model PATH") throws -> (path: String, shipped: ShippedModel?) {
@@ -48,6 +58,8 @@ enum DatasetLoading {
     /// A folder of WAV clips in Speech Commands' layout (`WORD/*.wav`), classified by their keyword-spotting
     /// features (docs/audio.md).
     case speechCommands(directory: String)
+    /// A folder with a `labels.csv` (a `label_index` column and columns of file paths; docs/cli.md).
+    case labelsFolder(directory: String)
   }
 
   /// File names of the test split inside a data set directory.
@@ -72,12 +84,14 @@ enum DatasetLoading {
       throw CommandFailure("cannot read data '\(path)': no such file or directory")
     }
     if isDirectory.boolValue {
+      if LabelsCSVFolder.hasLayout(directory: path) { return .labelsFolder(directory: path) }
       let detected: (format: ImageDatasetFormat, directory: String)
       do {
         detected = try ImageDatasetLoader.detect(directory: path)
       } catch let error as DatasetError {
         if SpeechCommandsFolder.hasLayout(directory: path) { return .speechCommands(directory: path) }
-        throw DatasetError(file: error.file, message: error.message + ", or WAV clips in Speech Commands' layout (WORD/*.wav)")
+        throw DatasetError(file: error.file, message: error.message + ", or WAV clips in Speech Commands' layout (WORD/*.wav), "
+          + "or a folder with a \(LabelsCSVFolder.tableFileName)")
       }
       let (format, directory) = detected
       switch format {
@@ -124,6 +138,101 @@ enum DatasetLoading {
     return .idx(images: path, labels: labels)
   }
 
+  /// Reads the labeled inputs that `path` designates for `model` (see `resolve`): every label must be below its
+  /// class count; a `labels.csv` folder is read as the model needs (its WAV column through the model's audio
+  /// front-end, else a column of raw input tensors, `options.tensorColumn` or the first whose files have the
+  /// input's size); FER2013 records of the model's input size are read for a square grey model; images are
+  /// resized by `options.resize`; and the result must have the model's input shape (the error suggests
+  /// `--resize`).
+  static func load(path: String, model: ModelFile, options: DataOptions) throws -> LoadedDataset {
+    let shape = model.network.inputShape
+    let classes = model.network.outputShape.elementCount
+    var loaded: LoadedDataset
+    switch try resolve(path) {
+    case .labelsFolder(let directory):
+      loaded = try loadLabelsFolder(directory: directory, model: model, options: options)
+    case .speechCommands(let directory):
+      // Checked before the clips are read: computing their features is the expensive part.
+      guard let frontEnd = model.audioFrontEndForWAV else {
+        throw CommandFailure("cannot use data '\(path)': WAV clips need a model with an audio front-end (its file names "
+          + "none, and its input is \(shape))")
+      }
+      let labelSet = KeywordLabelSet.matching(labels: model.labels) ?? .precsearch
+      guard classes == labelSet.classNames.count else {
+        throw CommandFailure("cannot use data '\(path)': WAV clips are classified into \(labelSet.classNames.count) "
+          + "keyword-spotting classes; this model has \(classes)")
+      }
+      let (_, images) = try SpeechCommandsFolder.load(directory: directory, threads: 2, frontEnd: frontEnd, labelSet: labelSet)
+      loaded = LoadedDataset(images: images, imagesPath: directory, labelsPath: directory, format: .idx)
+    case .fer2013(let file, nil) where shape.channels == 1 && shape.height == shape.width
+        && shape.height != FER2013Reader.side && options.resize == nil:
+      loaded = LoadedDataset(images: try FER2013Reader.readRecords(file: file, side: shape.height), imagesPath: file,
+                             labelsPath: file, format: .fer2013)
+    default:
+      loaded = try loadAny(path: path, classCount: classes)
+    }
+    guard loaded.images.count > 0 else { throw CommandFailure("data '\(path)' holds no images; expected at least one") }
+    if let size = options.resize {
+      loaded.images = try ImageResize.bilinear(loaded.images, height: size.height, width: size.width)
+    }
+    if let bad = loaded.images.labels.first(where: { Int($0) >= classes }) {
+      throw CommandFailure("data '\(path)' has label \(bad) but the model has \(classes) classes (labels 0...\(classes - 1))")
+    }
+    guard loaded.images.shape == shape else {
+      let sizeOnly = loaded.images.channels == shape.channels
+      throw CommandFailure("the inputs in '\(path)' are \(loaded.images.shape) but the model's input is \(shape) "
+        + "(height x width x channels)" + (sizeOnly ? "; use --resize \(shape.height)x\(shape.width) to resize them" : ""))
+    }
+    return loaded
+  }
+
+  /// A `labels.csv` folder read for `model` (see `load(path:model:options:)`).
+  static func loadLabelsFolder(directory: String, model: ModelFile, options: DataOptions) throws -> LoadedDataset {
+    let folder = try LabelsCSVFolder(directory: directory)
+    let shape = model.network.inputShape
+    let byteCount = shape.elementCount
+    let column: Int
+    if let name = options.tensorColumn {
+      column = try folder.column(named: name)
+    } else if let frontEnd = try AudioFrontEnds.extractor(for: model), let wav = folder.wavColumn {
+      let paths = try folder.rows.map { try folder.file(row: $0, column: wav) }
+      let features = try frontEnd.features(ofFiles: paths, threads: 2)
+      let images = try ImageDataset(height: shape.height, width: shape.width, channels: shape.channels,
+                                    pixels: features, labels: folder.labels)
+      return LoadedDataset(images: images, imagesPath: folder.tablePath + " (column '\(folder.columns[wav])')",
+                           labelsPath: folder.tablePath, format: .idx)
+    } else {
+      let (found, sizes) = folder.tensorColumn(byteCount: byteCount)
+      guard let found else {
+        throw CommandFailure("cannot read '\(folder.tablePath)' for this model: no column's first file holds one input "
+          + "tensor of \(byteCount) bytes (\(shape), \(model.inputEncoding.rawValue)); found \(sizes.joined(separator: ", "))"
+          + "; name a column with --tensor-column, or resize images with --resize")
+      }
+      column = found
+    }
+    let columnName = folder.columns[column]
+    if folder.rows.first.map({ $0.fields[column].lowercased().hasSuffix(".wav") }) == true {
+      guard let frontEnd = try AudioFrontEnds.extractor(for: model) else {
+        throw CommandFailure("column '\(columnName)' of '\(folder.tablePath)' holds WAV clips, but this model has no audio "
+          + "front-end to compute its features; name a column of feature tensors with --tensor-column")
+      }
+      let paths = try folder.rows.map { try folder.file(row: $0, column: column) }
+      let images = try ImageDataset(height: shape.height, width: shape.width, channels: shape.channels,
+                                    pixels: try frontEnd.features(ofFiles: paths, threads: 2), labels: folder.labels)
+      return LoadedDataset(images: images, imagesPath: folder.tablePath + " (column '\(columnName)')",
+                           labelsPath: folder.tablePath, format: .idx)
+    }
+    // Raw tensor files carry no size: they are read at the model's input size (`--resize` does not apply).
+    if options.resize != nil {
+      throw CommandFailure("--resize does not apply to the raw tensor files of '\(folder.tablePath)' (they carry no image "
+        + "size); they must hold the model's input, \(shape)")
+    }
+    let images = try folder.tensors(column: column, height: shape.height, width: shape.width, channels: shape.channels,
+                                    encoding: model.inputEncoding)
+    return LoadedDataset(images: images, imagesPath: folder.tablePath + " (column '\(columnName)')",
+                         labelsPath: folder.tablePath, format: .idx)
+  }
+
   /// Reads the labeled images that `path` designates (see `resolve`); with `classCount`, every label must be below
   /// it. Malformed files give PrecSearchIO's `DatasetError`, which names the file and byte offset.
   static func load(path: String, classCount: Int?) throws -> LoadedDataset {
@@ -155,7 +264,19 @@ enum DatasetLoading {
       }
       let (_, images) = try SpeechCommandsFolder.load(directory: directory, threads: 2)
       return LoadedDataset(images: images, imagesPath: directory, labelsPath: directory, format: .idx)
+    case .labelsFolder(let directory):
+      throw CommandFailure("cannot read '\(directory)' here: a \(LabelsCSVFolder.tableFileName) folder is read for a model "
+        + "(its input size and front-end choose the column)")
     }
+  }
+}
+
+/// The audio front-ends of models: which one computes a model's input from a WAV clip.
+enum AudioFrontEnds {
+  /// The front-end of `model` (`ModelFile.audioFrontEndForWAV`: the one its file names, else the 40 ms recipe for a
+  /// 49x10x1 model that was not imported), or nil when its input is not computed from audio.
+  static func extractor(for model: ModelFile) throws -> KeywordFeatureExtractor? {
+    try model.audioFrontEndForWAV.map { try KeywordFeatureExtractor(frontEnd: $0) }
   }
 }
 
@@ -173,21 +294,14 @@ enum FileChecks {
   }
 }
 
-/// `--window-search none|weights|activations|all`: which tensors get per-(tensor, bit-width) window shifts
-/// (docs/arithmetic.md, "Deriving a precision b").
-enum WindowSearch: String, CaseIterable, Codable, Hashable, Sendable {
-  /// No window shifts (spelled `none` on the command line; not `none` in Swift, which `Optional` would shadow).
-  case disabled = "none"
-  /// Weight tensors only.
-  case weights
-  /// Activation groups only.
-  case activations
-  /// Both.
-  case all
+/// `--window-search none|weights|activations|all`: the engine's `WindowSearchMode` (which tensors get
+/// per-(tensor, bit-width) window shifts), with its option, default and model check.
+typealias WindowSearch = WindowSearchMode
 
+extension WindowSearchMode {
   /// The value used when the option is absent (measured: Results/window-shift/); a model without activation
   /// histograms falls back to `weights`, with a note.
-  static let defaultValue = WindowSearch.all
+  static let defaultValue = WindowSearchMode.all
 
   /// The shared option.
   static let option = OptionSpec.value(
@@ -197,13 +311,13 @@ enum WindowSearch: String, CaseIterable, Codable, Hashable, Sendable {
       + "Default: \(defaultValue.rawValue) (weights for a model without histograms).")
 
   /// The option's value, or `nil` when absent.
-  static func parse(_ arguments: ParsedArguments) throws(UsageError) -> WindowSearch? {
-    try arguments.choice(option, as: WindowSearch.self)
+  static func parse(_ arguments: ParsedArguments) throws(UsageError) -> WindowSearchMode? {
+    try arguments.choice(option, as: WindowSearchMode.self)
   }
 
   /// The setting to use: `given`, else the default, which falls back to `weights` (with a note) when the model's
   /// ranges have no histograms. A `given` setting that needs histograms the model lacks is an error naming the fix.
-  static func resolve(_ given: WindowSearch?, ranges: ActivationRanges, modelPath: String) throws -> (WindowSearch, note: String?) {
+  static func resolve(_ given: WindowSearchMode?, ranges: ActivationRanges, modelPath: String) throws -> (WindowSearchMode, note: String?) {
     if let given {
       if given.quantizationOptions.activationWindowSearch && !ranges.hasHistograms {
         throw CommandFailure("'--window-search \(given.rawValue)' needs activation histograms, which model '\(modelPath)' "
@@ -218,9 +332,4 @@ enum WindowSearch: String, CaseIterable, Codable, Hashable, Sendable {
     return (defaultValue, nil)
   }
 
-  /// The engine options.
-  var quantizationOptions: QuantizationOptions {
-    QuantizationOptions(weightWindowSearch: self == .weights || self == .all,
-                        activationWindowSearch: self == .activations || self == .all)
-  }
 }

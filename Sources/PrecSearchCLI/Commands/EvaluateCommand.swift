@@ -39,6 +39,10 @@ struct EvaluateCommand: Subcommand {
     help: "The integer kernels that run Conv2D and Dense; both give bit-identical results, 'reference' is the slow oracle.",
     defaultValue: KernelVariant.optimized.rawValue, allowedValues: KernelVariant.allCases.map(\.rawValue))
   static let energyModelOption = EnergyModelSelection.option
+  static let predictionsOption = OptionSpec.value(
+    "predictions", valueName: "file",
+    help: "Also write one CSV row per input: index, label, the fixed-point and float predicted classes and their "
+      + "logits (to compare with another runtime input by input; written atomically).")
 
   static let configuration = CommandConfiguration(
     name: "evaluate",
@@ -55,7 +59,7 @@ struct EvaluateCommand: Subcommand {
       """,
     options: [modelOption, dataOption, weightBitsOption, activationBitsOption, jsonOption, limitOption, kernelsOption,
               WindowSearch.option,
-              energyModelOption],
+              energyModelOption, predictionsOption] + DataOptions.options,
     examples: [
       "precsearch evaluate --model lenet.psmodel --data mnist/ --weight-bits 8 --activation-bits 8",
       "precsearch evaluate --model lenet.psmodel --data mnist/ --weight-bits 8,4,4,8 --activation-bits 8 --json",
@@ -75,6 +79,10 @@ struct EvaluateCommand: Subcommand {
   var windowSearch: WindowSearch?
   /// A preset name or an energy table file, resolved in `run`.
   var energyModel: String
+  /// `--predictions`: where to write the per-input CSV.
+  var predictionsPath: String?
+  /// `--tensor-column`, `--resize`.
+  var dataOptions: DataOptions
 
   init(parsing arguments: ParsedArguments) throws(UsageError) {
     let bitRange = LayerPrecision.minimumBits...LayerPrecision.maximumBits
@@ -101,6 +109,8 @@ struct EvaluateCommand: Subcommand {
     kernels = try arguments.choice(Self.kernelsOption, as: KernelVariant.self) ?? .optimized
     windowSearch = try WindowSearch.parse(arguments)
     energyModel = try arguments.requiredValue(Self.energyModelOption)
+    predictionsPath = arguments.value(Self.predictionsOption)
+    dataOptions = try DataOptions(parsing: arguments)
   }
 
   /// Expands the bit lists to one pair per weighted layer; a usage error naming the layers when a list has neither
@@ -126,26 +136,51 @@ struct EvaluateCommand: Subcommand {
     // The table first: a mistyped name fails before any file is read.
     let energyTable = try EnergyModelSelection.resolve(energyModel, for: Self.energyModelOption)
     let estimator = try EnergyEstimator(table: energyTable.table)
-    let model = try ModelLoading.load(path: modelPath)
-    guard let ranges = model.activationRanges else {
-      throw CommandFailure("model '\(modelPath)' has no calibration ranges (activationRanges), which the fixed-point "
-        + "engine needs to choose its formats; use a model file written after calibration on training data")
+    if let predictionsPath {
+      var files = FileRoles()
+      files.read(modelPath, option: Self.modelOption.synopsis)
+      files.read(dataPath, option: Self.dataOption.synopsis)
+      files.write(predictionsPath, option: Self.predictionsOption)
+      try files.check()
     }
+    let model = try ModelLoading.load(path: modelPath)
+    let ranges = try ModelLoading.requireRanges(model, path: modelPath)
     let network = model.network
     let configuration = try Self.precisionConfiguration(weightBits: weightBits, activationBits: activationBits,
                                                         layerNames: network.weightedLayerNames)
-    let data = try DatasetLoading.load(path: dataPath, classCount: network.outputShape.elementCount)
+    let data = try DatasetLoading.load(path: dataPath, model: model, options: dataOptions)
     // Priced as soon as the plan exists, so that a table that cannot run the configuration fails before the images.
     var energy: EnergySummary?
     let (windowSearch, note) = try WindowSearch.resolve(self.windowSearch, ranges: ranges, modelPath: modelPath)
     if let note { errors.write("Note: \(note)\n") }
     let evaluation = try FixedPointEvaluation.run(model: model, ranges: ranges, configuration: configuration, kernels: kernels,
-                                        windowSearch: windowSearch, data: data, limit: limit, dataDescription: dataPath) { plan in
+                                        windowSearch: windowSearch, data: data, limit: limit, dataDescription: dataPath,
+                                        recordPredictions: predictionsPath != nil) { plan in
       energy = try EnergySummary(plan: plan, table: energyTable, estimator: estimator)
+    }
+    if let predictionsPath, let predictions = evaluation.predictions {
+      try FileIO.writeAtomically(Data(Self.predictionsCSV(predictions, classes: network.outputShape.elementCount).utf8),
+                                 to: predictionsPath)
     }
     var report = EvaluationReport(modelPath: modelPath, model: model, evaluation: evaluation)
     report.energy = energy
     output.write(json ? try JSONOutput.encode(report) : report.text)
+  }
+
+  /// The `--predictions` CSV: a header, then per input `index,label,predicted,float_predicted`, the fixed-point
+  /// logits `logit_0...` and the float reference's `float_logit_0...` (shortest decimal that reads back exactly).
+  static func predictionsCSV(_ predictions: [FixedPointEvaluation.Prediction], classes: Int) -> String {
+    var text = "index,label,predicted,float_predicted"
+    for c in 0..<classes { text += ",logit_\(c)" }
+    for c in 0..<classes { text += ",float_logit_\(c)" }
+    text += "\n"
+    for p in predictions {
+      text += "\(p.index),\(p.label),\(p.predicted),\(p.floatPredicted)"
+      for v in p.logits { text += ",\(v)" }
+      for v in p.floatLogits { text += ",\(v)" }
+      text += "\n"
+    }
+    return text
   }
 }
 
@@ -167,13 +202,27 @@ struct FixedPointEvaluation {
   /// Images on which the integer engine and the float reference pick the same class.
   var agreeing: Int
   var seconds: Double
+  /// Per-input results in input order, when asked for (`recordPredictions`).
+  var predictions: [Prediction]?
+
+  /// One input's result.
+  struct Prediction: Hashable {
+    var index: Int
+    var label: Int
+    /// The integer engine's class and logits.
+    var predicted: Int
+    var logits: [Float]
+    /// The float reference's class and logits.
+    var floatPredicted: Int
+    var floatLogits: [Float]
+  }
 
   /// Runs `configuration` (integer engine) and the float reference over the first `limit` images of `data`,
   /// split over the available cores; the counts do not depend on the split. `prepared` is called with the integer
   /// plan before any image runs (the command prices the configuration there).
   static func run(model: ModelFile, ranges: ActivationRanges, configuration: PrecisionConfiguration,
                   kernels: KernelVariant, windowSearch: WindowSearch = .disabled,
-                  data loaded: LoadedDataset, limit: Int?, dataDescription: String,
+                  data loaded: LoadedDataset, limit: Int?, dataDescription: String, recordPredictions: Bool = false,
                   prepared: (IntegerPlan) throws -> Void = { _ in }) throws -> FixedPointEvaluation {
     let network = model.network
     let data = loaded.images
@@ -203,9 +252,15 @@ struct FixedPointEvaluation {
       var tally = Tally()
       for i in begin..<end {
         let input = preprocessing.apply(data.image(i), channels: channels)
-        let fixedClass = argmax(plan.run(input, workspace: integerWorkspace))
-        let floatClass = argmax(floatPlan.run(input, workspace: floatWorkspace))
+        let fixedLogits = plan.run(input, workspace: integerWorkspace)
+        let floatLogits = floatPlan.run(input, workspace: floatWorkspace)
+        let fixedClass = argmax(fixedLogits)
+        let floatClass = argmax(floatLogits)
         let label = Int(data.labels[i])
+        if recordPredictions {
+          tally.predictions.append(Prediction(index: i, label: label, predicted: fixedClass, logits: fixedLogits,
+                                              floatPredicted: floatClass, floatLogits: floatLogits))
+        }
         if fixedClass == label { tally.fixedPointCorrect += 1 }
         if floatClass == label { tally.floatCorrect += 1 }
         if fixedClass == floatClass { tally.agreeing += 1 }
@@ -216,6 +271,7 @@ struct FixedPointEvaluation {
       $0.fixedPointCorrect += $1.fixedPointCorrect
       $0.floatCorrect += $1.floatCorrect
       $0.agreeing += $1.agreeing
+      $0.predictions += $1.predictions
     }
     let elapsed = ContinuousClock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -225,7 +281,8 @@ struct FixedPointEvaluation {
       layerMACs: folded.weightedLayerIndices.map { folded.layerStatistics[$0].macs },
       imagesPath: loaded.imagesPath, labelsPath: loaded.labelsPath, dataFormat: loaded.format, dataDescription: dataDescription,
       availableImages: data.count, evaluatedImages: count, fixedPointCorrect: total.fixedPointCorrect,
-      floatCorrect: total.floatCorrect, agreeing: total.agreeing, seconds: seconds)
+      floatCorrect: total.floatCorrect, agreeing: total.agreeing, seconds: seconds,
+      predictions: recordPredictions ? total.predictions : nil)
   }
 
   /// Index of the largest score; the first one on ties; NaN never wins (the runtime's rule).
@@ -235,6 +292,7 @@ struct FixedPointEvaluation {
     var fixedPointCorrect = 0
     var floatCorrect = 0
     var agreeing = 0
+    var predictions: [Prediction] = []
   }
 }
 

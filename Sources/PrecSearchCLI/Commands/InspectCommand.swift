@@ -60,6 +60,48 @@ struct InspectReport: Codable, Hashable {
     var fanIn: Int
     /// True for Conv2D and Dense: the layers that get a precision pair.
     var weighted: Bool
+    /// For an imported model: the source operator and tensors the node came from (`precsearch import`).
+    var origin: Origin?
+  }
+
+  /// Where an imported node came from, as `precsearch import` recorded it (provenance `source.nodes`).
+  struct Origin: Codable, Hashable {
+    var sourceOperator: String
+    var sourceNode: String
+    var inputTensors: [String]
+    var outputTensors: [String]
+    var note: String?
+
+    /// Reads one record; nil when it is not one.
+    init?(_ value: JSONValue) {
+      guard let op = value["sourceOperator"]?.stringValue, let node = value["sourceNode"]?.stringValue else { return nil }
+      sourceOperator = op
+      sourceNode = node
+      inputTensors = value["inputTensors"]?.arrayValue?.compactMap(\.stringValue) ?? []
+      outputTensors = value["outputTensors"]?.arrayValue?.compactMap(\.stringValue) ?? []
+      note = value["note"]?.stringValue
+    }
+
+    /// `CONV_2D operator #3 -> conv/Relu (fused RELU6)`: the output tensors' names, each cut to 48 characters in the
+    /// middle (TFLite's fused names run to hundreds; `--json` has them whole, with the input tensors).
+    var text: String {
+      "\(sourceOperator) \(sourceNode) -> " + outputTensors.map(Self.shortened).joined(separator: ", ")
+        + (note.map { " (\($0))" } ?? "")
+    }
+
+    static func shortened(_ name: String) -> String {
+      name.count <= 48 ? name : String(name.prefix(22)) + "..." + String(name.suffix(23))
+    }
+  }
+
+  /// The file an imported model came from.
+  struct Source: Codable, Hashable {
+    var file: String
+    var format: String
+    var sha256: String
+    var producer: String
+    /// Source operators that became no node (reshapes, quantize/dequantize at the edges, folded pads).
+    var absorbedOperators: [Origin]
   }
 
   /// Totals over the stored nodes.
@@ -95,6 +137,8 @@ struct InspectReport: Codable, Hashable {
   var batchNormFolding: Folding
   /// Number of calibration samples behind the stored activation ranges; nil when the file has none.
   var calibrationSampleCount: Int?
+  /// For an imported model: the source file (provenance `source`); nil otherwise.
+  var source: Source?
 
   init(model: ModelFile, path: String) {
     let network = model.network
@@ -105,10 +149,20 @@ struct InspectReport: Codable, Hashable {
     inputShape = network.inputShape
     outputShape = network.outputShape
     classLabels = model.labels
+    let recorded = model.provenance["source"]
+    var origins: [String: Origin] = [:]
+    for value in recorded?["nodes"]?.arrayValue ?? [] {
+      if let name = value["node"]?.stringValue, let origin = Origin(value) { origins[name] = origin }
+    }
     nodes = statistics.enumerated().map { index, s in
       NodeEntry(index: index, name: s.name, kind: s.kind, inputShapes: s.inputShapes, outputShape: s.outputShape,
                 parameters: s.parameterCount, macs: s.macs, fanIn: s.fanIn,
-                weighted: network.nodes[index].operation.isWeighted)
+                weighted: network.nodes[index].operation.isWeighted, origin: origins[s.name])
+    }
+    if let recorded, let file = recorded["file"]?.stringValue {
+      source = Source(file: file, format: recorded["format"]?.stringValue ?? "", sha256: recorded["sha256"]?.stringValue ?? "",
+                      producer: recorded["producer"]?.stringValue ?? "",
+                      absorbedOperators: (recorded["absorbedOperators"]?.arrayValue ?? []).compactMap(Origin.init))
     }
     weightedLayerNames = network.weightedLayerNames
     totals = Totals(nodes: network.nodes.count, parameters: network.totalParameters, macs: network.totalMACs,
@@ -148,6 +202,14 @@ struct InspectReport: Codable, Hashable {
                     N.grouped(node.parameters), N.grouped(node.macs)])
     }
     text += table.rendered()
+    if let source {
+      text += "\nImported from \(source.file) (\(source.format), \(source.producer), SHA-256 \(source.sha256)); "
+        + "where each node came from (--json gives whole tensor names):\n"
+      var origins = TextTable([("Node", .left), ("Source operator and tensors", .left)])
+      for node in nodes { if let origin = node.origin { origins.append([node.name, origin.text]) } }
+      for absorbed in source.absorbedOperators { origins.append(["(absorbed)", absorbed.text]) }
+      text += origins.rendered()
+    }
     text += "\nTotal: \(N.grouped(totals.parameters)) parameters, \(N.grouped(totals.macs)) MACs, "
       + "\(totals.weightedLayers) weighted layers (\(weightedLayerNames.joined(separator: ", "))), \(totals.nodes) nodes\n"
     let folding = batchNormFolding

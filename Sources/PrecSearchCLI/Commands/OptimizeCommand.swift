@@ -106,7 +106,7 @@ struct OptimizeCommand: Subcommand {
               algorithmOption, evaluationsOption, timeLimitOption, seedOption, weightBitsOption, activationBitsOption,
               pinOption, outputOption, checkpointOption, checkpointIntervalOption, resumeOption, quietOption,
               threadsOption, validationImagesOption, testImagesOption, screeningOption, populationOption,
-              WindowSearch.option],
+              WindowSearch.option] + DataOptions.options,
     examples: [
       "precsearch optimize --model fashion --budget 40% --output front.json",
       "precsearch optimize --model fashion --max-accuracy-drop 1% --weight-bits 2-8,16 --pin first=16,last=8",
@@ -159,6 +159,9 @@ struct OptimizeCommand: Subcommand {
   /// The canonical command line (subcommand, then the given options in table order).
   var commandLine: [String]
 
+  /// `--tensor-column`, `--resize`.
+  var dataOptions = DataOptions()
+
   // Test hooks (not options): stop as if interrupted once this many evaluations are done; progress line interval.
   var interruptAfterEvaluations: Int?
   var progressInterval: Double?
@@ -166,6 +169,7 @@ struct OptimizeCommand: Subcommand {
   init(parsing arguments: ParsedArguments) throws(UsageError) {
     modelValue = try arguments.requiredValue(Self.modelOption)
     dataPath = arguments.value(Self.dataOption)
+    dataOptions = try DataOptions(parsing: arguments)
     energyModel = try arguments.requiredValue(Self.energyModelOption)
     try arguments.requireAtMostOne(of: [Self.budgetOption, Self.minimumAccuracyOption, Self.maximumDropOption])
     if let text = arguments.value(Self.budgetOption) {
@@ -347,25 +351,22 @@ struct OptimizeCommand: Subcommand {
   /// Resolves `--model` (a file, else a shipped name) and the splits (`--data`, else the shipped ones).
   func loadInputs(notes: inout [String]) throws -> Inputs {
     try Self.loadInputs(modelValue: modelValue, dataPath: dataPath, validationImages: validationImages,
-                        testImages: testImages, notes: &notes)
+                        testImages: testImages, dataOptions: dataOptions, notes: &notes)
   }
 
   /// Resolves a `--model` value (a file, else a shipped name) and the splits (`--data`, else the shipped ones),
   /// keeping the first `validationImages` and `testImages` images when given (shared with `serve`).
   static func loadInputs(modelValue: String, dataPath: String?, validationImages: Int?, testImages: Int?,
-                         notes: inout [String]) throws -> Inputs {
+                         dataOptions: DataOptions = DataOptions(), notes: inout [String]) throws -> Inputs {
     let (modelFile, shipped) = try ModelLoading.resolve(
       modelValue, hint: "give a model file with --model PATH and its data with --data")
     let model = try ModelLoading.load(path: modelFile)
-    guard model.activationRanges != nil else {
-      throw CommandFailure("model '\(modelFile)' has no calibration ranges (activationRanges), which the fixed-point "
-        + "engine needs to choose its formats; use a model file written after calibration on training data")
-    }
+    _ = try ModelLoading.requireRanges(model, path: modelFile)
     let classes = model.network.outputShape.elementCount
     let checksum = sha256Hex(of: try model.singleFileData(file: modelFile))
     var inputs: Inputs
     if let dataPath {
-      inputs = try Self.splits(directory: dataPath, model: model, classes: classes, notes: &notes)
+      inputs = try Self.splits(directory: dataPath, model: model, classes: classes, dataOptions: dataOptions, notes: &notes)
     } else if let shipped, let validation = shipped.validation, let test = shipped.test {
       inputs = Inputs(
         model: model, modelSource: modelValue, modelSHA256: checksum, dataName: shipped.dataName,
@@ -393,17 +394,27 @@ struct OptimizeCommand: Subcommand {
 
   /// The splits of a data set directory: validation from `validation-*-idx` files or held out of the training
   /// split by the model's recorded rule; test from the published test split.
-  static func splits(directory: String, model: ModelFile, classes: Int, notes: inout [String]) throws -> Inputs {
+  static func splits(directory: String, model: ModelFile, classes: Int, dataOptions: DataOptions = DataOptions(),
+                     notes: inout [String]) throws -> Inputs {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
       throw CommandFailure("cannot read data '\(directory)': no such directory")
+    }
+    let name = URL(fileURLWithPath: directory).standardizedFileURL.lastPathComponent
+    if isDirectory.boolValue && LabelsCSVFolder.hasLayout(directory: directory) {
+      // One labelled set: searched on one half of every class, reported on the other.
+      let loaded = try DatasetLoading.load(path: directory, model: model, options: dataOptions)
+      let halves = try StratifiedHalves(splitting: loaded.images, seed: labelsFolderSplitSeed)
+      return Inputs(model: model, modelSource: "", modelSHA256: "", dataName: name, validation: halves.validation,
+                    validationSource: "\(loaded.imagesPath), validation half of \(halves.summary)", test: halves.test,
+                    testSource: "\(loaded.imagesPath), test half of \(halves.summary)")
     }
     guard isDirectory.boolValue else {
       throw CommandFailure("cannot read data '\(directory)': expected a data set directory (IDX files, CIFAR-10 "
         + "binary batches or FER2013) holding both a training or validation split and a test split")
     }
     let (format, root) = try ImageDatasetLoader.detect(directory: directory)
-    let validation: ImageDataset
+    var validation: ImageDataset
     let validationSource: String
     let shipped = IDXReader.filePaths(directory: root, prefix: "validation")
     if format == .idx && FileManager.default.fileExists(atPath: shipped.images) {
@@ -423,10 +434,22 @@ struct OptimizeCommand: Subcommand {
       validation = try TrainValidationSplit(splitting: training, rule: rule).validation
       validationSource = "\(root) training split, hold-out: \(rule.summary)"
     }
-    let test = try ImageDatasetLoader.read(directory: root, split: .test, classCount: classes)
-    let name = URL(fileURLWithPath: directory).standardizedFileURL.lastPathComponent
+    var test = try ImageDatasetLoader.read(directory: root, split: .test, classCount: classes)
+    if let size = dataOptions.resize {
+      validation = try ImageResize.bilinear(validation, height: size.height, width: size.width)
+      test = try ImageResize.bilinear(test, height: size.height, width: size.width)
+    }
     return Inputs(model: model, modelSource: "", modelSHA256: "", dataName: name, validation: validation,
-                  validationSource: validationSource, test: test, testSource: "\(root) test split")
+                  validationSource: validationSource + resizeNote(dataOptions), test: test,
+                  testSource: "\(root) test split" + resizeNote(dataOptions))
+  }
+
+  /// The seed of the stratified halves a `labels.csv` folder is split into (recorded in each split's source).
+  static let labelsFolderSplitSeed: UInt64 = 1
+
+  /// `, resized to HxW (bilinear)` when `--resize` is given.
+  static func resizeNote(_ options: DataOptions) -> String {
+    options.resize.map { ", resized to \($0) (bilinear)" } ?? ""
   }
 
   // MARK: - Run

@@ -44,7 +44,8 @@ struct RunCommand: Subcommand {
       keyword-spotting model whose input is the 49x10 MFCC features.
       """,
     arguments: [PositionalArgument(name: "input", help: "A data set split, a PGM/PPM image or a WAV clip (see above).", isRepeated: true)],
-    options: [modelOption, frontOption, budgetOption, minimumAccuracyOption, pointOption, limitOption, jsonOption],
+    options: [modelOption, frontOption, budgetOption, minimumAccuracyOption, pointOption, limitOption, jsonOption]
+      + DataOptions.options,
     examples: [
       "precsearch run --model fashion --front front.json --budget 30% --limit 100 Sources/PrecSearchIO/Resources/ShippedModels/fashion",
       "precsearch run --model fashion --front front.json --min-accuracy 0.9 shirt.pgm",
@@ -66,6 +67,8 @@ struct RunCommand: Subcommand {
   var limit: Int?
   var json: Bool
   var inputs: [String]
+  /// `--tensor-column`, `--resize` for data set inputs.
+  var dataOptions: DataOptions
 
   init(parsing arguments: ParsedArguments) throws(UsageError) {
     modelValue = try arguments.requiredValue(Self.modelOption)
@@ -84,6 +87,7 @@ struct RunCommand: Subcommand {
     }
     limit = try arguments.integer(Self.limitOption, in: 1...Int.max)
     json = arguments.flag(Self.jsonOption)
+    dataOptions = try DataOptions(parsing: arguments)
     inputs = arguments.positionals
     guard !inputs.isEmpty else {
       throw UsageError("Missing expected argument '<input> ...': give at least one data set, image or WAV file to classify.")
@@ -95,7 +99,7 @@ struct RunCommand: Subcommand {
     let network = loaded.network
     var images: [RuntimeInputs.Item] = []
     for input in inputs {
-      images += try RuntimeInputs.load(input, model: loaded.model, limit: limit)
+      images += try RuntimeInputs.load(input, model: loaded.model, limit: limit, options: dataOptions)
     }
     // The point of every inference, in input order.
     var mode: RunReport.Mode
@@ -150,10 +154,7 @@ struct RuntimeLoading {
   static func load(model value: String, front path: String, errors: inout some TextOutputStream) throws -> RuntimeLoading {
     let (modelPath, shipped) = try ModelLoading.resolve(value)
     let model = try ModelLoading.load(path: modelPath)
-    guard let ranges = model.activationRanges else {
-      throw CommandFailure("model '\(modelPath)' has no calibration ranges (activationRanges), which the fixed-point "
-        + "engine needs to choose its formats; use a model file written after calibration on training data")
-    }
+    let ranges = try ModelLoading.requireRanges(model, path: modelPath)
     try model.preprocessing.validate(channels: model.network.inputShape.channels)
     try FileChecks.requireReadableFile(path, what: "Pareto front file")
     // The fixed-point model is built with the window search the front records, so that every point runs as the
@@ -187,18 +188,21 @@ enum RuntimeInputs {
     var label: Int?
   }
 
-  /// Reads one input: a WAV clip (16-bit PCM mono, through the keyword-spotting MFCC front-end, for a model whose
-  /// input is 49x10x1), a PGM/PPM image, or a data set split (first `limit` images).
-  static func load(_ path: String, model: ModelFile, limit: Int?) throws -> [Item] {
+  /// Reads one input: a WAV clip (16-bit PCM mono, through the model's audio front-end: the one its file names in
+  /// `audioFrontEnd`, else `AudioFrontEnds.extractor(for:)`'s, the 40 ms recipe for a 49x10x1 model that was not
+  /// imported), a PGM/PPM image, or a data set split (first `limit` images).
+  static func load(_ path: String, model: ModelFile, limit: Int?, options: DataOptions = DataOptions()) throws -> [Item] {
     let shape = model.network.inputShape
     let lower = path.lowercased()
     if lower.hasSuffix(".wav") {
-      guard shape == KeywordSpotting.inputShape else {
-        throw CommandFailure("cannot classify '\(path)': a WAV clip becomes \(KeywordSpotting.inputShape) MFCC features "
-          + "(the kws model's input) but this model's input is \(shape) (height x width x channels)")
+      let declared = try model.audioFrontEnd.map { try KeywordFeatureExtractor(frontEnd: $0) }
+      guard let frontEnd = try declared ?? AudioFrontEnds.extractor(for: model) else {
+        throw CommandFailure("cannot classify '\(path)': this model has no audio front-end to compute its input from a "
+          + "WAV clip (the keyword-spotting front-end makes \(KeywordSpotting.inputShape) MFCC features; this model's input "
+          + "is \(shape), height x width x channels); give its input tensors instead")
       }
       try FileChecks.requireReadableFile(path, what: "WAV file")
-      return [Item(name: path, pixels: try KeywordFeatureExtractor().features(ofFile: path), label: nil)]
+      return [Item(name: path, pixels: try frontEnd.features(ofFile: path), label: nil)]
     }
     if lower.hasSuffix(".pgm") || lower.hasSuffix(".ppm") {
       try FileChecks.requireReadableFile(path, what: "image file")
@@ -209,11 +213,7 @@ enum RuntimeInputs {
       }
       return [Item(name: path, pixels: image.pixels, label: nil)]
     }
-    let data = try DatasetLoading.load(path: path, classCount: model.network.outputShape.elementCount)
-    guard data.images.shape == shape else {
-      throw CommandFailure("the images in '\(path)' are \(data.images.shape) but the model's input is \(shape) "
-        + "(height x width x channels)")
-    }
+    let data = try DatasetLoading.load(path: path, model: model, options: options)
     let count = min(limit ?? data.images.count, data.images.count)
     return (0..<count).map { i in
       Item(name: "\(path)[\(i)]", pixels: Array(data.images.image(i)), label: Int(data.images.label(i)))

@@ -32,7 +32,7 @@ struct ServeCommand: Subcommand {
     options: [OptimizeCommand.modelOption, OptimizeCommand.dataOption, OptimizeCommand.energyModelOption,
               OptimizeCommand.weightBitsOption, OptimizeCommand.activationBitsOption, OptimizeCommand.pinOption,
               OptimizeCommand.threadsOption, OptimizeCommand.validationImagesOption, OptimizeCommand.screeningOption,
-              WindowSearch.option, OptimizeCommand.quietOption],
+              WindowSearch.option, OptimizeCommand.quietOption] + DataOptions.options,
     examples: [
       #"echo '{"id": 1, "describe": true}' | precsearch serve --model fashion --validation-images 1000"#,
       #"python3 Experiments/search-quality/pymoo_nsga2.py --precsearch .build/release/precsearch --seed 1"#,
@@ -50,10 +50,13 @@ struct ServeCommand: Subcommand {
   var screening: ScreeningSettings
   var windowSearch: WindowSearch?
   var quiet: Bool
+  /// `--tensor-column`, `--resize`.
+  var dataOptions: DataOptions
 
   init(parsing arguments: ParsedArguments) throws(UsageError) {
     modelValue = try arguments.requiredValue(OptimizeCommand.modelOption)
     dataPath = arguments.value(OptimizeCommand.dataOption)
+    dataOptions = try DataOptions(parsing: arguments)
     energyModel = try arguments.requiredValue(OptimizeCommand.energyModelOption)
     weightCandidates = try OptimizeCommand.bitList(try arguments.requiredValue(OptimizeCommand.weightBitsOption),
                                                    for: OptimizeCommand.weightBitsOption)
@@ -97,7 +100,8 @@ struct ServeCommand: Subcommand {
     let estimator = try EnergyEstimator(table: table.table)
     var notes: [String] = []
     let inputs = try OptimizeCommand.loadInputs(modelValue: modelValue, dataPath: dataPath,
-                                                validationImages: validationImages, testImages: nil, notes: &notes)
+                                                validationImages: validationImages, testImages: nil,
+                                                dataOptions: dataOptions, notes: &notes)
     if !quiet { for note in notes { errors.write("Note: \(note)\n") } }
     try inputs.model.preprocessing.validate(channels: inputs.model.network.inputShape.channels)
     let ranges = inputs.model.activationRanges!  // `loadInputs` rejects a model without ranges
@@ -167,8 +171,7 @@ struct EvaluationServer {
   let space: PrecisionSearchSpace
   /// The energy at uniform 16 bits, in pJ (what relative energies divide by).
   let uniform16BitPicojoules: Double
-  /// The hypervolume `optimize` reports (`hypervolume.final`): energy / uniform 16-bit and 1 - accuracy,
-  /// reference point (1.1, 1.1), built as `PrecisionSearch` builds its indicator.
+  /// The hypervolume `optimize` reports (`hypervolume.final`): `HypervolumeIndicator.energyAccuracy`.
   let hypervolumeIndicator: HypervolumeIndicator
   /// `optimize`'s uniform baselines (`OptimizeCommand.baselineBits`), measured on the whole validation split
   /// before any request.
@@ -196,8 +199,7 @@ struct EvaluationServer {
       throw CommandFailure("the energy model gives the uniform 16-bit configuration \(uniform16) pJ; expected a positive energy")
     }
     uniform16BitPicojoules = uniform16
-    hypervolumeIndicator = try HypervolumeIndicator(
-      referencePoint: [1.1, 1.1], normalization: ObjectiveNormalization(ideal: [0, -1], nadir: [uniform16, 0]))
+    hypervolumeIndicator = try HypervolumeIndicator.energyAccuracy(uniform16BitPicojoules: uniform16)
     let layerCount = space.layerCount
     let configurations = OptimizeCommand.baselineBits.map { PrecisionConfiguration.uniform($0, layerCount: layerCount) }
     // With an empty front nothing is screened, so this is `evaluator.measure(configurations)` as in `optimize`.

@@ -40,7 +40,7 @@ struct SimulateCommand: Subcommand {
       budget, the governor's energy, measured accuracy and expected (validation) accuracy, and the static point's \
       energy and measured accuracy. The output is deterministic.
       """,
-    options: [modelOption, frontOption, traceOption, dataOption, windowOption, limitOption, jsonOption],
+    options: [modelOption, frontOption, traceOption, dataOption, windowOption, limitOption, jsonOption] + DataOptions.options,
     examples: [
       "precsearch simulate --model fashion --front front.json --budget-trace battery.csv",
       "precsearch simulate --model fashion --front front.json --budget-trace battery.csv --window 500 --json",
@@ -53,6 +53,8 @@ struct SimulateCommand: Subcommand {
   var window: Int
   var limit: Int?
   var json: Bool
+  /// `--tensor-column`, `--resize`.
+  var dataOptions: DataOptions
 
   init(parsing arguments: ParsedArguments) throws(UsageError) {
     modelValue = try arguments.requiredValue(Self.modelOption)
@@ -62,6 +64,7 @@ struct SimulateCommand: Subcommand {
     window = try arguments.integer(Self.windowOption, in: 1...Int.max) ?? 1000
     limit = try arguments.integer(Self.limitOption, in: 1...Int.max)
     json = arguments.flag(Self.jsonOption)
+    dataOptions = try DataOptions(parsing: arguments)
   }
 
   func run(output: inout some TextOutputStream, errors: inout some TextOutputStream) throws {
@@ -75,7 +78,7 @@ struct SimulateCommand: Subcommand {
     let data: ImageDataset
     let dataDescription: String
     if let dataPath {
-      data = try DatasetLoading.load(path: dataPath, classCount: classes).images
+      data = try DatasetLoading.load(path: dataPath, model: loaded.model, options: dataOptions).images
       dataDescription = dataPath
     } else if let test = loaded.shipped?.test {
       data = try IDXReader.read(images: test.images, labels: test.labels, classCount: classes)

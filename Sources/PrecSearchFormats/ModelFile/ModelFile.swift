@@ -10,6 +10,23 @@ public enum ModelFileLayout: String, Hashable, Sendable, Codable, CaseIterable {
   case headerAndBlob
 }
 
+/// How a model's input tensor values are stored in raw tensor files (`labels.csv` data folders, exported C).
+///
+/// The engine's input is always an unsigned byte `u` per value (pixels, 8-bit MFCC codes), and the model's
+/// `preprocessing` maps `u` to the float input. Signed data (an int8 tensor `q`, e.g. MLPerf Tiny's int8 MFCC
+/// features) is stored as `u = q + 128` (offset binary), so one preprocessing rule serves both.
+public enum InputEncoding: String, Hashable, Sendable, Codable, CaseIterable {
+  /// Unsigned bytes (images, the shipped models' features): `u` is the file's byte.
+  case uint8
+  /// Signed bytes (two's complement int8): `u = q + 128`.
+  case int8
+
+  /// The engine's unsigned byte for a file byte.
+  @inlinable public func engineByte(_ fileByte: UInt8) -> UInt8 {
+    self == .int8 ? fileByte ^ 0x80 : fileByte
+  }
+}
+
 /// A trained (or initialized) model as stored in a precsearch model file: the network with its float
 /// parameters, plus everything needed to use it (input preprocessing, class labels, calibrated activation ranges
 /// for the fixed-point engine) and where it came from (provenance, metrics).
@@ -34,6 +51,9 @@ public struct ModelFile: Sendable {
   public var network: Network
   /// How raw 8-bit pixels become the network's float input.
   public var preprocessing: InputPreprocessing
+  /// How the model's input values are stored in raw tensor files (``InputEncoding``); `preprocessing` always
+  /// applies to the unsigned byte `u` of the engine's 8-bit input (for `.int8` data, `u = q + 128`).
+  public var inputEncoding: InputEncoding
   /// Class names, one per output channel, or empty when unknown.
   public var labels: [String]
   /// Activation ranges of the BatchNorm-folded network's nodes (in its node order), needed by the fixed-point
@@ -43,25 +63,39 @@ public struct ModelFile: Sendable {
   public var provenance: JSONValue
   /// Optional free-form JSON object of measured figures (accuracies, fixed-point baselines, ...).
   public var metrics: JSONValue?
+  /// The audio front-end the model reads WAV clips through (header field `audioFrontEnd`), or nil when the file
+  /// does not say: then ``audioFrontEndForWAV`` decides from the input shape and the provenance.
+  public var audioFrontEnd: AudioFrontEnd?
 
   /// Creates a model description; `validate()` (called by `write`) checks the parts against each other.
   public init(name: String, description: String? = nil, network: Network,
-              preprocessing: InputPreprocessing = .identity, labels: [String] = [],
+              preprocessing: InputPreprocessing = .identity, inputEncoding: InputEncoding = .uint8, labels: [String] = [],
               activationRanges: ActivationRanges? = nil, provenance: JSONValue = .emptyObject,
-              metrics: JSONValue? = nil) {
+              metrics: JSONValue? = nil, audioFrontEnd: AudioFrontEnd? = nil) {
     self.name = name
     self.description = description
     self.network = network
     self.preprocessing = preprocessing
+    self.inputEncoding = inputEncoding
     self.labels = labels
     self.activationRanges = activationRanges
     self.provenance = provenance
     self.metrics = metrics
+    self.audioFrontEnd = audioFrontEnd
+  }
+
+  /// The front-end a WAV clip goes through for this model: ``audioFrontEnd`` when the file names one, else
+  /// `precsearch-40ms` for a 49 x 10 x 1 input of a model that was not imported (no `source` in its provenance;
+  /// files written before the field existed), else nil (the model does not read audio). See
+  /// `AudioFrontEnd.resolved(declared:inputShape:imported:)`.
+  public var audioFrontEndForWAV: AudioFrontEnd? {
+    AudioFrontEnd.resolved(declared: audioFrontEnd, inputShape: network.inputShape, imported: provenance["source"] != nil)
   }
 
   /// Checks what `Network` cannot: non-empty name, preprocessing valid for the input channels, label count equal
   /// to the output channels (or no labels), activation ranges naming the folded network's nodes in order with
-  /// finite non-negative values, `provenance` (and `metrics`) being JSON objects.
+  /// finite non-negative values, `provenance` (and `metrics`) being JSON objects, and an `audioFrontEnd` only on a
+  /// model whose input is the front-end's 49 x 10 x 1 features.
   /// Throws `ModelFileError` with `file` set to `file`.
   public func validate(file: String = "") throws {
     func fail(_ field: String, _ message: String) -> ModelFileError {
@@ -77,6 +111,11 @@ public struct ModelFile: Sendable {
     }
     guard provenance.objectValue != nil else { throw fail("provenance", "expected an object, found \(provenance.typeName)") }
     if let metrics, metrics.objectValue == nil { throw fail("metrics", "expected an object, found \(metrics.typeName)") }
+    if let audioFrontEnd, network.inputShape != AudioFrontEnd.featureShape {
+      let s = network.inputShape, f = AudioFrontEnd.featureShape
+      throw fail("audioFrontEnd", "\"\(audioFrontEnd.rawValue)\" gives [\(f.height), \(f.width), \(f.channels)] features, "
+        + "but the model's input is [\(s.height), \(s.width), \(s.channels)]")
+    }
     if let ranges = activationRanges {
       guard ranges.sampleCount >= 0 else { throw fail("activationRanges.sampleCount", "must be >= 0, found \(ranges.sampleCount)") }
       let folded: Network

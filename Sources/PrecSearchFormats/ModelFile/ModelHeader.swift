@@ -31,10 +31,12 @@ struct ModelHeader {
   var inputShape: TensorShape
   var nodes: [NodeEntry]
   var preprocessing: InputPreprocessing
+  var inputEncoding: InputEncoding
   var labels: [String]
   var activationRanges: ActivationRanges?
   var provenance: JSONValue
   var metrics: JSONValue?
+  var audioFrontEnd: AudioFrontEnd?
   var blobElementCount: Int
   var blobSHA256: String
   var blobFile: String?
@@ -67,6 +69,15 @@ struct ModelHeader {
     preprocessing = InputPreprocessing(scale: try pre.float("scale"), mean: try pre.floats("mean"),
                                        standardDeviation: try pre.floats("standardDeviation"))
     try pre.finish()
+    if let value = root.optional("inputEncoding") {
+      guard let text = value.stringValue, let encoding = InputEncoding(rawValue: text) else {
+        let found = value.stringValue.map { "\"\($0)\"" } ?? value.typeName
+        throw SchemaError(path: "inputEncoding", message: "expected \"uint8\" or \"int8\", found \(found)")
+      }
+      inputEncoding = encoding
+    } else {
+      inputEncoding = .uint8
+    }
     labels = try root.strings("labels")
     if let value = root.optional("activationRanges") {
       var ranges = try StrictObject(value, path: "activationRanges")
@@ -93,6 +104,13 @@ struct ModelHeader {
     metrics = root.optional("metrics")
     if let metrics, metrics.objectValue == nil {
       throw SchemaError(path: "metrics", message: "expected an object, found \(metrics.typeName)")
+    }
+    if let name = try root.optionalString("audioFrontEnd") {
+      guard let frontEnd = AudioFrontEnd(rawValue: name) else {
+        throw SchemaError(path: "audioFrontEnd", message: "unknown audio front-end \"\(name)\"; expected one of "
+          + AudioFrontEnd.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+      }
+      audioFrontEnd = frontEnd
     }
     var blob = try StrictObject(try root.required("blob"), path: "blob")
     blobElementCount = try blob.integer("elementCount", in: 0...Self.maximumBlobElements)
@@ -297,7 +315,8 @@ struct ModelHeader {
       }
     }
     let model = ModelFile(name: name, description: description, network: network, preprocessing: preprocessing,
-                          labels: labels, activationRanges: activationRanges, provenance: provenance, metrics: metrics)
+                          inputEncoding: inputEncoding, labels: labels, activationRanges: activationRanges, provenance: provenance,
+                          metrics: metrics, audioFrontEnd: audioFrontEnd)
     try model.validate(file: headerFile)
     return model
   }
@@ -366,7 +385,10 @@ struct ModelHeader {
       "provenance": model.provenance,
     ]
     if let d = model.description { root["description"] = .string(d) }
+    // Written only when not the default, so files of models with 8-bit unsigned inputs are unchanged.
+    if model.inputEncoding != .uint8 { root["inputEncoding"] = .string(model.inputEncoding.rawValue) }
     if let m = model.metrics { root["metrics"] = m }
+    if let f = model.audioFrontEnd { root["audioFrontEnd"] = .string(f.rawValue) }
     if let ranges = model.activationRanges {
       root["activationRanges"] = [
         "sampleCount": .integer(ranges.sampleCount),

@@ -143,23 +143,30 @@ public enum FER2013Reader {
 
   // MARK: - Records
 
-  /// One record file (`train.bin`, `publictest.bin`, `privatetest.bin`). Throws `DatasetError` naming the file
-  /// and the offset of the defect.
-  public static func readRecords(file path: String) throws -> ImageDataset {
-    try readRecords(data: try readBytes(path), file: path)
+  /// One record file (`train.bin`, `publictest.bin`, `privatetest.bin`) of `side` x `side` images (48 in
+  /// FER2013; another size for a copy made for a model with another input size). Throws `DatasetError` naming the
+  /// file and the offset of the defect.
+  public static func readRecords(file path: String, side: Int = side) throws -> ImageDataset {
+    try readRecords(data: try readBytes(path), file: path, side: side)
   }
 
   /// Records in memory; `file` names them in errors.
-  public static func readRecords(data: Data, file: String) throws -> ImageDataset {
+  public static func readRecords(data: Data, file: String, side: Int = side) throws -> ImageDataset {
+    guard (1...4096).contains(side) else {
+      throw DatasetError(file: file, message: "record image side \(side) is outside 1...4096")
+    }
+    let pixelCount = side * side
+    let recordByteCount = 1 + pixelCount
     guard !data.isEmpty else {
       throw DatasetError(file: file, offset: 0, message: "empty file, expected \(recordByteCount)-byte FER2013 records "
-        + "(1 label byte + \(pixelCount) pixels)")
+        + "(1 label byte + \(pixelCount) pixels, \(side)x\(side))")
     }
     guard data.count % recordByteCount == 0 else {
       let whole = data.count / recordByteCount
       throw DatasetError(file: file, offset: whole * recordByteCount,
         message: "truncated or malformed: \(data.count) bytes is not a multiple of the \(recordByteCount)-byte record "
-          + "size (\(whole) whole records, then \(data.count - whole * recordByteCount) bytes)")
+          + "size of \(side)x\(side) images (\(whole) whole records, then \(data.count - whole * recordByteCount) bytes)"
+          + (side == Self.side ? "; a copy with other image sizes is read for a model whose input has that size" : ""))
     }
     let count = data.count / recordByteCount
     var labels = [UInt8](repeating: 0, count: count)

@@ -87,3 +87,47 @@ public struct TrainValidationSplit: Sendable {
     SplitMix64.mix(seed &+ (UInt64(truncatingIfNeeded: index) &+ 1) &* SplitMix64.increment)
   }
 }
+
+/// A labelled evaluation set (e.g. a `labels.csv` folder, which has no published validation split) divided into
+/// a validation half to search on and a test half to report on: for every label with `n` images, the `n / 2`
+/// (rounded down) with the smallest SplitMix64 keys (the keys of ``ValidationHoldout/seededRandom(count:seed:)``)
+/// are validation, the rest test. Deterministic, stratified, and recorded by ``summary`` in the Pareto JSON.
+public struct StratifiedHalves: Sendable {
+  /// The seed of the keys.
+  public let seed: UInt64
+  /// Indices of the validation images, ascending.
+  public let validationIndices: [Int]
+  /// Indices of the test images, ascending; disjoint from `validationIndices`, together covering the source.
+  public let testIndices: [Int]
+  /// The validation images (source order).
+  public let validation: ImageDataset
+  /// The test images (source order).
+  public let test: ImageDataset
+
+  /// Splits `source`. Throws `DatasetError` unless both halves get at least one image.
+  public init(splitting source: ImageDataset, seed: UInt64) throws {
+    var byLabel = [[Int]](repeating: [], count: 256)
+    for i in 0..<source.count { byLabel[Int(source.labels[i])].append(i) }
+    var isValidation = [Bool](repeating: false, count: source.count)
+    for indices in byLabel where indices.count >= 2 {
+      let keyed = indices.map { (key: TrainValidationSplit.splitMix64(seed: seed, index: $0), index: $0) }
+      for c in keyed.sorted(by: { ($0.key, $0.index) < ($1.key, $1.index) }).prefix(indices.count / 2) {
+        isValidation[c.index] = true
+      }
+    }
+    validationIndices = (0..<source.count).filter { isValidation[$0] }
+    testIndices = (0..<source.count).filter { !isValidation[$0] }
+    guard !validationIndices.isEmpty, !testIndices.isEmpty else {
+      throw DatasetError(file: nil, message: "cannot split \(source.count) image(s) into validation and test halves; "
+        + "expected at least two images of some class")
+    }
+    self.seed = seed
+    validation = source.subset(validationIndices)
+    test = source.subset(testIndices)
+  }
+
+  /// The rule in words, e.g. for a split's `source` in the Pareto JSON.
+  public var summary: String {
+    "a stratified split into halves (seed \(seed); per class, the half with the smallest SplitMix64 keys, rounded down, is validation)"
+  }
+}
