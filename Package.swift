@@ -49,6 +49,9 @@ let package = Package(
     // Model import: TFLite (FlatBuffers) and ONNX (protobuf) readers written from the published schemas, and the
     // mapping of their graphs onto the IR. Pure: takes bytes.
     .target(name: "ModelImport", dependencies: ["NetworkEngine"]),
+    // C export: a network and its operating points in, the source of a bit-exact C99 library out (docs/export.md).
+    // Pure: strings, no files.
+    .target(name: "CodeGeneration", dependencies: ["NetworkEngine", "FixedPointArithmetic"]),
 
     // Edge: files and documents (Foundation). File formats: the model file, the Pareto document and operating
     // points, energy tables and measurements, checkpoints, JSON, SHA-256 and atomic writes. A library product.
@@ -73,7 +76,7 @@ let package = Package(
             dependencies: ["PrecSearchFormats", "PrecSearchIO", "PrecSearchReports", "PrecSearchWorkflows", "NetworkEngine", "EnergyModel",
                            "MultiObjectiveSearch", "PrecisionSearch",
                            "NetworkTraining", "AudioFeatures", "PrecisionRuntime", "SeededRandom", "PlatformSupport",
-                           "ModelImport"],
+                           "ModelImport", "CodeGeneration"],
             plugins: ["SourceRevisionPlugin"]),
     .executableTarget(name: "precsearch", dependencies: ["PrecSearchCLI"]),
     .executableTarget(name: "precsearch-bench",
@@ -103,6 +106,9 @@ let package = Package(
                                "PrecSearchTestSupport"],
                 // Read through #filePath by GoldenTests (and rewritten by its record mode), not bundled.
                 exclude: ["Goldens"]),
+    .testTarget(name: "CodeGenerationTests",
+                dependencies: ["CodeGeneration", "NetworkEngine", "ModelImport", "PrecSearchFormats", "PrecSearchIO", "SeededRandom",
+                               "PrecSearchTestSupport"]),
     .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "NetworkEngine", "PrecSearchTestSupport"],
                 resources: [.copy("Fixtures")]),
   ]
