@@ -1,4 +1,5 @@
 import Foundation
+import PrecSearchFormats
 import Testing
 @testable import PrecSearchIO
 import PrecSearchTestSupport
