@@ -13,7 +13,8 @@
 #   KWS_OTHER_TRAIN_RENDITIONS (default 30) renditions per festival/flite voice of a training speaker (validation and
 #   test speakers: 10), since only 3 of the 5 festival/flite speakers train; KWS_ACCENTED_RENDITIONS (default 10; 0: none)
 #   renditions per accented diphone voice (training speakers; see docs/audio.md), KWS_ACCENTED_VOICES (default 6; 8 adds
-#   the Czech voices krb, a child, and ph, after the other six, from festvox-czech-krb festvox-czech-ph; not shipped)
+#   the Czech voices krb, a child, and ph, after the other six, from festvox-czech-krb festvox-czech-ph; not shipped),
+#   KWS_COMMANDS (default "yes no up down left right on off stop go") the command words to synthesize
 #
 # Voices: a "speaker" is an espeak-ng voice variant (e.g. "f3": it speaks with 3 of the 7 English accents chosen by the
 # seed), or one of the 5 speakers of festival / flite (kal: festival kal_diphone + flite kal + flite kal16; ked: festival
@@ -75,7 +76,9 @@ if [ "$need_install" = 1 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >&2
 fi
 
-COMMANDS=(yes no up down left right on off stop go)
+# KWS_COMMANDS: the command words to synthesize (default all 10; e.g. "on off" for the real-speech data of
+# docs/audio.md, whose other command words are real recordings). Other words and silence are made either way.
+read -r -a COMMANDS <<< "${KWS_COMMANDS:-yes no up down left right on off stop go}"
 # Other words ("unknown"): the 20 auxiliary Speech Commands words plus 20 more.
 UNKNOWN=(bed bird cat dog eight five four happy house marvin nine one seven sheila six three tree two wow zero
          learn follow forward backward visual apple water yellow open close hello pillow table orange music

@@ -171,6 +171,8 @@ enum TinyIDXData {
       (["train", "--task", "kws", "--data", "d", "--output", "m", "--spec-augment", "2x8"], "--spec-augment"),
       (["train", "--task", "kws", "--data", "d", "--output", "m", "--spec-augment", "17x1,0x0"], "--spec-augment"),
       (["train", "--task", "kws", "--data", "d", "--output", "m", "--spec-augment", "2x8,1y2"], "--spec-augment"),
+      (["train", "--task", "kws", "--data", "d", "--output", "m", "--real-clips-per-word", "75"], "kws-real only"),
+      (["train", "--task", "kws-real", "--data", "d", "--output", "m", "--real-clips-per-word", "0"], "--real-clips-per-word"),
     ]
     for (arguments, mention) in cases {
       let run = runTool(arguments)

@@ -113,3 +113,70 @@ enum KeywordSpottingTraining {
     return n == 0 ? 0 : Double(correct) / Double(n)
   }
 }
+
+extension TrainingTaskDefinition {
+  /// DS-CNN on real speech in MLPerf Tiny's 12 classes with MLPerf's front-end (`RealKeywordData`, docs/audio.md):
+  /// the real clips of `speech-commands-mini` and `speech-commands-sample` (training-partition speakers), synthetic
+  /// "on", "off" and unknown words, silence and background noise from `speech-commands-noise`, MLPerf's training
+  /// augmentation (time shift, background 0.1 on 80% of clips) in 4 seeded copies, plus SpecAugment and label
+  /// smoothing as `kws`. Test: MLPerf Tiny's 1,000 test clips (`mlperf-tiny-kws`), never used to choose anything.
+  static let kwsReal = TrainingTaskDefinition(
+    dataName: "kws-real",
+    dataDescription: "a folder with speech-commands-mini, speech-commands-sample, kws-synthetic (synthesize.sh "
+      + "output), speech-commands-noise and mlperf-tiny-kws (Experiments/kws/real_data.sh makes it)",
+    format: .idx, validation: .published, inputShape: KeywordSpotting.inputShape,
+    classNames: KeywordLabelSet.mlperfTiny.classNames,
+    architectureName: "DS-CNN (ReferenceArchitectures.dsCNN)",
+    modelDescription: "DS-CNN (MLPerf Tiny) keyword spotter on MLPerf Tiny's int8 MFCC features (12 classes in "
+      + "MLPerf's order: down go left no off on right stop up yes, silence, unknown) trained on real Speech Commands "
+      + "clips (on/off and unknown partly synthetic) by precsearch train",
+    makeNetwork: { try ReferenceArchitectures.dsCNN(classes: 12, using: &$0) },
+    defaultEpochs: 40, learningRate: 0.05,
+    augmentation: ImageAugmentation(masking: SpectrogramMasking(timeMasks: 2, maximumTimeWidth: 8, frequencyMasks: 1,
+                                                                maximumFrequencyWidth: 2)),
+    labelSmoothing: 0.1, audioFrontEnd: .mlperfTiny)
+}
+
+extension TrainingData {
+  /// The `kws-real` task's data (`RealKeywordData.load`): training and validation assembled by the recipe, test
+  /// = MLPerf Tiny's 1,000 clips. Prints the recipe's counts per class and source on `errors`.
+  init(realKeywordSpotting path: String, recipe: RealKeywordRecipe, errors: inout some TextOutputStream) throws {
+    let data = try RealKeywordData.load(directory: path, recipe: recipe, threads: 2)
+    for (name, clips) in [("training", data.trainClips), ("validation", data.validationClips)] {
+      let table = RealKeywordData.counts(clips).map { "\($0.label)/\($0.source) \($0.count)" }
+      errors.write("Recipe, \(name) clips (\(clips.count)\(name == "training" ? ", x\(max(1, recipe.copies)) copies" : "")): "
+        + table.joined(separator: ", ") + "\n")
+    }
+    self.directory = path
+    self.format = .idx
+    self.train = data.train
+    self.validation = data.validation
+    self.test = data.test
+    self.holdout = nil
+    let labels = URL(fileURLWithPath: path).appendingPathComponent(RealKeywordData.testFolder).path
+    self.testFiles = [labels, labels]
+    self.fileChecksums = data.fileChecksums
+  }
+}
+
+extension KeywordSpottingTraining {
+  /// `metrics` plus `perClassTestAccuracy` (float, on the test split, by class name in label order), printed on
+  /// `errors` as one line.
+  static func addingPerClassAccuracy(to metrics: JSONValue, model: ModelFile, test: ImageDataset,
+                                     errors: inout some TextOutputStream) throws -> JSONValue {
+    guard case .object(var fields) = metrics else { return metrics }
+    let plan = try FloatPlan(network: model.network)
+    let predictions = (0..<test.count).map { argmax(plan.run(model.preprocessing.apply(test.image($0), channels: 1))) }
+    var perClass: [JSONValue] = []
+    var line: [String] = []
+    for (label, name) in model.labels.enumerated() {
+      let n = test.labels.filter { Int($0) == label }.count
+      let value = accuracy(predictions, test.labels, where: { $0 == label })
+      perClass.append(["class": .string(name), "clips": .integer(n), "floatAccuracy": .number(value)])
+      line.append("\(name) \(NumberFormatting.percent(value)) (\(n))")
+    }
+    errors.write("Test accuracy per class (float): " + line.joined(separator: ", ") + "\n")
+    fields["perClassTestAccuracy"] = .array(perClass)
+    return .object(fields)
+  }
+}

@@ -48,6 +48,10 @@ struct TrainCommand: Subcommand {
       + "frequency masks (bands of columns) up to W columns wide per sample, e.g. '2x8,1x2'; 'none' masks nothing "
       + "(default: the task's, " + TrainingTask.allCases.map { "'\(SpecAugmentSpelling.text($0.definition.augmentation.masking))' for '\($0.rawValue)'" }
       .joined(separator: ", ") + ").")
+  static let realClipsPerWordOption = OptionSpec.value(
+    "real-clips-per-word", valueName: "count",
+    help: "'kws-real' only: train on the first COUNT real speech-commands-mini clips of each of its 8 words "
+      + "(default: all 300), e.g. for a learning curve.")
   static let stopAfterOption = OptionSpec.value(
     "stop-after", valueName: "epoch",
     help: "Stop after this epoch without writing the model (with --checkpoint, to continue later with --resume).")
@@ -55,7 +59,7 @@ struct TrainCommand: Subcommand {
   static let configuration = CommandConfiguration(
     name: "train",
     abstract: "Train a reference model (LeNet on Fashion-MNIST, ResNet-8 on CIFAR-10, mini-Xception on FER2013, "
-      + "DS-CNN on synthetic keyword clips) and write its model file.",
+      + "DS-CNN on synthetic or real keyword clips) and write its model file.",
     discussion: """
       Holds a class-balanced validation split out of the training images (the same images for every seed; \
       never trained on) unless the data set publishes one (FER2013: PublicTest validates, PrivateTest tests), trains with the task's fixed hyper-parameters (docs/training.md), prints one progress \
@@ -69,7 +73,7 @@ struct TrainCommand: Subcommand {
       """,
     options: [taskOption, dataOption, outputOption, epochsOption, seedOption, threadsOption, batchSizeOption,
               validationPerClassOption, checkpointOption, resumeOption, stopAfterOption, writeSplitsOption,
-              specAugmentOption],
+              specAugmentOption, realClipsPerWordOption],
     examples: [
       "precsearch train --task fashion --data ../shared/data/fashion-mnist --output fashion.psmodel",
       "precsearch train --task cifar10 --data /tmp/cifar10bin --output cifar10.psmodel --checkpoint c.ckpt --resume",
@@ -90,6 +94,8 @@ struct TrainCommand: Subcommand {
   var writeSplits: String?
   /// The masking of the training inputs (`--spec-augment`, default: the task's).
   var masking: SpectrogramMasking
+  /// `--real-clips-per-word` (`kws-real` only).
+  var realClipsPerWord: Int?
 
   /// Images whose activation ranges calibrate the fixed-point engine: the first ones of the training split.
   static let calibrationImageCount = 2000
@@ -115,6 +121,10 @@ struct TrainCommand: Subcommand {
     resume = arguments.flag(Self.resumeOption)
     stopAfter = try arguments.integer(Self.stopAfterOption, in: 1...100_000)
     writeSplits = arguments.value(Self.writeSplitsOption)
+    realClipsPerWord = try arguments.integer(Self.realClipsPerWordOption, in: 1...100_000)
+    if realClipsPerWord != nil && task != .kwsReal {
+      throw UsageError("'\(Self.realClipsPerWordOption.synopsis)' applies to --task kws-real only.")
+    }
     if let text = arguments.value(Self.specAugmentOption) {
       guard let parsed = SpecAugmentSpelling.parse(text) else {
         throw UsageError("The value '\(text)' is invalid for '\(Self.specAugmentOption.synopsis)'; expected 'none' or "
@@ -156,8 +166,11 @@ struct TrainCommand: Subcommand {
     try files.check()
 
     // Data: published train and test splits, the validation hold-out, checksums.
-    let data = try TrainingData(task: task, directory: dataPath, validationPerClass: validationPerClass,
-                                holdoutSeed: Self.holdoutSeed)
+    let data = task == .kwsReal
+      ? try TrainingData(realKeywordSpotting: dataPath, recipe: RealKeywordRecipe(realClipsPerWord: realClipsPerWord),
+                         errors: &errors)
+      : try TrainingData(task: task, directory: dataPath, validationPerClass: validationPerClass,
+                         holdoutSeed: Self.holdoutSeed)
     errors.write("Data: \(task.dataName) in \(data.directory): \(data.train.count) training, "
       + "\(data.validation.count) validation (\(data.validationSummary)), \(data.test.count) test images\n")
     if let writeSplits {
@@ -238,6 +251,7 @@ struct TrainCommand: Subcommand {
     let ranges = ActivationRanges(observing: floatPlan, inputs: calibrationInputs)
     var model = ModelFile(name: task.rawValue, description: task.modelDescription, network: network,
                           preprocessing: preprocessing, labels: task.classNames, activationRanges: ranges)
+    model.audioFrontEnd = task.definition.audioFrontEnd
     let testData = LoadedDataset(images: data.test, imagesPath: data.testFiles.first ?? data.directory,
                                  labelsPath: data.testFiles.last ?? data.directory, format: data.format)
     var fixedPoint: [String: JSONValue] = [:], agreement: [String: JSONValue] = [:]
@@ -263,8 +277,16 @@ struct TrainCommand: Subcommand {
       "trainerTestAccuracy": .number(trainerTest.accuracy),
       "trainerTestLoss": .number(trainerTest.loss),
     ]
-    model.metrics = task == .kws ? try KeywordSpottingTraining.addingRealClipMetrics(
-      to: metrics, model: model, ranges: ranges, errors: &errors) : metrics
+    switch task {
+    case .kws:
+      model.metrics = try KeywordSpottingTraining.addingRealClipMetrics(to: metrics, model: model, ranges: ranges,
+                                                                        errors: &errors)
+    case .kwsReal:
+      model.metrics = try KeywordSpottingTraining.addingPerClassAccuracy(to: metrics, model: model, test: data.test,
+                                                                         errors: &errors)
+    default:
+      model.metrics = metrics
+    }
     model.provenance = provenance(data: data, configuration: configuration, history: trainer.history,
                                   calibrationCount: calibrationCount, validation: finalValidation,
                                   test: floatTest, wallSeconds: wallSeconds, revision: revision)
@@ -287,7 +309,8 @@ struct TrainCommand: Subcommand {
       "commit": .string(revision.commit),
       "uncommittedSourceFiles": .integer(revision.uncommitted),
       "command": .string("precsearch train --task \(task.rawValue) --epochs \(epochs) --seed \(seed) "
-        + "--batch-size \(batchSize)" + (data.holdout == nil ? "" : " --validation-per-class \(validationPerClass)")),
+        + "--batch-size \(batchSize)" + (data.holdout == nil ? "" : " --validation-per-class \(validationPerClass)")
+        + (realClipsPerWord.map { " --real-clips-per-word \($0)" } ?? "")),
       "task": .string(task.rawValue),
       "architecture": .string(task.architectureName),
       "dataset": [
@@ -389,6 +412,8 @@ enum TrainingTask: String, CaseIterable, Sendable {
   case fer
   /// DS-CNN (MLPerf Tiny) on synthetic keyword-spotting clips (49x10x1 MFCC, 12 classes, 2.66 M MACs; KWSTraining.swift).
   case kws
+  /// DS-CNN on real speech in MLPerf Tiny's classes and front-end, tested on MLPerf Tiny's test set (KWSTraining.swift).
+  case kwsReal = "kws-real"
 
   /// The task's definition.
   var definition: TrainingTaskDefinition {
@@ -397,6 +422,7 @@ enum TrainingTask: String, CaseIterable, Sendable {
     case .cifar10: return .cifar10
     case .fer: return .fer
     case .kws: return .kws
+    case .kwsReal: return .kwsReal
     }
   }
 
@@ -458,6 +484,8 @@ struct TrainingTaskDefinition: Sendable {
   var augmentation: ImageAugmentation
   /// Label smoothing of the cross-entropy targets.
   var labelSmoothing: Float = 0
+  /// The audio front-end the model file records (`audioFrontEnd`), for models that read WAV clips; nil: none.
+  var audioFrontEnd: AudioFrontEnd? = nil
 
   /// The training configuration with the command line's epochs, batch size, seed and threads.
   func configuration(epochs: Int, batchSize: Int, seed: UInt64, threads: Int) -> TrainingConfiguration {
