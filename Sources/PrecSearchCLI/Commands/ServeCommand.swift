@@ -36,27 +36,11 @@ struct ServeCommand: Subcommand {
       #"python3 Experiments/search-quality/pymoo_nsga2.py --precsearch .build/release/precsearch --seed 1"#,
     ])
 
-  var modelValue: String
-  var dataPath: String?
-  var energyModel: String
-  var weightCandidates: [Int]
-  var activationCandidates: [Int]
-  var pins: [OptimizeCommand.PinRequest]
-  var threads: Int
-  var validationImages: Int?
-  var screeningName: String
-  var screening: ScreeningSettings
-  var windowSearch: WindowSearch?
-  var quiet: Bool
-  /// `--tensor-column`, `--resize`.
-  var dataOptions: DataOptions
+  /// The options `serve` shares with `optimize` (model, data, energy model, bit-widths, pins, threads, ...).
+  var setup: SearchSetupOptions
 
   init(parsing arguments: ParsedArguments) throws(UsageError) {
-    let setup = try SearchSetupOptions(parsing: arguments)
-    (modelValue, dataPath, dataOptions, energyModel) = (setup.modelValue, setup.dataPath, setup.dataOptions, setup.energyModel)
-    (weightCandidates, activationCandidates, pins) = (setup.weightCandidates, setup.activationCandidates, setup.pins)
-    (quiet, threads, validationImages) = (setup.quiet, setup.threads, setup.validationImages)
-    (screeningName, screening, windowSearch) = (setup.screeningName, setup.screening, setup.windowSearch)
+    setup = try SearchSetupOptions(parsing: arguments)
   }
 
   func run(output: inout some TextOutputStream, errors: inout some TextOutputStream) throws {
@@ -68,7 +52,7 @@ struct ServeCommand: Subcommand {
   func run(input: inout some RequestLineSource, output: inout some TextOutputStream,
            errors: inout some TextOutputStream) throws {
     var server = try makeServer(errors: &errors)
-    if !quiet {
+    if !setup.quiet {
       errors.write("serve: ready: \(server.space.layerCount) weighted layers, \(server.imageCount) validation images; "
         + "one JSON request per line on standard input (docs/serve.md)\n")
     }
@@ -83,37 +67,37 @@ struct ServeCommand: Subcommand {
   /// The evaluator set up exactly as `optimize` sets up its validation evaluator, with the baselines measured.
   func makeServer(errors: inout some TextOutputStream) throws -> EvaluationServer {
     // As in `OptimizeCommand.run`: the table first, so that a mistyped name fails before any file is read.
-    let table = try EnergyModelSelection.resolve(energyModel, for: SearchSetupOptions.energyModelOption)
+    let table = try EnergyModelSelection.resolve(setup.energyModel, for: SearchSetupOptions.energyModelOption)
     let estimator = try EnergyEstimator(table: table.table)
     var notes: [String] = []
-    let inputs = try OptimizeCommand.loadInputs(modelValue: modelValue, dataPath: dataPath,
-                                                validationImages: validationImages, testImages: nil,
-                                                dataOptions: dataOptions, notes: &notes)
-    if !quiet { for note in notes { errors.write("Note: \(note)\n") } }
+    let inputs = try OptimizeCommand.loadInputs(modelValue: setup.modelValue, dataPath: setup.dataPath,
+                                                validationImages: setup.validationImages, testImages: nil,
+                                                dataOptions: setup.dataOptions, notes: &notes)
+    if !setup.quiet { for note in notes { errors.write("Note: \(note)\n") } }
     try inputs.model.preprocessing.validate(channels: inputs.model.network.inputShape.channels)
     let ranges = inputs.model.activationRanges!  // `loadInputs` rejects a model without ranges
-    let (windowSearch, windowNote) = try WindowSearch.resolve(self.windowSearch, ranges: ranges, modelPath: modelValue)
-    if let windowNote, !quiet { errors.write("Note: \(windowNote)\n") }
+    let (windowSearch, windowNote) = try WindowSearch.resolve(setup.windowSearch, ranges: ranges, modelPath: setup.modelValue)
+    if let windowNote, !setup.quiet { errors.write("Note: \(windowNote)\n") }
     let fixedPointModel = try FixedPointModel(network: inputs.model.network, ranges: ranges,
                                               options: windowSearch.quantizationOptions)
     let network = fixedPointModel.network
     let layerNames = network.weightedLayerNames
     let space: PrecisionSearchSpace
     do {
-      space = try PrecisionSearchSpace(layerNames: layerNames, weightCandidates: weightCandidates,
-                                       activationCandidates: activationCandidates,
-                                       pins: try OptimizeCommand.resolvedPins(pins, layerNames: layerNames))
+      space = try PrecisionSearchSpace(layerNames: layerNames, weightCandidates: setup.weightCandidates,
+                                       activationCandidates: setup.activationCandidates,
+                                       pins: try OptimizeCommand.resolvedPins(setup.pins, layerNames: layerNames))
     } catch let error as PrecisionSearchError {
       throw UsageError("The options do not fit the model: \(error).")
     }
     let validationSplit = try OptimizeCommand.evaluationSplit(inputs.validation, model: inputs.model, network: network)
     let evaluator = try PrecisionEvaluator(model: fixedPointModel, split: validationSplit, estimator: estimator,
-                                           workers: DispatchWorkerPool(workerCount: threads), screening: screening)
+                                           workers: DispatchWorkerPool(workerCount: setup.threads), screening: setup.screening)
     let information = EvaluationServer.Information(
       modelName: inputs.model.name, modelSource: inputs.modelSource, modelSHA256: inputs.modelSHA256,
       dataName: inputs.dataName, validationSource: inputs.validationSource,
       validationSHA256: inputs.validation.contentSHA256, energyModel: table.table.name,
-      energyModelSHA256: table.checksum, windowSearch: windowSearch.rawValue, screening: screeningName,
+      energyModelSHA256: table.checksum, windowSearch: windowSearch.rawValue, screening: setup.screeningName,
       toolName: PrecSearchTool.name, toolVersion: PrecSearchTool.version, commit: SourceRevision.commit)
     do {
       return try EvaluationServer(space: space, evaluator: evaluator, information: information)
