@@ -52,12 +52,12 @@ static inline __attribute__((always_inline)) void add_i16_body(const int16_t *x,
 static inline __attribute__((always_inline)) void derive_u8_body(const int16_t *codes, int64_t pixels,
                                                                  int64_t channels, int64_t output_stride,
                                                                  int32_t shift, int32_t low, int32_t high,
-                                                                 uint8_t *output) {
+                                                                 int32_t offset, uint8_t *output) {
   ROUNDING_CONSTANTS
   if (channels == output_stride) {  // contiguous: one loop over every code
     const int64_t count = pixels * channels;
     for (int64_t i = 0; i < count; i++) {
-      output[i] = (uint8_t)(rounding_shift(codes[i], shift, mask, half, low, high) + 128);
+      output[i] = (uint8_t)(rounding_shift(codes[i], shift, mask, half, low, high) + offset);
     }
     return;
   }
@@ -65,7 +65,7 @@ static inline __attribute__((always_inline)) void derive_u8_body(const int16_t *
     const int16_t *from = codes + pixel * channels;
     uint8_t *to = output + pixel * output_stride;
     for (int64_t i = 0; i < channels; i++) {
-      to[i] = (uint8_t)(rounding_shift(from[i], shift, mask, half, low, high) + 128);
+      to[i] = (uint8_t)(rounding_shift(from[i], shift, mask, half, low, high) + offset);
     }
   }
 }
@@ -80,8 +80,8 @@ static inline __attribute__((always_inline)) void derive_u8_body(const int16_t *
 #define ADD_ARGUMENTS x, y, count, left_shift_x, left_shift_y, shift, low, high, output
 #define DERIVE_U8_PARAMETERS                                                                                       \
   const int16_t *codes, int64_t pixels, int64_t channels, int64_t output_stride, int32_t shift, int32_t low,       \
-      int32_t high, uint8_t *output
-#define DERIVE_U8_ARGUMENTS codes, pixels, channels, output_stride, shift, low, high, output
+      int32_t high, int32_t offset, uint8_t *output
+#define DERIVE_U8_ARGUMENTS codes, pixels, channels, output_stride, shift, low, high, offset, output
 
 
 DEFINE_ENTRY(precsearch_requantize_i32, requantize_i32, REQUANTIZE_PARAMETERS, REQUANTIZE_ARGUMENTS)

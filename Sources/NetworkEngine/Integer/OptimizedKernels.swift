@@ -22,6 +22,7 @@
     case .int64(let w): gemmConv(x, k, w, &out, ws)
     case .double(let w): gemmConv(x, k, w, &out, ws)
     case let .int8(w, rowLength): int8Conv(x, k, w, rowLength, &out, ws)
+    case let .int16Pairs(w, rowLength, layout): int16PairConv(x, k, w, rowLength, layout, &out, ws)
     case .none: preconditionFailure("non-depthwise kernel without GEMM weights")
     }
   }
