@@ -5,16 +5,9 @@ import FixedPointArithmetic
 
 /// The AVX2 pair kernels (`precsearch_gemm_u8s8_pairs`, `precsearch_gemm_s16_pairs`) against an Int64 oracle, at
 /// every instruction-set level this CPU has (the portable level runs their C definitions), on random operands and on
-/// the extremes their bounds allow; and the plans choose them where the bounds say so.
-@Suite(.serialized) struct PairKernelTests {
-  static let levelsToTest = KernelInstructionSet.allCases.filter { $0 <= KernelInstructionSet.supported }
-
-  func withLevel(_ level: KernelInstructionSet, _ body: () throws -> Void) rethrows {
-    KernelInstructionSet.cap(at: level)
-    defer { KernelInstructionSet.cap(at: .avx512) }
-    try body()
-  }
-
+/// the extremes their bounds allow; and the plans choose them where the bounds say so. Part of the serialized
+/// `KernelInstructionSetTests`, the one suite that caps the level (process-wide).
+extension KernelInstructionSetTests {
   /// A: `rows` x `depth` values drawn by `activation`; B: `depth` x `columns` drawn by `weight`. Returns the
   /// oracle C (Int64) with columns padded to `stride`.
   func oracle(_ a: [Int64], _ b: [Int64], rows: Int, depth: Int, columns: Int, stride: Int) -> [Int64] {
