@@ -168,7 +168,8 @@ do {
 
 if engineOnly {
   print("model: \(model.name), \(model.network.totalMACs) MACs per image, 1 thread\(cpuTime ? ", thread CPU time" : ""), "
-    + "kernels \(KernelInstructionSet.current), 8-bit dot product \(KernelInstructionSet.hasInt8DotProduct ? "yes" : "no")")
+    + "kernels \(KernelInstructionSet.current), 8-bit dot product "
+    + (KernelInstructionSet.hasInt8DotProduct ? "VNNI" : KernelInstructionSet.current >= .avx2 ? "AVX2 pairs" : "no"))
   print("configuration      images/s   ms/image")
   for (label, rate) in rows {
     print(label.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%10.1f %10.3f", rate, 1000 / rate))

@@ -142,6 +142,16 @@ void precsearch_add_i16(const int16_t *x, const int16_t *y, int64_t count, int32
 void precsearch_derive_u8(const int16_t *codes, int64_t pixels, int64_t channels, int64_t output_stride,
                           int32_t shift, int32_t low, int32_t high, int32_t offset, uint8_t *output);
 
+/// For `pixels` pixels of `channels` codes: code = clamp(roundingShift(codes[p * channels + i], shift), low, high)
+/// (the derivation of precsearch_derive_u8), written at p * output_stride + i into `low_plane` when `high_plane` is
+/// NULL, else split exactly: low_plane = code & 255, high_plane = code >> 8 (the Int16 pair GEMM's two planes).
+void precsearch_derive_i16_planes(const int16_t *codes, int64_t pixels, int64_t channels, int64_t output_stride,
+                                  int32_t shift, int32_t low, int32_t high, int16_t *low_plane, int16_t *high_plane);
+/// As precsearch_requantize_f64 with Int64 sums, each converted exactly to Double (|sum| <= 2^51).
+void precsearch_requantize_i64_f64(const int64_t *sums, int64_t sum_stride, int64_t rows, const int64_t *bias,
+                                   int64_t count, double scale, double low, double high, int16_t *output,
+                                   int64_t output_stride);
+
 /// output[i] = clamp(roundeven(input[i] * scale), low, high) as Int16 (NaN gives 0), in Double: the quantization
 /// of a float input (IntegerPlan.quantizeInput; scale a power of two, so the product is exact).
 void precsearch_quantize_input(const float *input, int64_t count, double scale, double low, double high,

@@ -55,6 +55,27 @@ extension OptimizedKernels {
     let convertedLow = (ws.scratch + 2 * planeBytes + cBytes).bindMemory(to: Int16.self, capacity: max(convertedCount, 1))
     let convertedHigh = convertedLow + max(convertedCount, 1)
     @inline(__always) func code(_ stored: Int16) -> Int16 { identity ? stored : derivation.apply(stored) }
+    // Identity codes already lie in the activation range, so a shift of 0 with that clamp leaves them unchanged.
+    let activationBits = Int32(k.parameters.precision.activationBits)
+    let rounding = identity
+      ? Int32RoundingShift(shift: 0, low: -(1 << (activationBits - 1)), high: (1 << (activationBits - 1)) - 1)
+      : derivation.rounding
+    // `pixels` pixels of `inputChannels` codes into the plane(s), `stride` codes apart.
+    @inline(__always) func planes(_ from: UnsafePointer<Int16>, _ lowTo: UnsafeMutablePointer<Int16>,
+                                  _ highTo: UnsafeMutablePointer<Int16>, pixels: Int, inputChannels: Int, stride: Int) {
+      if identity || derivation.isFast {
+        precsearch_derive_i16_planes(from, Int64(pixels), Int64(inputChannels), Int64(stride), rounding.shift,
+                                     rounding.low, rounding.high, lowTo, split ? highTo : nil)
+      } else {
+        for pixel in 0..<pixels {
+          for j in 0..<inputChannels {
+            let value = code(from[pixel * inputChannels + j])
+            lowTo[pixel * stride + j] = split ? value & 255 : value
+            if split { highTo[pixel * stride + j] = value >> 8 }
+          }
+        }
+      }
+    }
     x.withUnsafeBufferPointer { xp in
       if implicit {
         low.update(repeating: 0, count: planeCount)
@@ -67,28 +88,10 @@ extension OptimizedKernels {
           if gy >= g.gridHeight { break }
           let from = xp.baseAddress! + y * g.input.width * inputChannels
           let to = (gy * gridWidth + g.padLeft) * channelsEven
-          for pixel in 0..<columns {
-            for j in 0..<inputChannels {
-              let value = code(from[pixel * inputChannels + j])
-              if split {
-                low[to + pixel * channelsEven + j] = value & 255
-                high[to + pixel * channelsEven + j] = value >> 8
-              } else {
-                low[to + pixel * channelsEven + j] = value
-              }
-            }
-          }
+          planes(from, low + to, high + to, pixels: columns, inputChannels: inputChannels, stride: channelsEven)
         }
       } else {
-        for j in 0..<xp.count {
-          let value = code(xp[j])
-          if split {
-            convertedLow[j] = value & 255
-            convertedHigh[j] = value >> 8
-          } else {
-            convertedLow[j] = value
-          }
-        }
+        planes(xp.baseAddress!, convertedLow, convertedHigh, pixels: 1, inputChannels: xp.count, stride: xp.count)
       }
     }
     let rowWidth = implicit ? g.gridWidth : g.output.width
@@ -124,9 +127,19 @@ extension OptimizedKernels {
               }
             }
             let base = group * outputChannelsPerGroup
-            requantizeRows(k, c: c, stride: stride, rowWidth: rowWidth, base: base,
-                           outputChannelsPerGroup: outputChannelsPerGroup, outputChannels: outputChannels,
-                           bias: bias.baseAddress! + base, out: op.baseAddress!)
+            if case let .double(scale, low, high) = k.floatingRequantization {
+              // Double lanes (|sum| <= 2^51, |bias| <= 2^51): the C loop, row by row of the output.
+              for oy in 0..<g.output.height {
+                precsearch_requantize_i64_f64(c + oy * rowWidth * stride, Int64(stride), Int64(g.output.width),
+                                              bias.baseAddress! + base, Int64(outputChannelsPerGroup), scale, low,
+                                              high, op.baseAddress! + oy * g.output.width * outputChannels + base,
+                                              Int64(outputChannels))
+              }
+            } else {
+              requantizeRows(k, c: c, stride: stride, rowWidth: rowWidth, base: base,
+                             outputChannelsPerGroup: outputChannelsPerGroup, outputChannels: outputChannels,
+                             bias: bias.baseAddress! + base, out: op.baseAddress!)
+            }
           }
         }
       }
