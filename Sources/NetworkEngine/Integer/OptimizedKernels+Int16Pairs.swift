@@ -2,8 +2,8 @@ import CKernels
 
 /// The Int16 pair GEMM of the wide widths (`precsearch_gemm_s16_pairs`): weights and activation codes as Int16,
 /// multiplied two at a time into Int32 lanes (AVX2 `vpmaddwd`) that are widened into Int64 after every block of
-/// pairs. Used at the AVX2 level (not AVX-512, where Double lanes are faster) for the layers of Int32 and Int64
-/// accumulator kinds; the result is their exact Int64 sum.
+/// pairs. Used from the AVX2 level up for the layers of Int32 and Int64 accumulator kinds; the result is their exact
+/// Int64 sum.
 ///
 /// Bounds (activation codes in [-2^(ba-1), 2^(ba-1) - 1], weights |w| <= 2^(bw-1)): one lane holds a1 w1 + a2 w2,
 /// at most pairBound = 2^(ba + bw - 1) in magnitude, so a block of `(2^31 - 1) / pairBound` pairs cannot leave

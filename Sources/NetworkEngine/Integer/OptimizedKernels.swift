@@ -4,7 +4,7 @@
 ///   accumulator's scalar in one pass.
 /// - Ordinary and grouped convolutions and Dense: im2col (or an implicit GEMM over a padded grid), then
 ///   `GEMMKernel` with the exact accumulator chosen by `AccumulatorKind.choose`; 8-bit layers through the 8-bit dot
-///   products (AVX-512 VNNI, or AVX2 `vpmaddubsw` pairs where the operand bounds allow), and at the AVX2 level the
+///   products (AVX-512 VNNI, or AVX2 `vpmaddubsw` pairs where the operand bounds allow), and from the AVX2 level up the
 ///   Int32 and Int64 kinds through the Int16 pair GEMM (`Int16PairLayout`).
 /// - Depthwise convolutions: a zero-padded copy of the input and register blocks of 16 channels in exact Float or
 ///   Double lanes (see `DepthwiseLanes`), or direct Int64 loops where the lanes would not be exact.
