@@ -49,24 +49,34 @@ let package = Package(
     // Model import: TFLite (FlatBuffers) and ONNX (protobuf) readers written from the published schemas, and the
     // mapping of their graphs onto the IR. Pure: takes bytes.
     .target(name: "ModelImport", dependencies: ["NetworkEngine"]),
+    // C export: a network and its operating points in, the source of a bit-exact C99 library out (docs/export.md).
+    // Pure: strings, no files.
+    .target(name: "CodeGeneration", dependencies: ["NetworkEngine", "FixedPointArithmetic"]),
 
     // Edge: files and documents (Foundation). File formats: the model file, the Pareto document and operating
     // points, energy tables and measurements, checkpoints, JSON, SHA-256 and atomic writes. A library product.
     .target(name: "PrecSearchFormats",
             dependencies: ["NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch", "PrecisionRuntime"]),
-    // Data sets, audio data, reports and analysis, the shipped models.
+    // Reports, plots and front analysis of Pareto documents (report, plot, summarize).
+    .target(name: "PrecSearchReports", dependencies: ["PrecSearchFormats"]),
+    // Data sets, audio data, the shipped models.
     .target(name: "PrecSearchIO",
             dependencies: ["PrecSearchFormats", "NetworkEngine", "EnergyModel", "NetworkTraining", "PrecisionSearch",
                            "AudioFeatures", "PrecisionRuntime", "SeededRandom", "PlatformSupport"],
             // The shipped models (`--model fashion`) and Fashion-MNIST's validation and test splits (ModelCatalog).
             resources: [.copy("Resources/ShippedModels")]),
+    // The steps of the commands as library calls (optimize's baselines, search loop, test pass and document; the
+    // evaluation server behind serve).
+    .target(name: "PrecSearchWorkflows",
+            dependencies: ["EnergyModel", "MultiObjectiveSearch", "NetworkEngine", "PrecSearchFormats", "PrecisionSearch"]),
     // Generates BuildRevision (the commit the tool is built from) for the command library's provenance.
     .plugin(name: "SourceRevisionPlugin", capability: .buildTool(), path: "Sources/SourceRevisionPlugin"),
     // Command library, testable in-process.
     .target(name: "PrecSearchCLI",
-            dependencies: ["PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "EnergyModel", "MultiObjectiveSearch", "PrecisionSearch",
+            dependencies: ["PrecSearchFormats", "PrecSearchIO", "PrecSearchReports", "PrecSearchWorkflows", "NetworkEngine", "EnergyModel",
+                           "MultiObjectiveSearch", "PrecisionSearch",
                            "NetworkTraining", "AudioFeatures", "PrecisionRuntime", "SeededRandom", "PlatformSupport",
-                           "ModelImport"],
+                           "ModelImport", "CodeGeneration"],
             plugins: ["SourceRevisionPlugin"]),
     .executableTarget(name: "precsearch", dependencies: ["PrecSearchCLI"]),
     .executableTarget(name: "precsearch-bench",
@@ -90,8 +100,14 @@ let package = Package(
     .testTarget(name: "PrecisionRuntimeTests",
                 dependencies: ["PrecisionRuntime", "NetworkEngine", "EnergyModel", "SeededRandom", "PrecSearchTestSupport"]),
     .testTarget(name: "PrecSearchIOTests", dependencies: ["PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "SeededRandom", "PrecSearchTestSupport"]),
+    .testTarget(name: "PrecSearchReportsTests", dependencies: ["PrecSearchFormats", "PrecSearchReports"]),
     .testTarget(name: "PrecSearchCLITests",
                 dependencies: ["PrecSearchCLI", "precsearch", "PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "SeededRandom",
+                               "PrecSearchTestSupport"],
+                // Read through #filePath by GoldenTests (and rewritten by its record mode), not bundled.
+                exclude: ["Goldens"]),
+    .testTarget(name: "CodeGenerationTests",
+                dependencies: ["CodeGeneration", "NetworkEngine", "ModelImport", "PrecSearchFormats", "PrecSearchIO", "SeededRandom",
                                "PrecSearchTestSupport"]),
     .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "NetworkEngine", "PrecSearchTestSupport"],
                 resources: [.copy("Fixtures")]),

@@ -55,7 +55,18 @@ build() {
   done
   local objects=() flags=()
   for m in $modules; do
-    for o in "$BIN_DIR/$m.build"/*.o; do [ -e "$o" ] && objects+=("$o"); done
+    # Only the objects of the module's current sources: a file moved to another module leaves its old object behind
+    # in an incremental scratch folder, and linking it would pull in symbols nothing defines any more.
+    for o in "$BIN_DIR/$m.build"/*.o; do
+      [ -e "$o" ] || continue
+      source_name=$(basename "$o" .o)
+      if [ -f "$BIN_DIR/$m.build/sources" ]; then
+        grep -q "/$source_name\$" "$BIN_DIR/$m.build/sources" || [ "$source_name" = resource_bundle_accessor.swift ] || continue
+      else
+        [ -n "$(find "Sources/$m" -name "$source_name" -print -quit)" ] || continue
+      fi
+      objects+=("$o")
+    done
     [ -f "$BIN_DIR/$m.build/module.modulemap" ] && flags+=(-Xcc "-fmodule-map-file=$BIN_DIR/$m.build/module.modulemap")
   done
   mkdir -p "$OUT/bin"

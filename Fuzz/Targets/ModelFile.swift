@@ -27,7 +27,8 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
 }
 
 /// A tiny model (input 4x4x2, conv 3x3 + BN + ReLU, max pool, dense 3, softmax) with every metadata field, as a
-/// single file and as the JSON header of the two-file layout.
+/// single file and as the JSON header of the two-file layout; and a keyword-spotting-shaped one (input 49x10x1,
+/// dense 2) whose header names its audio front-end (`audioFrontEnd`).
 func fuzzSeeds() throws -> [(String, [UInt8])] {
   var g = SplitMix64(seed: 7)
   var b = NetworkBuilder(input: TensorShape(height: 4, width: 4, channels: 2))
@@ -53,5 +54,10 @@ func fuzzSeeds() throws -> [(String, [UInt8])] {
   defer { try? FileManager.default.removeItem(atPath: directory) }
   try model.write(to: directory + "/tiny.json", layout: .headerAndBlob)
   let header = try Data(contentsOf: URL(fileURLWithPath: directory + "/tiny.json"))
-  return [("gen-tiny.psmodel", Array(try model.singleFileData())), ("gen-tiny-header.json", Array(header))]
+  var audio = NetworkBuilder(input: TensorShape(height: 49, width: 10, channels: 1))
+  try audio.add("flatten", .flatten)
+  try audio.dense("fc", outputs: 2, using: &g)
+  let audioModel = ModelFile(name: "tiny-kws", network: try audio.build(), labels: ["a", "b"], audioFrontEnd: .mlperfTiny)
+  return [("gen-tiny.psmodel", Array(try model.singleFileData())), ("gen-tiny-header.json", Array(header)),
+          ("gen-tiny-kws-mlperf.psmodel", Array(try audioModel.singleFileData()))]
 }

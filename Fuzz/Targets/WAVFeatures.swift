@@ -1,24 +1,26 @@
-// Fuzz target: WAV files through the keyword-spotting front-end: WAVReader.decode, then (for what it accepts)
-// KeywordFeatureExtractor.features(of:) (resampling, MFCC, 8-bit codes) with the documented rate and length
-// bounds (4...192 kHz, at least 40 ms), and no size cap.
+// Fuzz target: WAV files through the keyword-spotting front-ends: WAVReader.decode, then (for what it accepts)
+// KeywordFeatureExtractor.features(of:) (resampling, MFCC, 8-bit codes) of both front-ends, precsearch-40ms and
+// mlperf-tiny, with the documented rate and length bounds (4...192 kHz, at least 40 ms / 30 ms), and no size cap.
 import AudioFeatures
 import Foundation
 import PrecSearchFormats
 import PrecSearchIO
 
-let extractor = try! KeywordFeatureExtractor()
+let extractors = try! AudioFrontEnd.allCases.map { try KeywordFeatureExtractor(frontEnd: $0) }
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
   guard let audio = try? WAVReader.decode(fuzzBytes(start, count), file: fuzzFileName) else { return 0 }
   fuzzRequire((try? WAVReader.decode(WAVReader.encode(audio), file: fuzzFileName)) == audio, "WAV does not round-trip")
-  do {
-    let codes = try extractor.features(of: audio)
-    fuzzRequire(codes.count == 490, "\(codes.count) feature codes")
-  } catch let error as AudioFeaturesError {
-    fuzzRequire(["sampleRate", "samples"].contains(error.field), "unexpected front-end error \(error)")
-  } catch {
-    fuzzRequire(false, "unexpected error \(error)")
+  for extractor in extractors {
+    do {
+      let codes = try extractor.features(of: audio)
+      fuzzRequire(codes.count == 490, "\(codes.count) feature codes (\(extractor.frontEnd.rawValue))")
+    } catch let error as AudioFeaturesError {
+      fuzzRequire(["sampleRate", "samples"].contains(error.field), "unexpected front-end error \(error)")
+    } catch {
+      fuzzRequire(false, "unexpected error \(error)")
+    }
   }
   return 0
 }

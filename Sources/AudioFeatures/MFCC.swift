@@ -1,7 +1,18 @@
 import PlatformSupport
 
+/// Which sample a clip is divided by when ``MFCCConfiguration/peakNormalization`` is on.
+public enum PeakReference: String, Hashable, Sendable, Codable, CaseIterable {
+  /// The largest absolute sample, `max |x[n]|` (the 40 ms recipe, ``MFCCConfiguration/keywordSpotting``).
+  case largestMagnitude
+  /// The largest signed sample, `max x[n]`, as MLPerf Tiny's `get_dataset.py` does (`wav / tf.reduce_max(wav)`), so
+  /// a clip whose negative peak is the larger one reaches below -1 (``MFCCConfiguration/mlperfTiny``). Where that
+  /// maximum is not positive (an all-zero clip, or one with no positive sample), where TensorFlow would divide by
+  /// zero or flip the sign, the largest absolute sample is used instead (nothing, for an all-zero clip).
+  case largestSample
+}
+
 /// The parameters of the MFCC front-end (docs/audio.md). The defaults (``keywordSpotting``) give the 49 x 10
-/// features of Hello Edge / MLPerf Tiny keyword spotting.
+/// features of the project's 40 ms recipe; ``mlperfTiny`` is MLPerf Tiny's own (30 ms windows, FFT 512).
 public struct MFCCConfiguration: Hashable, Sendable, Codable {
   /// Sample rate of the audio the features are computed on, in Hz (16,000).
   public var sampleRate: Int
@@ -26,11 +37,14 @@ public struct MFCCConfiguration: Hashable, Sendable, Codable {
   /// Divide the clip by its largest absolute sample first (MLPerf Tiny divides by the largest sample); an all-zero
   /// clip stays zero.
   public var peakNormalization: Bool
+  /// The sample peak normalization divides by (``PeakReference/largestMagnitude`` unless set).
+  public var peakReference: PeakReference
 
   /// Creates a configuration; the defaults are ``keywordSpotting``.
   public init(sampleRate: Int = 16_000, clipLength: Int = 16_000, windowLength: Int = 640, frameStep: Int = 320,
               fftLength: Int = 1024, melBands: Int = 40, lowerFrequency: Double = 20, upperFrequency: Double = 4000,
-              coefficientCount: Int = 10, logOffset: Double = 1e-6, peakNormalization: Bool = true) {
+              coefficientCount: Int = 10, logOffset: Double = 1e-6, peakNormalization: Bool = true,
+              peakReference: PeakReference = .largestMagnitude) {
     self.sampleRate = sampleRate
     self.clipLength = clipLength
     self.windowLength = windowLength
@@ -42,11 +56,20 @@ public struct MFCCConfiguration: Hashable, Sendable, Codable {
     self.coefficientCount = coefficientCount
     self.logOffset = logOffset
     self.peakNormalization = peakNormalization
+    self.peakReference = peakReference
   }
 
   /// The keyword-spotting front-end: 16 kHz, 1 s, 40 ms windows every 20 ms, FFT 1,024, 40 mel bands 20..4,000 Hz,
   /// log offset 1e-6, 10 coefficients, peak normalization: 49 frames x 10 coefficients.
   public static let keywordSpotting = MFCCConfiguration()
+
+  /// MLPerf Tiny's keyword-spotting front-end (mlcommons/tiny `benchmark/training/keyword_spotting/get_dataset.py`,
+  /// `feature_type` `mfcc`, with `kws_util.py`'s defaults: `window_size_ms` 30, `window_stride_ms` 20, 40 mel bins,
+  /// `dct_coefficient_count` 10): 16 kHz, 1 s, 30 ms (480-sample) periodic Hann windows every 20 ms, FFT 512
+  /// (`fft_length=None`: the next power of two), 40 mel bands 20..4,000 Hz, log offset 1e-6, 10 coefficients, the
+  /// clip divided by its largest *signed* sample (``PeakReference/largestSample``): 49 frames x 10 coefficients.
+  /// Its 8-bit form is ``Int8FeatureQuantization/mlperfTiny``.
+  public static let mlperfTiny = MFCCConfiguration(windowLength: 480, fftLength: 512, peakReference: .largestSample)
 
   /// Frames per clip: `1 + (clipLength - windowLength) / frameStep` (49 for the defaults).
   public var frameCount: Int { 1 + (clipLength - windowLength) / frameStep }
@@ -126,13 +149,16 @@ public struct MFCCExtractor: Sendable {
   /// Number of feature values per clip, `frameCount * coefficientCount` (490).
   public var featureCount: Int { configuration.frameCount * configuration.coefficientCount }
 
-  /// The clip as the front-end sees it: `clipLength` samples, peak-normalized when configured.
+  /// The clip as the front-end sees it: `clipLength` samples, peak-normalized when configured (by
+  /// ``MFCCConfiguration/peakReference``; the peak of the first `clipLength` samples, after zero-padding).
   public func preparedClip(_ samples: [Float]) -> [Double] {
     let n = configuration.clipLength
     var clip = [Double](repeating: 0, count: n)
     for i in 0..<min(n, samples.count) { clip[i] = samples[i].isFinite ? Double(samples[i]) : 0 }
     if configuration.peakNormalization {
-      let peak = clip.reduce(0) { max($0, abs($1)) }
+      let magnitude = clip.reduce(0) { max($0, abs($1)) }
+      var peak = magnitude
+      if configuration.peakReference == .largestSample, let largest = clip.max(), largest > 0 { peak = largest }
       if peak > 0 { for i in 0..<n { clip[i] /= peak } }
     }
     return clip

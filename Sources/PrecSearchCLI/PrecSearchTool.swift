@@ -34,6 +34,7 @@ public enum PrecSearchTool {
     ServeCommand.self,
     PlotCommand.self, ReportCommand.self,
     SummarizeCommand.self,
+    ExportCommand.self,
   ]
 
   /// Names of the subcommands, in help order (without the built-in `help`).

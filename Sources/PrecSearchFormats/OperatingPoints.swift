@@ -74,15 +74,11 @@ extension ParetoFrontDocument {
   /// - Throws: ``ParetoFrontDocumentError`` naming `model.windowSearch` for another value.
   public static func quantizationOptions(ofFront value: JSONValue, file: String = "") throws -> QuantizationOptions {
     guard let entry = value["model"]?["windowSearch"] else { return QuantizationOptions() }
-    switch entry.stringValue {
-    case "none": return QuantizationOptions()
-    case "weights": return QuantizationOptions(weightWindowSearch: true)
-    case "activations": return QuantizationOptions(activationWindowSearch: true)
-    case "all": return QuantizationOptions(weightWindowSearch: true, activationWindowSearch: true)
-    default:
+    guard let mode = entry.stringValue.flatMap(WindowSearchMode.init(rawValue:)) else {
       throw ParetoFrontDocumentError(file: file, field: "model.windowSearch",
-                                     message: "expected \"none\", \"weights\", \"activations\" or \"all\"")
+        message: "expected " + WindowSearchMode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
     }
+    return mode.quantizationOptions
   }
 
   /// Reads a Pareto JSON for the runtime: builds the fixed-point model of `network` with `ranges` and the window

@@ -110,8 +110,7 @@ public struct HybridPrecisionSearch: Sendable, Codable {
     self.settings = settings
     self.space = space
     self.uniform16BitPicojoules = uniform16
-    self.hypervolumeIndicator = try HypervolumeIndicator(
-      referencePoint: [1.1, 1.1], normalization: ObjectiveNormalization(ideal: [0, -1], nadir: [uniform16, 0]))
+    self.hypervolumeIndicator = try HypervolumeIndicator.energyAccuracy(uniform16BitPicojoules: uniform16)
     self.memo = EvaluationMemo()
     self.front = try ParetoArchive(objectiveCount: 2, constraintHandling: .ignored)
     self.evaluations = 0
@@ -445,5 +444,16 @@ public struct HybridPrecisionSearch: Sendable, Codable {
       throw fail("negative or inconsistent counters")
     }
     if phase == .evolution && evolution == nil { throw fail("phase is evolution but NSGA-II is missing") }
+  }
+}
+
+extension HypervolumeIndicator {
+  /// The indicator of an energy-accuracy front, the one `optimize` reports as `hypervolume.final` and `serve` answers:
+  /// objectives (energy in pJ, -accuracy) normalized by the ideal (0, -1) and the nadir (uniform 16-bit energy, 0),
+  /// so energy is relative to uniform 16 bits and accuracy is 1 - error, against the reference point (1.1, 1.1).
+  /// Throws when `uniform16BitPicojoules` is not finite and positive.
+  public static func energyAccuracy(uniform16BitPicojoules: Double) throws -> HypervolumeIndicator {
+    try HypervolumeIndicator(referencePoint: [1.1, 1.1],
+                             normalization: ObjectiveNormalization(ideal: [0, -1], nadir: [uniform16BitPicojoules, 0]))
   }
 }

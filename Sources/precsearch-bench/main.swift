@@ -29,6 +29,9 @@
 // time instead of wall-clock time. E.g. for the depthwise-separable shipped models:
 //   swift run -c release precsearch-bench --engine-only --model Sources/PrecSearchIO/Resources/ShippedModels/fer/fer.psmodel
 //   swift run -c release precsearch-bench --engine-only --model Sources/PrecSearchIO/Resources/ShippedModels/kws/kws.psmodel
+// `--front FILE.json --points p05,p20` (with --model) builds the masters with the window search the front records and
+// adds a row "point ID" per listed front point (the fixed IntegerPlan at its configuration): the Swift side of
+// Experiments/export-bench/run.sh, which times the exported C library at the same points.
 import EnergyModel
 import Foundation
 import NetworkEngine
@@ -57,6 +60,8 @@ let seconds = Double(option("--seconds")?[0] ?? "3") ?? 3
 let jsonPath = option("--json")?[0]
 let writeModelPath = option("--write-model")?[0]
 let floatOutputs = option("--float-outputs", count: 2)
+let frontPath = option("--front")?[0]
+let frontPointIDs = option("--points")?[0].split(separator: ",").map(String.init) ?? []
 // --isa portable|avx2|avx512 caps the kernels' instruction set (KernelInstructionSet), so one machine measures the
 // paths of smaller CPUs too.
 if let isa = option("--isa")?[0] {
@@ -100,10 +105,20 @@ if let writeModelPath {
 
 let floatPlan: FloatPlan
 let fixedModel: FixedPointModel
+var frontPoints: [OperatingPoint] = []
 do {
   floatPlan = try FloatPlan(network: model.network)
   guard let ranges = model.activationRanges else { fail("the model has no activation ranges (calibrate it first)") }
-  fixedModel = try FixedPointModel(network: model.network, ranges: ranges)
+  if let frontPath {
+    let front = try ParetoFrontDocument.loadRuntimeFront(from: frontPath, network: model.network, ranges: ranges)
+    fixedModel = front.model
+    frontPoints = frontPointIDs.map { id in
+      guard let point = front.points.first(where: { $0.id == id }) else { fail("the front has no point '\(id)'") }
+      return point
+    }
+  } else {
+    fixedModel = try FixedPointModel(network: model.network, ranges: ranges)
+  }
 } catch { fail("\(error)") }
 
 let elementCount = model.network.inputShape.elementCount
@@ -165,6 +180,14 @@ do {
   let ws = plan.makeWorkspace()
   rows.append(("fixed mixed", measure { _ = plan.run(inputs[$0], workspace: ws) }))
 } catch { fail("\(error)") }
+
+for point in frontPoints {
+  do {
+    let plan = try IntegerPlan(model: fixedModel, configuration: point.configuration)
+    let ws = plan.makeWorkspace()
+    rows.append(("point \(point.id)", measure { _ = plan.run(inputs[$0], workspace: ws) }))
+  } catch { fail("\(error)") }
+}
 
 if engineOnly {
   print("model: \(model.name), \(model.network.totalMACs) MACs per image, 1 thread\(cpuTime ? ", thread CPU time" : ""), "

@@ -6,15 +6,25 @@ import Testing
 /// (before, `git rev-parse HEAD` ran when a command ran, so a binary built at one commit and run after a pull
 /// recorded the newer commit: #23).
 @Suite struct BuildRevisionTests {
-  /// HEAD of this checkout, read from .git without running git (nil outside a git checkout).
+  /// HEAD of this checkout, read from .git without running git (nil outside a git checkout). In a linked worktree
+  /// `.git` is a file naming the worktree's git folder (`gitdir: ...`), whose `commondir` holds the shared refs.
   static func checkoutHead() -> String? {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent()
-    let git = root.appendingPathComponent(".git")
+    var git = root.appendingPathComponent(".git")
+    var common = git
+    if let link = try? String(contentsOf: git, encoding: .utf8), link.hasPrefix("gitdir: ") {
+      let path = link.dropFirst(8).trimmingCharacters(in: .whitespacesAndNewlines)
+      git = URL(fileURLWithPath: path, relativeTo: root).standardizedFileURL
+      let commonPath = (try? String(contentsOf: git.appendingPathComponent("commondir"), encoding: .utf8))?
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+      common = commonPath.map { URL(fileURLWithPath: $0, relativeTo: git.appendingPathComponent("x")).standardizedFileURL } ?? git
+    }
     guard let head = try? String(contentsOf: git.appendingPathComponent("HEAD"), encoding: .utf8)
       .trimmingCharacters(in: .whitespacesAndNewlines) else { return nil }
     guard head.hasPrefix("ref: ") else { return head }
     let reference = String(head.dropFirst(5))
+    git = common
     if let loose = try? String(contentsOf: git.appendingPathComponent(reference), encoding: .utf8) {
       return loose.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -198,6 +198,7 @@ import PrecSearchTestSupport
     try Fixtures.tinyModel().write(to: modelPath)
     let run = runTool(["evaluate", "--model", modelPath, "--data", directory.url.path,
                        "--weight-bits", "8", "--activation-bits", "8"])
-    #expect(run.status == 1 && run.errors.contains("12 classes") && run.errors.contains("has 10"), "\(run.errors)")
+    // An image model has no audio front-end to compute the clips' features: refused, naming its input.
+    #expect(run.status == 1 && run.errors.contains("audio front-end") && run.errors.contains("28x28x1"), "\(run.errors)")
   }
 }

@@ -282,25 +282,7 @@ struct ResolvedConfiguration: Sendable {
     let network = model.network
     try configuration.validate(for: network)
     self.configuration = configuration
-    let weighted = network.weightedLayerIndices
-    var precisionOfNode = [Int: LayerPrecision]()
-    for (k, i) in weighted.enumerated() { precisionOfNode[i] = configuration.layers[k] }
-
-    // Storage bits per group, from the readers, in reverse topological order of the heads.
-    var groupBits = Array(repeating: 0, count: model.groups.count)
-    for g in stride(from: model.groups.count - 1, through: 0, by: -1) {
-      var bits = 0
-      for i in network.nodes.indices where model.groupOfNode[i] == g {
-        if i == network.outputIndex { bits = 16 }
-        for r in network.consumerIndices[i] {
-          let reader = network.nodes[r].operation
-          if reader.isWeighted { bits = max(bits, precisionOfNode[r]!.activationBits) }
-          else if case .add = reader { bits = max(bits, groupBits[model.groupOfNode[r]]) }
-          else if case .softmax = reader { bits = 16 }
-        }
-      }
-      groupBits[g] = max(bits, LayerPrecision.minimumBits)
-    }
+    let groupBits = model.groupStorageBits(activationBits: configuration.layers.map(\.activationBits))
     let storageBits = network.nodes.indices.map { groupBits[model.groupOfNode[$0]] }
     let storageFraction = network.nodes.indices.map {
       model.groups[model.groupOfNode[$0]].fractionalBits(atBitWidth: storageBits[$0])

@@ -191,6 +191,65 @@ public struct QuantizationOptions: Hashable, Sendable, Codable {
   }
 }
 
+extension FixedPointModel {
+  /// The width every activation group is stored at when the weighted layers (in `network.weightedLayerIndices`
+  /// order) read `activationBits`: the highest input width among the group's readers (a weighted reader's activation
+  /// width; an Add's group width; 16 for a Softmax or the network output), at least `LayerPrecision.minimumBits`
+  /// (docs/arithmetic.md). Groups are visited in reverse topological order, so an Add's group is known before the
+  /// groups it reads. The one definition of the rule: `IntegerPlan` stores activations by it and the energy model
+  /// prices the stored widths by it.
+  public func groupStorageBits(activationBits: [Int]) -> [Int] {
+    var activationOfNode = [Int](repeating: 0, count: network.nodes.count)
+    for (k, i) in network.weightedLayerIndices.enumerated() where k < activationBits.count {
+      activationOfNode[i] = activationBits[k]
+    }
+    var groupBits = Array(repeating: 0, count: groups.count)
+    for g in stride(from: groups.count - 1, through: 0, by: -1) {
+      var bits = 0
+      for i in network.nodes.indices where groupOfNode[i] == g {
+        if i == network.outputIndex { bits = 16 }
+        for r in network.consumerIndices[i] {
+          let reader = network.nodes[r].operation
+          if reader.isWeighted { bits = max(bits, activationOfNode[r]) }
+          else if case .add = reader { bits = max(bits, groupBits[groupOfNode[r]]) }
+          else if case .softmax = reader { bits = 16 }
+        }
+      }
+      groupBits[g] = max(bits, LayerPrecision.minimumBits)
+    }
+    return groupBits
+  }
+}
+
+/// Which tensors get per-(tensor, bit-width) window shifts (docs/arithmetic.md, "Deriving a precision b"): the one
+/// owner of the setting and its names, used by `--window-search` and recorded as `model.windowSearch` in a Pareto JSON.
+public enum WindowSearchMode: String, CaseIterable, Codable, Hashable, Sendable {
+  /// No window shifts (spelled `none`; not `none` in Swift, which `Optional` would shadow).
+  case disabled = "none"
+  /// Weight tensors only.
+  case weights
+  /// Activation groups only.
+  case activations
+  /// Both.
+  case all
+
+  /// The engine options of the mode.
+  public var quantizationOptions: QuantizationOptions {
+    QuantizationOptions(weightWindowSearch: self == .weights || self == .all,
+                        activationWindowSearch: self == .activations || self == .all)
+  }
+
+  /// The mode of `options`.
+  public init(_ options: QuantizationOptions) {
+    switch (options.weightWindowSearch, options.activationWindowSearch) {
+    case (false, false): self = .disabled
+    case (true, false): self = .weights
+    case (false, true): self = .activations
+    case (true, true): self = .all
+    }
+  }
+}
+
 /// Per-(tensor, b) window shift selection.
 public enum WindowSearch {
   /// The shift s in 0...(16 - b) that minimises sum over codes of (derive(q, b, s) * 2^(16-b-s) - q)^2,

@@ -151,6 +151,19 @@ enum DatasetLoading {
     switch try resolve(path) {
     case .labelsFolder(let directory):
       loaded = try loadLabelsFolder(directory: directory, model: model, options: options)
+    case .speechCommands(let directory):
+      // Checked before the clips are read: computing their features is the expensive part.
+      guard let frontEnd = model.audioFrontEndForWAV else {
+        throw CommandFailure("cannot use data '\(path)': WAV clips need a model with an audio front-end (its file names "
+          + "none, and its input is \(shape))")
+      }
+      let labelSet = KeywordLabelSet.matching(labels: model.labels) ?? .precsearch
+      guard classes == labelSet.classNames.count else {
+        throw CommandFailure("cannot use data '\(path)': WAV clips are classified into \(labelSet.classNames.count) "
+          + "keyword-spotting classes; this model has \(classes)")
+      }
+      let (_, images) = try SpeechCommandsFolder.load(directory: directory, threads: 2, frontEnd: frontEnd, labelSet: labelSet)
+      loaded = LoadedDataset(images: images, imagesPath: directory, labelsPath: directory, format: .idx)
     case .fer2013(let file, nil) where shape.channels == 1 && shape.height == shape.width
         && shape.height != FER2013Reader.side && options.resize == nil:
       loaded = LoadedDataset(images: try FER2013Reader.readRecords(file: file, side: shape.height), imagesPath: file,
@@ -260,12 +273,10 @@ enum DatasetLoading {
 
 /// The audio front-ends of models: which one computes a model's input from a WAV clip.
 enum AudioFrontEnds {
-  /// The front-end of `model`, or nil when its input is not computed from audio. Today one front-end exists,
-  /// the keyword-spotting MFCC of docs/audio.md, used by models with its 49x10x1 input that were not imported
-  /// (an imported model records no front-end and reads feature tensors).
+  /// The front-end of `model` (`ModelFile.audioFrontEndForWAV`: the one its file names, else the 40 ms recipe for a
+  /// 49x10x1 model that was not imported), or nil when its input is not computed from audio.
   static func extractor(for model: ModelFile) throws -> KeywordFeatureExtractor? {
-    guard model.network.inputShape == KeywordSpotting.inputShape, model.provenance["source"] == nil else { return nil }
-    return try KeywordFeatureExtractor()
+    try model.audioFrontEndForWAV.map { try KeywordFeatureExtractor(frontEnd: $0) }
   }
 }
 
@@ -283,21 +294,14 @@ enum FileChecks {
   }
 }
 
-/// `--window-search none|weights|activations|all`: which tensors get per-(tensor, bit-width) window shifts
-/// (docs/arithmetic.md, "Deriving a precision b").
-enum WindowSearch: String, CaseIterable, Codable, Hashable, Sendable {
-  /// No window shifts (spelled `none` on the command line; not `none` in Swift, which `Optional` would shadow).
-  case disabled = "none"
-  /// Weight tensors only.
-  case weights
-  /// Activation groups only.
-  case activations
-  /// Both.
-  case all
+/// `--window-search none|weights|activations|all`: the engine's `WindowSearchMode` (which tensors get
+/// per-(tensor, bit-width) window shifts), with its option, default and model check.
+typealias WindowSearch = WindowSearchMode
 
+extension WindowSearchMode {
   /// The value used when the option is absent (measured: Results/window-shift/); a model without activation
   /// histograms falls back to `weights`, with a note.
-  static let defaultValue = WindowSearch.all
+  static let defaultValue = WindowSearchMode.all
 
   /// The shared option.
   static let option = OptionSpec.value(
@@ -307,13 +311,13 @@ enum WindowSearch: String, CaseIterable, Codable, Hashable, Sendable {
       + "Default: \(defaultValue.rawValue) (weights for a model without histograms).")
 
   /// The option's value, or `nil` when absent.
-  static func parse(_ arguments: ParsedArguments) throws(UsageError) -> WindowSearch? {
-    try arguments.choice(option, as: WindowSearch.self)
+  static func parse(_ arguments: ParsedArguments) throws(UsageError) -> WindowSearchMode? {
+    try arguments.choice(option, as: WindowSearchMode.self)
   }
 
   /// The setting to use: `given`, else the default, which falls back to `weights` (with a note) when the model's
   /// ranges have no histograms. A `given` setting that needs histograms the model lacks is an error naming the fix.
-  static func resolve(_ given: WindowSearch?, ranges: ActivationRanges, modelPath: String) throws -> (WindowSearch, note: String?) {
+  static func resolve(_ given: WindowSearchMode?, ranges: ActivationRanges, modelPath: String) throws -> (WindowSearchMode, note: String?) {
     if let given {
       if given.quantizationOptions.activationWindowSearch && !ranges.hasHistograms {
         throw CommandFailure("'--window-search \(given.rawValue)' needs activation histograms, which model '\(modelPath)' "
@@ -328,9 +332,4 @@ enum WindowSearch: String, CaseIterable, Codable, Hashable, Sendable {
     return (defaultValue, nil)
   }
 
-  /// The engine options.
-  var quantizationOptions: QuantizationOptions {
-    QuantizationOptions(weightWindowSearch: self == .weights || self == .all,
-                        activationWindowSearch: self == .activations || self == .all)
-  }
 }

@@ -115,31 +115,11 @@ struct NetworkEnergyPricing {
   }
 
   /// The width each weighted layer's output is stored at when the layers read `activationBits` (one per weighted
-  /// layer): the engine's rule (docs/arithmetic.md) without building a plan. Every node of an activation group
-  /// (a layer and the ReLU / pooling / Flatten nodes after it) is stored at the group's width: the highest input
-  /// width among the group's readers (a weighted reader's activation width; an Add's group width; 16 for a Softmax
-  /// or the network output), at least 2. Groups are visited in reverse topological order, so an Add's group is
-  /// known before the groups it reads. A test checks this against `IntegerPlan.storageBits`.
+  /// layer), by the engine's rule (`FixedPointModel.groupStorageBits`) without building a plan. A test checks this
+  /// against `IntegerPlan.storageBits`.
   func storedOutputBits(activationBits: [Int]) -> [Int] {
-    let weighted = network.weightedLayerIndices
-    var activationOfNode = [Int](repeating: 0, count: network.nodes.count)
-    for (k, i) in weighted.enumerated() where k < activationBits.count { activationOfNode[i] = activationBits[k] }
-    let groupOf = fixedPointModel.groupOfNode
-    var groupBits = [Int](repeating: 0, count: fixedPointModel.groups.count)
-    for g in stride(from: groupBits.count - 1, through: 0, by: -1) {
-      var bits = 0
-      for i in network.nodes.indices where groupOf[i] == g {
-        if i == network.outputIndex { bits = 16 }
-        for r in network.consumerIndices[i] {
-          let reader = network.nodes[r].operation
-          if reader.isWeighted { bits = max(bits, activationOfNode[r]) }
-          else if case .add = reader { bits = max(bits, groupBits[groupOf[r]]) }
-          else if case .softmax = reader { bits = 16 }
-        }
-      }
-      groupBits[g] = max(bits, LayerPrecision.minimumBits)
-    }
-    return weighted.map { groupBits[groupOf[$0]] }
+    let groupBits = fixedPointModel.groupStorageBits(activationBits: activationBits)
+    return network.weightedLayerIndices.map { groupBits[fixedPointModel.groupOfNode[$0]] }
   }
 
   /// The stored output widths for per-layer weight and activation widths (for the calibration CSV's rows without

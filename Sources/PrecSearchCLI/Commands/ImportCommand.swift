@@ -1,3 +1,4 @@
+import AudioFeatures
 import Foundation
 import ModelImport
 import NetworkEngine
@@ -34,6 +35,12 @@ struct ImportCommand: Subcommand {
     help: "For a float model fed quantized data: the data's scale, real = scale * (q - zero point).")
   static let inputZeroPointOption = OptionSpec.value(
     "input-zero-point", valueName: "integer", help: "For a float model fed quantized data: the data's zero point.")
+  static let audioFrontEndOption = OptionSpec.value(
+    "audio-front-end", valueName: "name",
+    help: "The audio front-end that computes the model's input from a WAV clip, for a 49x10x1 keyword-spotting model "
+      + "(mlperf-tiny also sets a float model's input quantization to its int8 features' unless given). Without it an "
+      + "imported model reads feature tensors.",
+    allowedValues: AudioFrontEnd.allCases.map(\.rawValue))
 
   static let configuration = CommandConfiguration(
     name: "import",
@@ -53,7 +60,7 @@ struct ImportCommand: Subcommand {
       """,
     arguments: [PositionalArgument(name: "model", help: "The model to import: a .tflite or .onnx file.")],
     options: [outputOption, calibrationDataOption, calibrationSamplesOption, labelsOption, nameOption, inputTypeOption,
-              inputScaleOption, inputZeroPointOption] + DataOptions.options,
+              inputScaleOption, inputZeroPointOption, audioFrontEndOption] + DataOptions.options,
     examples: [
       "precsearch import resnet8_float32.tflite --output resnet8.psmodel --calibration-data cifar-10-batches-bin",
       "precsearch import kws_ref_model_float32.tflite --output ds-cnn.psmodel --calibration-data mlperf-tiny-kws "
@@ -71,6 +78,7 @@ struct ImportCommand: Subcommand {
   var inputType: InputEncoding?
   /// `--input-scale` and `--input-zero-point` (both or neither).
   var inputQuantization: (scale: Float, zeroPoint: Int)?
+  var audioFrontEnd: AudioFrontEnd?
   var dataOptions: DataOptions
   /// The command line as given, recorded in provenance.
   var commandLine: [String]
@@ -98,6 +106,7 @@ struct ImportCommand: Subcommand {
       throw UsageError("'\(Self.inputScaleOption.synopsis)' and '\(Self.inputZeroPointOption.synopsis)' go together: "
         + "give both (the quantization of the data a float model is fed) or neither.")
     }
+    audioFrontEnd = try arguments.choice(Self.audioFrontEndOption, as: AudioFrontEnd.self)
     dataOptions = try DataOptions(parsing: arguments)
     var line = [Self.configuration.name, source]
     for option in Self.configuration.options where arguments.isPresent(option) {
@@ -171,6 +180,13 @@ struct ImportCommand: Subcommand {
     var preprocessing = InputPreprocessing.identity
     var encoding = inputType ?? .uint8
     var quantization: JSONValue = .null
+    var inputQuantization = self.inputQuantization
+    if audioFrontEnd == .mlperfTiny && imported.inputQuantization == nil && inputQuantization == nil {
+      // The front-end's features are int8 codes (docs/audio.md): the float model sees scale * (q - zero point).
+      let features = Int8FeatureQuantization.mlperfTiny
+      inputQuantization = (features.scale, features.zeroPoint)
+      encoding = inputType ?? .int8
+    }
     if let q = imported.inputQuantization {
       if inputQuantization != nil {
         throw CommandFailure("'\(sourcePath)' has a quantized input (scale \(q.scale), zero point \(q.zeroPoint)); "
@@ -217,8 +233,10 @@ struct ImportCommand: Subcommand {
         "commit": .string(SourceRevision.commit),
         "command": .string((["precsearch"] + commandLine).joined(separator: " ")),
         "source": .object(source),
-      ])
-    try model.preprocessing.validate(channels: network.inputShape.channels)
+      ], audioFrontEnd: audioFrontEnd)
+    do { try model.validate(file: outputPath) } catch let error as ModelFileError {
+      throw CommandFailure("cannot import '\(sourcePath)' as asked: \(error.description)")
+    }
     return model
   }
 

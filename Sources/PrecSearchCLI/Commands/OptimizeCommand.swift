@@ -5,22 +5,16 @@ import MultiObjectiveSearch
 import NetworkEngine
 import PrecSearchFormats
 import PrecSearchIO
+import PrecSearchWorkflows
 import PrecisionSearch
 import PlatformSupport
 
 /// `precsearch optimize`: searches per-layer weight and activation bit-widths for the energy-accuracy front
 /// (docs/cli.md, docs/pareto-json.md).
 struct OptimizeCommand: Subcommand {
-  static let modelOption = OptionSpec.value(
-    "model", valueName: "name-or-path",
-    help: "A shipped model by name (fashion) or a model file with calibration ranges.", isRequired: true)
-  static let dataOption = OptionSpec.value(
-    "data", valueName: "directory",
-    help: "A data set directory (Fashion-MNIST IDX, CIFAR-10 binary batches, FER2013 records or CSV, or a "
-      + "folder of WAV clips in Speech Commands' WORD/*.wav layout). Validation: its validation-*-idx files, else the "
-      + "model's recorded hold-out of the training split; test: its test split. Not needed for a shipped model "
-      + "that ships its data.")
-  static let energyModelOption = EnergyModelSelection.option
+  static let modelOption = SearchSetupOptions.modelOption
+  static let dataOption = SearchSetupOptions.dataOption
+  static let energyModelOption = SearchSetupOptions.energyModelOption
   static let budgetOption = OptionSpec.value(
     "budget", valueName: "energy",
     help: "Find the most accurate configuration within this energy per inference: an energy with a unit "
@@ -44,16 +38,9 @@ struct OptimizeCommand: Subcommand {
     "time-limit", valueName: "seconds", help: "Stop the search after this many seconds (results then depend on speed).")
   static let seedOption = OptionSpec.value(
     "seed", valueName: "seed", help: "The seed of every random choice (0...9223372036854775807).", defaultValue: "1")
-  static let weightBitsOption = OptionSpec.value(
-    "weight-bits", valueName: "list",
-    help: "Allowed weight bit-widths: values and ranges in 2...16, e.g. 2-8,16.", defaultValue: "2-16")
-  static let activationBitsOption = OptionSpec.value(
-    "activation-bits", valueName: "list", help: "Allowed activation bit-widths, given like --weight-bits.",
-    defaultValue: "2-16")
-  static let pinOption = OptionSpec.value(
-    "pin", valueName: "list",
-    help: "Fix layers: LAYER=BITS for weights and activations, or LAYER=wBaC, LAYER=wB, LAYER=aC; LAYER is "
-      + "first, last or a layer name; comma-separated, e.g. first=16,last=8.")
+  static let weightBitsOption = SearchSetupOptions.weightBitsOption
+  static let activationBitsOption = SearchSetupOptions.activationBitsOption
+  static let pinOption = SearchSetupOptions.pinOption
   static let outputOption = OptionSpec.value(
     "output", valueName: "file", help: "Write the Pareto JSON (docs/pareto-json.md) to this file, atomically.")
   static let checkpointOption = OptionSpec.value(
@@ -63,19 +50,12 @@ struct OptimizeCommand: Subcommand {
     "checkpoint-interval", valueName: "seconds", help: "Seconds between periodic checkpoints.", defaultValue: "60")
   static let resumeOption = OptionSpec.flag(
     "resume", help: "Continue the search saved in --checkpoint (same inputs and settings); start anew if it is missing.")
-  static let quietOption = OptionSpec.flag("quiet", help: "Print no progress on standard error.")
-  static let threadsOption = OptionSpec.value(
-    "threads", valueName: "count",
-    help: "Threads the images are split over (default: all cores); results do not depend on it.")
-  static let validationImagesOption = OptionSpec.value(
-    "validation-images", valueName: "count", help: "Use only the first <count> validation images (all by default).")
+  static let quietOption = SearchSetupOptions.quietOption
+  static let threadsOption = SearchSetupOptions.threadsOption
+  static let validationImagesOption = SearchSetupOptions.validationImagesOption
   static let testImagesOption = OptionSpec.value(
     "test-images", valueName: "count", help: "Use only the first <count> test images (all by default).")
-  static let screeningOption = OptionSpec.value(
-    "screening", valueName: "rule",
-    help: "Stop measuring a configuration early once it cannot reach the front: by a 3-sigma confidence bound "
-      + "(confidence), only when it provably cannot (exact), or never (off).",
-    defaultValue: "confidence", allowedValues: ["confidence", "exact", "off"])
+  static let screeningOption = SearchSetupOptions.screeningOption
   static let populationOption = OptionSpec.value(
     "population-size", valueName: "count", help: "NSGA-II's population size.", defaultValue: "40")
 
@@ -83,7 +63,7 @@ struct OptimizeCommand: Subcommand {
   static let defaultEvaluations = 1000
   /// The uniform baselines, measured on both splits: every bit-width from 16 down to 2 (the static fixed-point
   /// configurations the front is compared with).
-  static let baselineBits = Array(stride(from: 16, through: 2, by: -1))
+  static let baselineBits = OptimizationRun.baselineBits
 
   static let configuration = CommandConfiguration(
     name: "optimize",
@@ -167,10 +147,11 @@ struct OptimizeCommand: Subcommand {
   var progressInterval: Double?
 
   init(parsing arguments: ParsedArguments) throws(UsageError) {
-    modelValue = try arguments.requiredValue(Self.modelOption)
-    dataPath = arguments.value(Self.dataOption)
-    dataOptions = try DataOptions(parsing: arguments)
-    energyModel = try arguments.requiredValue(Self.energyModelOption)
+    let setup = try SearchSetupOptions(parsing: arguments)
+    (modelValue, dataPath, dataOptions, energyModel) = (setup.modelValue, setup.dataPath, setup.dataOptions, setup.energyModel)
+    (weightCandidates, activationCandidates, pins) = (setup.weightCandidates, setup.activationCandidates, setup.pins)
+    (quiet, threads, validationImages) = (setup.quiet, setup.threads, setup.validationImages)
+    (screeningName, screening, windowSearch) = (setup.screeningName, setup.screening, setup.windowSearch)
     try arguments.requireAtMostOne(of: [Self.budgetOption, Self.minimumAccuracyOption, Self.maximumDropOption])
     if let text = arguments.value(Self.budgetOption) {
       budget = (text, try EnergyBudgetResolution.parse(text, for: Self.budgetOption))
@@ -186,10 +167,6 @@ struct OptimizeCommand: Subcommand {
     timeLimit = try arguments.number(Self.timeLimitOption, in: 0.001...1e9)
     if evaluations == nil && timeLimit == nil { evaluations = Self.defaultEvaluations }
     seed = UInt64(try arguments.integer(Self.seedOption, in: 0...Int.max) ?? 1)
-    weightCandidates = try Self.bitList(try arguments.requiredValue(Self.weightBitsOption), for: Self.weightBitsOption)
-    activationCandidates = try Self.bitList(try arguments.requiredValue(Self.activationBitsOption),
-                                            for: Self.activationBitsOption)
-    if let text = arguments.value(Self.pinOption) { pins = try Self.pinList(text) } else { pins = [] }
     outputPath = arguments.value(Self.outputOption)
     checkpointPath = arguments.value(Self.checkpointOption)
     checkpointInterval = try arguments.number(Self.checkpointIntervalOption, in: 0...1e9) ?? 60
@@ -197,15 +174,8 @@ struct OptimizeCommand: Subcommand {
     if resume && checkpointPath == nil {
       throw UsageError("'\(Self.resumeOption.longSpelling)' needs '\(Self.checkpointOption.synopsis)' (the file to resume from).")
     }
-    quiet = arguments.flag(Self.quietOption)
-    threads = try arguments.integer(Self.threadsOption, in: 1...256)
-      ?? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 256))
-    validationImages = try arguments.integer(Self.validationImagesOption, in: 1...Int.max)
     testImages = try arguments.integer(Self.testImagesOption, in: 1...Int.max)
-    screeningName = try arguments.requiredValue(Self.screeningOption)
-    screening = Self.screeningSettings(named: screeningName)
     populationSize = try arguments.integer(Self.populationOption, in: 2...10_000) ?? 40
-    windowSearch = try WindowSearch.parse(arguments)
     var line = [Self.configuration.name]
     for option in Self.configuration.options where arguments.isPresent(option) {
       line.append(option.longSpelling)
@@ -517,9 +487,7 @@ struct OptimizeCommand: Subcommand {
     if let checkpoint {
       baselines = checkpoint.baselines
     } else {
-      let configurations = Self.baselineBits.map { PrecisionConfiguration.uniform($0, layerCount: layerNames.count) }
-      let measured = try evaluator.measure(configurations)
-      baselines = zip(Self.baselineBits, measured).map { .init(bits: $0, measurement: $1) }
+      baselines = try OptimizationRun.measureBaselines(layerCount: layerNames.count, evaluator: evaluator)
       seconds["baselines"] = Self.seconds(clock.now - baselineStart)
     }
     let uniform16 = try evaluator.uniform16BitPicojoules()
@@ -536,10 +504,7 @@ struct OptimizeCommand: Subcommand {
       }
       state = checkpoint.state
     } else {
-      state = try HybridPrecisionSearch(settings: settings, space: space, evaluator: evaluator)
-      for baseline in baselines {
-        state.record(baseline.measurement, for: .uniform(baseline.bits, layerCount: layerNames.count))
-      }
+      state = try OptimizationRun.newSearch(settings: settings, space: space, evaluator: evaluator, baselines: baselines)
     }
     let sessions = (checkpoint?.sessions ?? 0) + 1
     // Evaluator time spent on the baselines is not search time.
@@ -559,7 +524,7 @@ struct OptimizeCommand: Subcommand {
     let priorSearch = seconds["search"] ?? 0
     let searchStart = clock.now
     func searchElapsed() -> Double { priorSearch + Self.seconds(clock.now - searchStart) }
-    func saveCheckpoint() throws {
+    func saveCheckpoint(_ state: HybridPrecisionSearch) throws {
       guard let checkpointPath else { return }
       var current = seconds
       current["search"] = searchElapsed()
@@ -571,38 +536,24 @@ struct OptimizeCommand: Subcommand {
         .write(to: checkpointPath)
     }
     var lastCheckpoint = clock.now
-    var stopReason = "evaluationLimit"
-    while !state.isFinished {
-      let elapsed = searchElapsed()
-      if let timeLimit, elapsed >= timeLimit {
-        state.finish()
-        stopReason = "timeLimit"
-        break
-      }
-      if let timeLimit, state.phase == .annealing, algorithm == .hybrid, evaluations == nil,
-         elapsed >= timeLimit * settings.annealingShare {
-        try state.endAnnealingPhase()
-      }
-      do {
-        try state.step(evaluator: evaluator, shouldCancel: { monitor.isRaised })
-      } catch PrecisionSearchError.cancelled {
-        try interrupted(state: state, save: saveCheckpoint, progress: &progress, errors: &errors, realSignal: true)
+    let stopReason = try OptimizationRun.search(
+      &state, evaluator: evaluator, evaluationLimit: evaluations, timeLimit: timeLimit, elapsed: searchElapsed,
+      shouldCancel: { monitor.isRaised }
+    ) { state, event in
+      if event == .cancelled || monitor.isRaised {
+        try interrupted(state: state, save: { try saveCheckpoint(state) }, progress: &progress, errors: &errors, realSignal: true)
       }
       if let limit = interruptAfterEvaluations, state.evaluations >= limit, !state.isFinished {
-        try interrupted(state: state, save: saveCheckpoint, progress: &progress, errors: &errors, realSignal: false)
-      }
-      if monitor.isRaised {
-        try interrupted(state: state, save: saveCheckpoint, progress: &progress, errors: &errors, realSignal: true)
+        try interrupted(state: state, save: { try saveCheckpoint(state) }, progress: &progress, errors: &errors, realSignal: false)
       }
       if !state.isFinished { progress.report(state: state, elapsed: searchElapsed(), timeLimit: timeLimit, errors: &errors) }
       if checkpointPath != nil, Self.seconds(clock.now - lastCheckpoint) >= checkpointInterval {
-        try saveCheckpoint()
+        try saveCheckpoint(state)
         lastCheckpoint = clock.now
       }
     }
-    if stopReason != "timeLimit", let limit = evaluations, state.evaluations < limit { stopReason = "exhausted" }
     progress.finish(state: state, elapsed: searchElapsed(), errors: &errors)
-    try saveCheckpoint()
+    try saveCheckpoint(state)
     let searchSeconds = searchElapsed()
 
     // Re-measure the front and the baselines on the test split.
@@ -617,78 +568,34 @@ struct OptimizeCommand: Subcommand {
     // between them (exit 130; the checkpoint written above keeps the finished search). Each configuration is
     // measured on its own, so the chunking changes no result.
     let testConfigurations = front.map(\.configuration) + baselineConfigurations
-    var testMeasurements: [PrecisionMeasurement] = []
     var testProgress = ProgressReporter(quiet: quiet, isTerminal: progress.isTerminal, interval: progress.interval)
-    let testChunk = 8
-    while testMeasurements.count < testConfigurations.count {
-      let chunk = testMeasurements.count..<min(testConfigurations.count, testMeasurements.count + testChunk)
-      do {
-        testMeasurements += try testEvaluator.measure(Array(testConfigurations[chunk]), shouldCancel: { monitor.isRaised })
-      } catch PrecisionSearchError.cancelled where monitor.isRaised {
-        // Handled below, as a SIGINT between chunks is.
-      }
+    let testMeasurements = try OptimizationRun.measureOnTest(
+      testConfigurations, evaluator: testEvaluator, shouldCancel: { monitor.isRaised }
+    ) { measured, _ in
       if monitor.isRaised {
-        try interrupted(state: state, save: saveCheckpoint, progress: &testProgress, errors: &errors, realSignal: true)
+        try interrupted(state: state, save: { try saveCheckpoint(state) }, progress: &testProgress, errors: &errors, realSignal: true)
       }
-      testProgress.reportTestPass(measured: testMeasurements.count, of: testConfigurations.count,
+      testProgress.reportTestPass(measured: measured, of: testConfigurations.count,
                                   elapsed: Self.seconds(clock.now - testStart), errors: &errors)
     }
     let testSeconds = Self.seconds(clock.now - testStart)
 
     // The document.
     let biasBits = table.table.biasBits.value
-    var points: [ParetoFrontDocument.Point] = []
-    let width = String(front.count).count
-    for (index, entry) in front.enumerated() {
-      let report = try evaluator.energyReport(of: entry.configuration)
-      let id = "p" + String(repeating: "0", count: max(0, max(width, 2) - String(index + 1).count)) + String(index + 1)
-      let memory = WeightMemory(workloads: evaluator.workloads, configuration: entry.configuration, biasBitsPerValue: biasBits)
-      points.append(ParetoFrontDocument.Point(
-        id: id,
-        layers: report.layers.map {
-          .init(name: $0.name, weightBits: $0.precision.weightBits, activationBits: $0.precision.activationBits,
-                outputBits: $0.precision.outputBits, energyPicojoules: $0.energy.totalPicojoules)
-        },
-        validation: .init(correct: entry.measurement.correct, images: entry.measurement.imageCount),
-        test: .init(correct: testMeasurements[index].correct, images: testMeasurements[index].imageCount),
-        energy: Self.energy(report.total), relativeEnergy: entry.measurement.energyPicojoules / uniform16,
-        weightMemory: .init(weightBits: memory.weightBits, biasBits: memory.biasBits)))
-    }
-    let baselineEntries = baselines.enumerated().map { index, baseline in
-      let configuration = PrecisionConfiguration.uniform(baseline.bits, layerCount: layerNames.count)
-      let memory = WeightMemory(workloads: evaluator.workloads, configuration: configuration, biasBitsPerValue: biasBits)
-      let test = testMeasurements[front.count + index]
-      return ParetoFrontDocument.Baseline(
-        bits: baseline.bits, validation: .init(correct: baseline.measurement.correct, images: baseline.measurement.imageCount),
-        test: .init(correct: test.correct, images: test.imageCount), energyPicojoules: baseline.measurement.energyPicojoules,
-        relativeEnergy: baseline.measurement.energyPicojoules / uniform16,
-        weightMemory: .init(weightBits: memory.weightBits, biasBits: memory.biasBits))
-    }
-    var selection: ParetoFrontDocument.Selection?
-    if constraint.constraint != .none {
-      let kind = constraint.document.kind
-      if let chosen = state.chosen, let index = front.firstIndex(where: { $0.configuration == chosen.configuration }) {
-        selection = .init(constraint: kind, pointId: points[index].id, message: "\(points[index].id) meets \(constraint.summary)")
-      } else {
-        selection = .init(constraint: kind, pointId: nil,
-                          message: "no configuration measured meets \(constraint.summary)")
-      }
-    }
+    let points = try OptimizationRun.points(front: front, testMeasurements: Array(testMeasurements.prefix(front.count)),
+                                            evaluator: evaluator, uniform16BitPicojoules: uniform16, biasBits: biasBits)
+    let baselineEntries = OptimizationRun.baselines(baselines, testMeasurements: Array(testMeasurements.dropFirst(front.count)),
+                                                    evaluator: evaluator, uniform16BitPicojoules: uniform16, biasBits: biasBits)
+    let selection = OptimizationRun.selection(state: state, points: points, front: front,
+                                              constraintKind: constraint.document.kind, summary: constraint.summary)
     let plan = searchStatistic("plan", \.planSeconds)
     let inference = searchStatistic("inference", \.inferenceSeconds)
     let energySeconds = searchStatistic("energy", \.energySeconds)
-    let layers = evaluator.workloads.map {
-      ParetoFrontDocument.Model.Layer(name: $0.name, macs: $0.macs, weights: $0.weightCount, biases: $0.biasCount)
-    }
     let document = ParetoFrontDocument(
       provenance: .init(tool: PrecSearchTool.name, toolVersion: PrecSearchTool.version, commit: SourceRevision.commit,
                         commandLine: [PrecSearchTool.name] + commandLine),
-      model: .init(name: inputs.model.name, source: inputs.modelSource, sha256: inputs.modelSHA256,
-                   inputShape: [network.inputShape.height, network.inputShape.width, network.inputShape.channels],
-                   classes: network.outputShape.elementCount, layers: layers,
-                   totalMACs: layers.reduce(0) { $0 + $1.macs },
-                   totalParameters: layers.reduce(0) { $0 + $1.weights + $1.biases },
-                   windowSearch: windowSearch.rawValue),
+      model: OptimizationRun.model(name: inputs.model.name, source: inputs.modelSource, sha256: inputs.modelSHA256,
+                                   network: network, workloads: evaluator.workloads, windowSearch: windowSearch),
       data: .init(name: inputs.dataName,
                   validation: .init(source: inputs.validationSource, images: inputs.validation.count,
                                     sha256: identity.validationSHA256),
@@ -702,12 +609,8 @@ struct OptimizeCommand: Subcommand {
                     constraint: constraint.document, populationSize: settings.populationSize,
                     mutationSteps: settings.mutationSteps, annealingRuns: settings.annealingRuns,
                     annealingShare: settings.annealingShare, screening: Self.screeningEntry(screening, name: screeningName)),
-      effort: .init(evaluations: state.evaluations, memoHits: state.memoHits,
-                    configurationsMeasured: state.configurationsMeasured,
-                    configurationsScreenedOut: state.configurationsScreenedOut, imagesRun: state.imagesRun,
-                    stopReason: stopReason),
-      hypervolume: .init(referencePoint: state.hypervolumeIndicator.referencePoint, final: state.hypervolume,
-                         history: state.hypervolumeHistory.map { .init(evaluations: $0.evaluations, hypervolume: $0.hypervolume) }),
+      effort: OptimizationRun.effort(state: state, stopReason: stopReason),
+      hypervolume: OptimizationRun.hypervolume(state: state),
       baselines: baselineEntries, points: points, selection: selection,
       timing: .init(wallSeconds: priorWall + Self.seconds(clock.now - start),
                     baselineSeconds: seconds["baselines"] ?? 0, searchSeconds: searchSeconds, testSeconds: testSeconds,
@@ -786,12 +689,6 @@ struct OptimizeCommand: Subcommand {
     let inputs = (0..<images.count).map { model.preprocessing.apply(images.image($0), channels: channels) }
     return try EvaluationSplit(inputs: inputs, labels: images.labels.map(Int.init), inputShape: network.inputShape,
                                classCount: network.outputShape.elementCount)
-  }
-
-  static func energy(_ breakdown: EnergyBreakdown) -> ParetoFrontDocument.Energy {
-    .init(totalPicojoules: breakdown.totalPicojoules, computePicojoules: breakdown.computePicojoules,
-          weightReadPicojoules: breakdown.weightReadPicojoules, activationReadPicojoules: breakdown.activationReadPicojoules,
-          activationWritePicojoules: breakdown.activationWritePicojoules, leakagePicojoules: breakdown.leakagePicojoules)
   }
 
   static func screeningEntry(_ screening: ScreeningSettings, name: String) -> ParetoFrontDocument.Search.Screening {

@@ -1,6 +1,6 @@
 import Foundation
 import PrecSearchFormats
-import PrecSearchIO
+import PrecSearchReports
 
 /// `precsearch plot FRONT.json... --output FILE.svg`: the energy-accuracy plot of one or more Pareto JSON files
 /// as a self-contained SVG (docs/report.md).

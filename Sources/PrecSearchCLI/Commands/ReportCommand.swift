@@ -1,6 +1,6 @@
 import Foundation
 import PrecSearchFormats
-import PrecSearchIO
+import PrecSearchReports
 
 /// `precsearch report FRONT.json --output FILE.html`: one self-contained HTML page about a Pareto JSON file: the
 /// plot, the savings, the per-layer precision heat map, the points, the baselines and the provenance

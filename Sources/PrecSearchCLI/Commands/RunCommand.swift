@@ -188,13 +188,15 @@ enum RuntimeInputs {
     var label: Int?
   }
 
-  /// Reads one input: a WAV clip (16-bit PCM mono, through the keyword-spotting MFCC front-end, for a model whose
-  /// input is 49x10x1), a PGM/PPM image, or a data set split (first `limit` images).
+  /// Reads one input: a WAV clip (16-bit PCM mono, through the model's audio front-end: the one its file names in
+  /// `audioFrontEnd`, else `AudioFrontEnds.extractor(for:)`'s, the 40 ms recipe for a 49x10x1 model that was not
+  /// imported), a PGM/PPM image, or a data set split (first `limit` images).
   static func load(_ path: String, model: ModelFile, limit: Int?, options: DataOptions = DataOptions()) throws -> [Item] {
     let shape = model.network.inputShape
     let lower = path.lowercased()
     if lower.hasSuffix(".wav") {
-      guard let frontEnd = try AudioFrontEnds.extractor(for: model) else {
+      let declared = try model.audioFrontEnd.map { try KeywordFeatureExtractor(frontEnd: $0) }
+      guard let frontEnd = try declared ?? AudioFrontEnds.extractor(for: model) else {
         throw CommandFailure("cannot classify '\(path)': this model has no audio front-end to compute its input from a "
           + "WAV clip (the keyword-spotting front-end makes \(KeywordSpotting.inputShape) MFCC features; this model's input "
           + "is \(shape), height x width x channels); give its input tensors instead")

@@ -4,6 +4,7 @@ import MultiObjectiveSearch
 import NetworkEngine
 import PrecSearchFormats
 import PrecSearchIO
+import PrecSearchWorkflows
 import PrecisionSearch
 
 /// `precsearch serve`: a long-lived evaluator for other search programs (docs/serve.md). It sets up the model,
@@ -29,10 +30,7 @@ struct ServeCommand: Subcommand {
       measurements and their hypervolume. Every request may carry an "id", echoed in the answer. A malformed \
       line gets {"id": ..., "error": "..."} and the server goes on; it exits 0 at the end of the input.
       """,
-    options: [OptimizeCommand.modelOption, OptimizeCommand.dataOption, OptimizeCommand.energyModelOption,
-              OptimizeCommand.weightBitsOption, OptimizeCommand.activationBitsOption, OptimizeCommand.pinOption,
-              OptimizeCommand.threadsOption, OptimizeCommand.validationImagesOption, OptimizeCommand.screeningOption,
-              WindowSearch.option, OptimizeCommand.quietOption] + DataOptions.options,
+    options: SearchSetupOptions.options,
     examples: [
       #"echo '{"id": 1, "describe": true}' | precsearch serve --model fashion --validation-images 1000"#,
       #"python3 Experiments/search-quality/pymoo_nsga2.py --precsearch .build/release/precsearch --seed 1"#,
@@ -54,22 +52,11 @@ struct ServeCommand: Subcommand {
   var dataOptions: DataOptions
 
   init(parsing arguments: ParsedArguments) throws(UsageError) {
-    modelValue = try arguments.requiredValue(OptimizeCommand.modelOption)
-    dataPath = arguments.value(OptimizeCommand.dataOption)
-    dataOptions = try DataOptions(parsing: arguments)
-    energyModel = try arguments.requiredValue(OptimizeCommand.energyModelOption)
-    weightCandidates = try OptimizeCommand.bitList(try arguments.requiredValue(OptimizeCommand.weightBitsOption),
-                                                   for: OptimizeCommand.weightBitsOption)
-    activationCandidates = try OptimizeCommand.bitList(
-      try arguments.requiredValue(OptimizeCommand.activationBitsOption), for: OptimizeCommand.activationBitsOption)
-    if let text = arguments.value(OptimizeCommand.pinOption) { pins = try OptimizeCommand.pinList(text) } else { pins = [] }
-    threads = try arguments.integer(OptimizeCommand.threadsOption, in: 1...256)
-      ?? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 256))
-    validationImages = try arguments.integer(OptimizeCommand.validationImagesOption, in: 1...Int.max)
-    screeningName = try arguments.requiredValue(OptimizeCommand.screeningOption)
-    screening = OptimizeCommand.screeningSettings(named: screeningName)
-    windowSearch = try WindowSearch.parse(arguments)
-    quiet = arguments.flag(OptimizeCommand.quietOption)
+    let setup = try SearchSetupOptions(parsing: arguments)
+    (modelValue, dataPath, dataOptions, energyModel) = (setup.modelValue, setup.dataPath, setup.dataOptions, setup.energyModel)
+    (weightCandidates, activationCandidates, pins) = (setup.weightCandidates, setup.activationCandidates, setup.pins)
+    (quiet, threads, validationImages) = (setup.quiet, setup.threads, setup.validationImages)
+    (screeningName, screening, windowSearch) = (setup.screeningName, setup.screening, setup.windowSearch)
   }
 
   func run(output: inout some TextOutputStream, errors: inout some TextOutputStream) throws {
@@ -96,7 +83,7 @@ struct ServeCommand: Subcommand {
   /// The evaluator set up exactly as `optimize` sets up its validation evaluator, with the baselines measured.
   func makeServer(errors: inout some TextOutputStream) throws -> EvaluationServer {
     // As in `OptimizeCommand.run`: the table first, so that a mistyped name fails before any file is read.
-    let table = try EnergyModelSelection.resolve(energyModel, for: OptimizeCommand.energyModelOption)
+    let table = try EnergyModelSelection.resolve(energyModel, for: SearchSetupOptions.energyModelOption)
     let estimator = try EnergyEstimator(table: table.table)
     var notes: [String] = []
     let inputs = try OptimizeCommand.loadInputs(modelValue: modelValue, dataPath: dataPath,
@@ -126,8 +113,13 @@ struct ServeCommand: Subcommand {
       modelName: inputs.model.name, modelSource: inputs.modelSource, modelSHA256: inputs.modelSHA256,
       dataName: inputs.dataName, validationSource: inputs.validationSource,
       validationSHA256: inputs.validation.contentSHA256, energyModel: table.table.name,
-      energyModelSHA256: table.checksum, windowSearch: windowSearch.rawValue, screening: screeningName)
-    return try EvaluationServer(space: space, evaluator: evaluator, information: information)
+      energyModelSHA256: table.checksum, windowSearch: windowSearch.rawValue, screening: screeningName,
+      toolName: PrecSearchTool.name, toolVersion: PrecSearchTool.version, commit: SourceRevision.commit)
+    do {
+      return try EvaluationServer(space: space, evaluator: evaluator, information: information)
+    } catch let error as EvaluationServer.SetupError {
+      throw CommandFailure(error.description)
+    }
   }
 }
 
@@ -140,323 +132,4 @@ protocol RequestLineSource {
 /// Standard input, line by line (`readLine`: `\n` and `\r\n` are stripped, invalid UTF-8 is repaired).
 struct StandardInputLines: RequestLineSource {
   mutating func nextLine() -> String? { readLine(strippingNewline: true) }
-}
-
-/// The state of `serve` between requests: the problem (memo and front), the counts, and the request protocol.
-struct EvaluationServer {
-  /// Provenance shown by `describe`.
-  struct Information {
-    var modelName: String
-    var modelSource: String
-    var modelSHA256: String
-    var dataName: String
-    var validationSource: String
-    var validationSHA256: String
-    var energyModel: String
-    var energyModelSHA256: String
-    var windowSearch: String
-    var screening: String
-  }
-
-  /// A uniform baseline measured at start-up.
-  struct Baseline {
-    var bits: Int
-    var measurement: PrecisionMeasurement
-  }
-
-  /// The request keys the server knows.
-  static let knownKeys = ["activationBits", "batch", "describe", "front", "id", "weightBits"]
-
-  /// The genes, as `optimize` builds them from the same options.
-  let space: PrecisionSearchSpace
-  /// The energy at uniform 16 bits, in pJ (what relative energies divide by).
-  let uniform16BitPicojoules: Double
-  /// The hypervolume `optimize` reports (`hypervolume.final`): energy / uniform 16-bit and 1 - accuracy,
-  /// reference point (1.1, 1.1), built as `PrecisionSearch` builds its indicator.
-  let hypervolumeIndicator: HypervolumeIndicator
-  /// `optimize`'s uniform baselines (`OptimizeCommand.baselineBits`), measured on the whole validation split
-  /// before any request.
-  let baselines: [Baseline]
-  /// The images in the validation split.
-  let imageCount: Int
-  /// Shown by `describe`.
-  let information: Information
-  /// Memo, screening and front: the path `optimize`'s measurements take.
-  private(set) var problem: PrecisionProblem
-  /// Configurations asked for by requests, memo hits included (what `optimize` counts as evaluations).
-  private(set) var evaluations = 0
-  /// Of those, the ones answered from the memo (or by an earlier configuration of the same batch).
-  private(set) var memoHits = 0
-
-  /// Measures the uniform baselines as `optimize` does (one batch, every image) and records those inside the
-  /// space in the memo and front, where they screen later configurations, without counting them.
-  init(space: PrecisionSearchSpace, evaluator: PrecisionEvaluator, information: Information) throws {
-    self.space = space
-    self.information = information
-    imageCount = evaluator.split.count
-    problem = try PrecisionProblem(space: space, evaluator: evaluator)
-    let uniform16 = problem.uniform16BitPicojoules
-    guard uniform16.isFinite, uniform16 > 0 else {
-      throw CommandFailure("the energy model gives the uniform 16-bit configuration \(uniform16) pJ; expected a positive energy")
-    }
-    uniform16BitPicojoules = uniform16
-    hypervolumeIndicator = try HypervolumeIndicator(
-      referencePoint: [1.1, 1.1], normalization: ObjectiveNormalization(ideal: [0, -1], nadir: [uniform16, 0]))
-    let layerCount = space.layerCount
-    let configurations = OptimizeCommand.baselineBits.map { PrecisionConfiguration.uniform($0, layerCount: layerCount) }
-    // With an empty front nothing is screened, so this is `evaluator.measure(configurations)` as in `optimize`.
-    let inside = configurations.filter(space.contains)
-    _ = try problem.evaluate(inside.map(space.genome(of:)))
-    let outside = configurations.filter { !space.contains($0) }
-    let outsideMeasurements = outside.isEmpty ? [] : try evaluator.measure(outside)
-    var baselines: [Baseline] = []
-    for (bits, configuration) in zip(OptimizeCommand.baselineBits, configurations) {
-      let measurement = space.contains(configuration)
-        ? problem.memo[space.genome(of: configuration)]!
-        : outsideMeasurements[outside.firstIndex(of: configuration)!]
-      baselines.append(Baseline(bits: bits, measurement: measurement))
-    }
-    self.baselines = baselines
-  }
-
-  // MARK: - Requests
-
-  /// A request's mistake: the message names the field and what was expected.
-  struct RequestError: Error {
-    var message: String
-  }
-
-  /// The answer line to one request line (without its line break), or `nil` for a blank line.
-  mutating func answer(_ line: String, lineNumber: Int) -> String? {
-    if line.allSatisfy(\.isWhitespace) { return nil }
-    var id: JSONValue = .null
-    var response: [String: JSONValue]
-    do {
-      let request: JSONValue
-      do {
-        request = try JSONValue.parse(line)
-      } catch {
-        throw RequestError(message: "line \(lineNumber) is not JSON (\(error)); expected one JSON object per line")
-      }
-      guard let object = request.objectValue else {
-        throw RequestError(message: "line \(lineNumber) is a JSON \(request.typeName); expected a JSON object such as "
-          + #"{"id": 1, "describe": true}"#)
-      }
-      id = object["id"] ?? .null
-      response = try respond(to: object)
-    } catch let error as RequestError {
-      response = ["error": .string(error.message)]
-    } catch {
-      response = ["error": .string("the evaluation failed: \(PrecSearchTool.describe(error))")]
-    }
-    response["id"] = id
-    do {
-      return try JSONValue.object(response).serialized(pretty: false)
-    } catch {
-      // Only a non-finite number cannot be written; every number above is finite, but never send a broken line.
-      return try! JSONValue.object(["id": id, "error": .string("internal error: \(error)")]).serialized(pretty: false)
-    }
-  }
-
-  /// The answer to one request object (without `id`).
-  mutating func respond(to request: [String: JSONValue]) throws -> [String: JSONValue] {
-    let unknown = request.keys.filter { !Self.knownKeys.contains($0) }.sorted()
-    if let key = unknown.first {
-      throw RequestError(message: "unknown field '\(key)'; expected the fields "
-        + Self.knownKeys.map { "'\($0)'" }.joined(separator: ", ") + " (docs/serve.md)")
-    }
-    let kinds = [
-      request["describe"] != nil ? "describe" : nil,
-      request["front"] != nil ? "front" : nil,
-      request["weightBits"] != nil || request["activationBits"] != nil ? "weightBits/activationBits" : nil,
-      request["batch"] != nil ? "batch" : nil,
-    ].compactMap { $0 }
-    guard kinds.count == 1 else {
-      throw RequestError(message: kinds.isEmpty
-        ? "the request asks for nothing; expected one of 'describe': true, 'front': true, 'weightBits' with "
-          + "'activationBits', or 'batch'"
-        : "the request mixes " + kinds.map { "'\($0)'" }.joined(separator: " and ") + "; expected exactly one kind of request per line")
-    }
-    switch kinds[0] {
-    case "describe":
-      guard request["describe"] == .bool(true) else {
-        throw RequestError(message: "'describe' is \(Self.shown(request["describe"]!)); expected true")
-      }
-      return describe()
-    case "front":
-      guard request["front"] == .bool(true) else {
-        throw RequestError(message: "'front' is \(Self.shown(request["front"]!)); expected true")
-      }
-      return try front()
-    case "batch":
-      guard let items = request["batch"]?.arrayValue else {
-        throw RequestError(message: "'batch' is \(Self.shown(request["batch"]!)); expected an array of objects "
-          + #"{"weightBits": [...], "activationBits": [...]}"#)
-      }
-      var genomes: [[Int]] = []
-      for (index, item) in items.enumerated() {
-        let field = "batch[\(index)]"
-        guard let object = item.objectValue else {
-          throw RequestError(message: "'\(field)' is \(Self.shown(item)); expected an object "
-            + #"{"weightBits": [...], "activationBits": [...]}"#)
-        }
-        if let key = object.keys.filter({ $0 != "weightBits" && $0 != "activationBits" }).sorted().first {
-          throw RequestError(message: "unknown field '\(field).\(key)'; expected only 'weightBits' and 'activationBits'")
-        }
-        genomes.append(try genome(object, prefix: field + "."))
-      }
-      let results = try evaluate(genomes)
-      return ["results": .array(results.map(JSONValue.object)), "evaluations": .integer(evaluations)]
-    default:
-      var result = try evaluate([try genome(request, prefix: "")])[0]
-      result["evaluations"] = .integer(evaluations)
-      return result
-    }
-  }
-
-  /// The genome of `{"weightBits": [...], "activationBits": [...]}`, every width checked against its layer's
-  /// allowed values.
-  func genome(_ object: [String: JSONValue], prefix: String) throws -> [Int] {
-    let weights = try widths(object["weightBits"], field: prefix + "weightBits", domains: space.weightDomains,
-                             what: "weight")
-    let activations = try widths(object["activationBits"], field: prefix + "activationBits",
-                                 domains: space.activationDomains, what: "activation")
-    return zip(weights, activations).flatMap { [$0, $1] }
-  }
-
-  func widths(_ value: JSONValue?, field: String, domains: [GeneDomain], what: String) throws -> [Int] {
-    let count = space.layerCount
-    let expected = "an array of \(count) integer bit-widths, one per weighted layer ("
-      + space.layerNames.joined(separator: ", ") + ")"
-    guard let value else { throw RequestError(message: "'\(field)' is missing; expected \(expected)") }
-    guard let items = value.arrayValue else {
-      throw RequestError(message: "'\(field)' is \(Self.shown(value)); expected \(expected)")
-    }
-    guard items.count == count else {
-      throw RequestError(message: "'\(field)' has \(items.count) values; expected \(expected)")
-    }
-    return try items.enumerated().map { index, item in
-      let allowed = domains[index].values
-      guard let bits = item.integerValue else {
-        throw RequestError(message: "'\(field)[\(index)]' is \(Self.shown(item)); expected an integer bit-width")
-      }
-      guard allowed.contains(bits) else {
-        throw RequestError(message: "'\(field)[\(index)]' is \(bits); expected one of the \(what) bit-widths allowed "
-          + "for layer '\(space.layerNames[index])': \(Self.list(allowed))")
-      }
-      return bits
-    }
-  }
-
-  /// Measures `genomes` as one batch through the problem (memo first, the rest screened against the front at
-  /// the start of the batch, as `optimize` measures a batch) and counts them.
-  mutating func evaluate(_ genomes: [[Int]]) throws -> [[String: JSONValue]] {
-    var known = Set<[Int]>()
-    var fromMemo: [Bool] = []
-    for genome in genomes {
-      fromMemo.append(problem.memo[genome] != nil || known.contains(genome))
-      known.insert(genome)
-    }
-    _ = try problem.evaluate(genomes)
-    evaluations += genomes.count
-    memoHits += fromMemo.filter { $0 }.count
-    return zip(genomes, fromMemo).map { genome, memo in
-      let measurement = problem.memo[genome]!
-      return [
-        "energyPicojoules": .number(measurement.energyPicojoules),
-        "relativeEnergy": .number(measurement.energyPicojoules / uniform16BitPicojoules),
-        "validationAccuracy": .number(measurement.accuracy),
-        "correct": .integer(measurement.correct),
-        "imagesRun": .integer(measurement.imagesRun),
-        "images": .integer(measurement.imageCount),
-        "complete": .bool(measurement.isComplete),
-        "fromMemo": .bool(memo),
-      ]
-    }
-  }
-
-  /// The `describe` answer.
-  func describe() -> [String: JSONValue] {
-    // Uniform 16 bits is always a baseline; `null` rather than a trap should that list ever change.
-    let uniform16 = baselines.first { $0.bits == 16 }?.measurement
-    let info = information
-    return [
-      "layers": .array(space.layerNames.map(JSONValue.string)),
-      "weightBits": .array(space.weightDomains.map { .array($0.values.map(JSONValue.integer)) }),
-      "activationBits": .array(space.activationDomains.map { .array($0.values.map(JSONValue.integer)) }),
-      "uniform16BitPicojoules": .number(uniform16BitPicojoules),
-      "uniform16BitValidationAccuracy": uniform16.map { .number($0.accuracy) } ?? .null,
-      "validationImages": .integer(imageCount),
-      "baselines": .array(baselines.map { baseline in
-        .object([
-          "bits": .integer(baseline.bits),
-          "energyPicojoules": .number(baseline.measurement.energyPicojoules),
-          "relativeEnergy": .number(baseline.measurement.energyPicojoules / uniform16BitPicojoules),
-          "validationAccuracy": .number(baseline.measurement.accuracy),
-          "inSpace": .bool(space.contains(.uniform(baseline.bits, layerCount: space.layerCount))),
-        ])
-      }),
-      "hypervolume": .object([
-        "objectives": ["energyPicojoules / uniform16BitPicojoules", "1 - validationAccuracy"],
-        "ideal": .array((hypervolumeIndicator.normalization?.ideal ?? []).map(JSONValue.number)),
-        "nadir": .array((hypervolumeIndicator.normalization?.nadir ?? []).map(JSONValue.number)),
-        "referencePoint": .array(hypervolumeIndicator.referencePoint.map(JSONValue.number)),
-        "points": "the non-dominated complete measurements, baselines included ('front')",
-      ]),
-      "model": .object(["name": .string(info.modelName), "source": .string(info.modelSource),
-                        "sha256": .string(info.modelSHA256), "windowSearch": .string(info.windowSearch)]),
-      "data": .object(["name": .string(info.dataName), "validationSource": .string(info.validationSource),
-                       "validationSHA256": .string(info.validationSHA256)]),
-      "energyModel": .object(["name": .string(info.energyModel), "sha256": .string(info.energyModelSHA256)]),
-      "screening": .string(info.screening),
-      "tool": .object(["name": .string(PrecSearchTool.name), "version": .string(PrecSearchTool.version),
-                       "commit": .string(SourceRevision.commit)]),
-      "evaluations": .integer(evaluations),
-    ]
-  }
-
-  /// The `front` answer: the non-dominated complete measurements (baselines in the space included), by
-  /// increasing energy, and their hypervolume as `optimize` computes `hypervolume.final`.
-  func front() throws -> [String: JSONValue] {
-    let members = problem.front.members.compactMap { member in problem.memo[member.genome].map { (member.genome, $0) } }
-      .sorted { $0.1.energyPicojoules != $1.1.energyPicojoules
-        ? $0.1.energyPicojoules < $1.1.energyPicojoules : $0.1.correct > $1.1.correct }
-    let points: [JSONValue] = members.map { genome, measurement in
-      let configuration = space.configuration(of: genome)
-      return .object([
-        "weightBits": .array(configuration.layers.map { .integer($0.weightBits) }),
-        "activationBits": .array(configuration.layers.map { .integer($0.activationBits) }),
-        "energyPicojoules": .number(measurement.energyPicojoules),
-        "relativeEnergy": .number(measurement.energyPicojoules / uniform16BitPicojoules),
-        "validationAccuracy": .number(measurement.accuracy),
-      ])
-    }
-    let statistics = problem.evaluator.statistics
-    return [
-      "points": .array(points),
-      "hypervolume": .number(try hypervolumeIndicator.value(of: problem.front)),
-      "evaluations": .integer(evaluations),
-      "memoHits": .integer(memoHits),
-      // Evaluator totals, the start-up baselines included.
-      "configurationsMeasured": .integer(statistics.configurationsMeasured),
-      "configurationsScreenedOut": .integer(statistics.configurationsScreenedOut),
-      "imagesRun": .integer(statistics.imagesRun),
-    ]
-  }
-
-  // MARK: - Messages
-
-  /// A value as quoted in a message: its JSON text, shortened.
-  static func shown(_ value: JSONValue) -> String {
-    let text = (try? value.serialized(pretty: false)) ?? value.typeName
-    let short = text.count > 40 ? String(text.prefix(37)) + "..." : text
-    return "\(short) (\(value.typeName))"
-  }
-
-  /// `2...16` for a contiguous list, else `2, 4, 8, 16`.
-  static func list(_ values: [Int]) -> String {
-    guard let first = values.first, let last = values.last else { return "none" }
-    if values.count > 2 && values == Array(first...last) { return "\(first)...\(last)" }
-    return values.map(String.init).joined(separator: ", ")
-  }
 }

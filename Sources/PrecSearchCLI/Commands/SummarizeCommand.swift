@@ -1,6 +1,6 @@
 import Foundation
 import PrecSearchFormats
-import PrecSearchIO
+import PrecSearchReports
 
 /// `precsearch summarize FRONT.json... [--losses LIST] [--budgets LIST] [--output FILE.md]`: the Markdown tables
 /// of the energy-accuracy analysis (docs/analysis.md) from Pareto JSON files: energy saved over uniform 16-bit and

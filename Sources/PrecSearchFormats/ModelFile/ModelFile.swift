@@ -63,12 +63,15 @@ public struct ModelFile: Sendable {
   public var provenance: JSONValue
   /// Optional free-form JSON object of measured figures (accuracies, fixed-point baselines, ...).
   public var metrics: JSONValue?
+  /// The audio front-end the model reads WAV clips through (header field `audioFrontEnd`), or nil when the file
+  /// does not say: then ``audioFrontEndForWAV`` decides from the input shape and the provenance.
+  public var audioFrontEnd: AudioFrontEnd?
 
   /// Creates a model description; `validate()` (called by `write`) checks the parts against each other.
   public init(name: String, description: String? = nil, network: Network,
               preprocessing: InputPreprocessing = .identity, inputEncoding: InputEncoding = .uint8, labels: [String] = [],
               activationRanges: ActivationRanges? = nil, provenance: JSONValue = .emptyObject,
-              metrics: JSONValue? = nil) {
+              metrics: JSONValue? = nil, audioFrontEnd: AudioFrontEnd? = nil) {
     self.name = name
     self.description = description
     self.network = network
@@ -78,11 +81,21 @@ public struct ModelFile: Sendable {
     self.activationRanges = activationRanges
     self.provenance = provenance
     self.metrics = metrics
+    self.audioFrontEnd = audioFrontEnd
+  }
+
+  /// The front-end a WAV clip goes through for this model: ``audioFrontEnd`` when the file names one, else
+  /// `precsearch-40ms` for a 49 x 10 x 1 input of a model that was not imported (no `source` in its provenance;
+  /// files written before the field existed), else nil (the model does not read audio). See
+  /// `AudioFrontEnd.resolved(declared:inputShape:imported:)`.
+  public var audioFrontEndForWAV: AudioFrontEnd? {
+    AudioFrontEnd.resolved(declared: audioFrontEnd, inputShape: network.inputShape, imported: provenance["source"] != nil)
   }
 
   /// Checks what `Network` cannot: non-empty name, preprocessing valid for the input channels, label count equal
   /// to the output channels (or no labels), activation ranges naming the folded network's nodes in order with
-  /// finite non-negative values, `provenance` (and `metrics`) being JSON objects.
+  /// finite non-negative values, `provenance` (and `metrics`) being JSON objects, and an `audioFrontEnd` only on a
+  /// model whose input is the front-end's 49 x 10 x 1 features.
   /// Throws `ModelFileError` with `file` set to `file`.
   public func validate(file: String = "") throws {
     func fail(_ field: String, _ message: String) -> ModelFileError {
@@ -98,6 +111,11 @@ public struct ModelFile: Sendable {
     }
     guard provenance.objectValue != nil else { throw fail("provenance", "expected an object, found \(provenance.typeName)") }
     if let metrics, metrics.objectValue == nil { throw fail("metrics", "expected an object, found \(metrics.typeName)") }
+    if let audioFrontEnd, network.inputShape != AudioFrontEnd.featureShape {
+      let s = network.inputShape, f = AudioFrontEnd.featureShape
+      throw fail("audioFrontEnd", "\"\(audioFrontEnd.rawValue)\" gives [\(f.height), \(f.width), \(f.channels)] features, "
+        + "but the model's input is [\(s.height), \(s.width), \(s.channels)]")
+    }
     if let ranges = activationRanges {
       guard ranges.sampleCount >= 0 else { throw fail("activationRanges.sampleCount", "must be >= 0, found \(ranges.sampleCount)") }
       let folded: Network

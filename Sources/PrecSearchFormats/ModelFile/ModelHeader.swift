@@ -36,6 +36,7 @@ struct ModelHeader {
   var activationRanges: ActivationRanges?
   var provenance: JSONValue
   var metrics: JSONValue?
+  var audioFrontEnd: AudioFrontEnd?
   var blobElementCount: Int
   var blobSHA256: String
   var blobFile: String?
@@ -103,6 +104,13 @@ struct ModelHeader {
     metrics = root.optional("metrics")
     if let metrics, metrics.objectValue == nil {
       throw SchemaError(path: "metrics", message: "expected an object, found \(metrics.typeName)")
+    }
+    if let name = try root.optionalString("audioFrontEnd") {
+      guard let frontEnd = AudioFrontEnd(rawValue: name) else {
+        throw SchemaError(path: "audioFrontEnd", message: "unknown audio front-end \"\(name)\"; expected one of "
+          + AudioFrontEnd.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+      }
+      audioFrontEnd = frontEnd
     }
     var blob = try StrictObject(try root.required("blob"), path: "blob")
     blobElementCount = try blob.integer("elementCount", in: 0...Self.maximumBlobElements)
@@ -307,7 +315,8 @@ struct ModelHeader {
       }
     }
     let model = ModelFile(name: name, description: description, network: network, preprocessing: preprocessing,
-                          inputEncoding: inputEncoding, labels: labels, activationRanges: activationRanges, provenance: provenance, metrics: metrics)
+                          inputEncoding: inputEncoding, labels: labels, activationRanges: activationRanges, provenance: provenance,
+                          metrics: metrics, audioFrontEnd: audioFrontEnd)
     try model.validate(file: headerFile)
     return model
   }
@@ -379,6 +388,7 @@ struct ModelHeader {
     // Written only when not the default, so files of models with 8-bit unsigned inputs are unchanged.
     if model.inputEncoding != .uint8 { root["inputEncoding"] = .string(model.inputEncoding.rawValue) }
     if let m = model.metrics { root["metrics"] = m }
+    if let f = model.audioFrontEnd { root["audioFrontEnd"] = .string(f.rawValue) }
     if let ranges = model.activationRanges {
       root["activationRanges"] = [
         "sampleCount": .integer(ranges.sampleCount),

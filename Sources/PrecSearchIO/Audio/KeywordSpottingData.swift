@@ -27,28 +27,129 @@ public enum KeywordSpotting {
   }
 }
 
-/// Computes the 8-bit MFCC features of WAV audio (`MFCCExtractor` with `MFCCConfiguration.keywordSpotting`, then
-/// `MFCCQuantization.keywordSpotting`): what the `kws` model reads, in training and at inference.
+/// A keyword-spotting class order: the 12 class names in label order and which labels are "unknown" and
+/// "silence". ``precsearch`` is the order of the shipped `kws` model (``KeywordSpotting/classNames``);
+/// ``mlperfTiny`` is MLPerf Tiny's (`word_labels` of its `get_dataset.py`, the label indices of
+/// `../shared/data/mlperf-tiny-kws/labels.csv`).
+public struct KeywordLabelSet: Hashable, Sendable {
+  /// A short name for messages: `precsearch` or `mlperf-tiny`.
+  public let name: String
+  /// The class names, in label order (lower case; "unknown" and "silence" without underscores).
+  public let classNames: [String]
+  /// The label of "unknown" (any word that is not a command word).
+  public let unknownLabel: Int
+  /// The label of "silence" (no speech).
+  public let silenceLabel: Int
+
+  /// The shipped model's order: yes no up down left right on off stop go, unknown (10), silence (11).
+  public static let precsearch = KeywordLabelSet(name: "precsearch", classNames: KeywordSpotting.classNames,
+                                                 unknownLabel: KeywordSpotting.unknownLabel,
+                                                 silenceLabel: KeywordSpotting.silenceLabel)
+  /// MLPerf Tiny's order: down go left no off on right stop up yes (alphabetical), silence (10), unknown (11).
+  public static let mlperfTiny = KeywordLabelSet(
+    name: "mlperf-tiny", classNames: ["down", "go", "left", "no", "off", "on", "right", "stop", "up", "yes", "silence", "unknown"],
+    unknownLabel: 11, silenceLabel: 10)
+
+  /// The label of a word or folder name (any case): a command word's index; ``silenceLabel`` for `silence` or
+  /// `_silence_`; ``unknownLabel`` for `unknown`, `_unknown_` and every other word.
+  public func label(ofWord word: String) -> Int {
+    let w = word.lowercased()
+    if w == "silence" || w == "_silence_" { return silenceLabel }
+    if w == "unknown" || w == "_unknown_" { return unknownLabel }
+    return classNames.indices.first { $0 != unknownLabel && $0 != silenceLabel && classNames[$0] == w } ?? unknownLabel
+  }
+
+  /// The known sets, in this order: ``precsearch``, ``mlperfTiny``.
+  public static let all: [KeywordLabelSet] = [.precsearch, .mlperfTiny]
+
+  /// The known set whose class names are `labels` (e.g. a model file's `labels`), compared in lower case with
+  /// `_silence_` / `_unknown_` read as `silence` / `unknown`; nil when none matches.
+  public static func matching(labels: [String]) -> KeywordLabelSet? {
+    let names = labels.map { label -> String in
+      let l = label.lowercased()
+      return l == "_silence_" ? "silence" : l == "_unknown_" ? "unknown" : l
+    }
+    return all.first { $0.classNames == names }
+  }
+
+  /// `label` of this set as a label of `other` (the same class name), e.g. an MLPerf label in the shipped order.
+  public func label(_ label: Int, in other: KeywordLabelSet) -> Int? {
+    guard classNames.indices.contains(label) else { return nil }
+    return other.classNames.firstIndex(of: classNames[label])
+  }
+}
+
+/// Computes the 8-bit features a keyword-spotting model reads from WAV audio, for one `AudioFrontEnd`
+/// (docs/audio.md): what the `kws` model reads, in training and at inference, and what a data set reader computes
+/// for a model with an audio front-end.
+///
+/// - `precsearch-40ms` (the default): `MFCCExtractor` with `MFCCConfiguration.keywordSpotting`, then
+///   `MFCCQuantization.keywordSpotting` (one step and zero code per coefficient, rounded, clamped to 0...255);
+/// - `mlperf-tiny`: `MFCCConfiguration.mlperfTiny`, then `Int8FeatureQuantization.mlperfTiny` (MLPerf's int8 input
+///   codes), each code stored as the byte `code + 128` (`Int8FeatureQuantization.storedByte(_:)`).
+///
+/// For a model, `KeywordFeatureExtractor(model:file:)` picks the front-end its file names
+/// (`ModelFile.audioFrontEndForWAV`): `try KeywordFeatureExtractor(model: model, file: modelPath).features(ofFile: path)`
+/// are the model's input bytes for the WAV at `path`.
 public struct KeywordFeatureExtractor: Sendable {
+  /// How MFCC values become bytes.
+  public enum Storage: Hashable, Sendable {
+    /// One step and zero code per coefficient, codes 0...255 (`precsearch-40ms`).
+    case perCoefficient(MFCCQuantization)
+    /// One affine int8 rule, each int8 code stored as `code + 128` (`mlperf-tiny`).
+    case int8(Int8FeatureQuantization)
+
+    /// The stored bytes of frame-major MFCC values.
+    public func bytes(_ values: [Float]) -> [UInt8] {
+      switch self {
+      case .perCoefficient(let rule): return rule.quantize(values)
+      case .int8(let rule): return values.map { Int8FeatureQuantization.storedByte(rule.code($0)) }
+      }
+    }
+  }
+
+  /// The front-end this extractor computes.
+  public let frontEnd: AudioFrontEnd
   /// The MFCC front-end.
   public let extractor: MFCCExtractor
   /// The 8-bit storage rule.
-  public let quantization: MFCCQuantization
+  public let storage: Storage
 
-  /// Creates the keyword-spotting front-end.
-  public init() throws {
-    extractor = try MFCCExtractor(configuration: .keywordSpotting)
-    quantization = .keywordSpotting
+  /// Creates the extractor of `frontEnd` (the project's 40 ms recipe unless given).
+  public init(frontEnd: AudioFrontEnd = .precsearch40ms) throws {
+    self.frontEnd = frontEnd
+    switch frontEnd {
+    case .precsearch40ms:
+      extractor = try MFCCExtractor(configuration: .keywordSpotting)
+      storage = .perCoefficient(.keywordSpotting)
+    case .mlperfTiny:
+      extractor = try MFCCExtractor(configuration: .mlperfTiny)
+      storage = .int8(.mlperfTiny)
+    }
+  }
+
+  /// The extractor of the front-end `model` reads WAV clips through (`ModelFile.audioFrontEndForWAV`: the file's
+  /// `audioFrontEnd`, else `precsearch-40ms` for a 49 x 10 x 1 input of a model that was not imported). Throws
+  /// `DatasetError` naming `file` (the model's path, for the message) when the model does not read audio.
+  public init(model: ModelFile, file: String) throws {
+    guard let frontEnd = model.audioFrontEndForWAV else {
+      let s = model.network.inputShape, f = AudioFrontEnd.featureShape
+      throw DatasetError(file: file, message: "the model does not read audio: its file names no audioFrontEnd, and its "
+        + "input is \(s.height)x\(s.width)x\(s.channels) (the MFCC features of a WAV clip are \(f.height)x\(f.width)x\(f.channels)) "
+        + "or it was imported (an imported model reads feature tensors unless it names a front-end)")
+    }
+    try self.init(frontEnd: frontEnd)
   }
 
   /// Number of feature bytes per clip (490).
   public var featureCount: Int { extractor.featureCount }
 
-  /// The 490 feature codes of `audio` (resampled to 16 kHz when needed; the first second, zero-padded). Throws
+  /// The 490 feature bytes of `audio` (resampled to 16 kHz when needed; the first second, zero-padded). Throws
   /// `AudioFeaturesError` for a sample rate outside `MFCCExtractor.supportedInputRates` (4...192 kHz) or a clip
-  /// shorter than one 40 ms analysis window (`MFCCExtractor.features(pcm:sampleRate:)`; docs/audio.md).
+  /// shorter than one analysis window (40 ms, or 30 ms for `mlperf-tiny`; `MFCCExtractor.features(pcm:sampleRate:)`;
+  /// docs/audio.md).
   public func features(of audio: WAVAudio) throws -> [UInt8] {
-    quantization.quantize(try extractor.features(pcm: audio.samples, sampleRate: audio.sampleRate))
+    storage.bytes(try extractor.features(pcm: audio.samples, sampleRate: audio.sampleRate))
   }
 
   /// The feature codes of the WAV file at `path`. Throws the reader's errors, and a `DatasetError` naming the file
@@ -58,7 +159,8 @@ public struct KeywordFeatureExtractor: Sendable {
     do {
       return try features(of: audio)
     } catch let error as AudioFeaturesError {
-      throw DatasetError(file: path, message: "cannot compute keyword-spotting features: \(error.message)")
+      throw DatasetError(file: path, message: "cannot compute keyword-spotting features: \(error.message) "
+        + "(\(frontEnd.rawValue) front-end)")
     }
   }
 
@@ -189,9 +291,12 @@ public enum SpeechCommandsFolder {
   }
 
   /// The clips' paths (word folders sorted, files sorted) and their features and labels; with `limitPerWord`, only
-  /// the first that many clips of each word folder.
-  public static func load(directory: String, threads: Int = 1,
-                          limitPerWord: Int? = nil) throws -> (paths: [String], dataset: ImageDataset) {
+  /// the first that many clips of each word folder. Features are those of `frontEnd` and labels those of
+  /// `labelSet` (by default the shipped `kws` model's: `precsearch-40ms`, ``KeywordLabelSet/precsearch``); for a
+  /// model, pass `model.audioFrontEndForWAV` and `KeywordLabelSet.matching(labels: model.labels)`.
+  public static func load(directory: String, threads: Int = 1, limitPerWord: Int? = nil,
+                          frontEnd: AudioFrontEnd = .precsearch40ms,
+                          labelSet: KeywordLabelSet = .precsearch) throws -> (paths: [String], dataset: ImageDataset) {
     let fm = FileManager.default
     var isDirectory: ObjCBool = false
     guard fm.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -202,13 +307,13 @@ public enum SpeechCommandsFolder {
       let files = try wavFiles(in: folder)
       for file in files.prefix(limitPerWord ?? files.count) {
         paths.append(folder.appendingPathComponent(file).path)
-        labels.append(UInt8(KeywordSpotting.label(ofWord: folder.lastPathComponent)))
+        labels.append(UInt8(labelSet.label(ofWord: folder.lastPathComponent)))
       }
     }
     guard !paths.isEmpty else {
       throw DatasetError(file: directory, message: "no WORD/*.wav clips found; expected Speech Commands' layout")
     }
-    let features = try KeywordFeatureExtractor().features(ofFiles: paths, threads: threads)
+    let features = try KeywordFeatureExtractor(frontEnd: frontEnd).features(ofFiles: paths, threads: threads)
     return (paths, try ImageDataset(height: 49, width: 10, channels: 1, pixels: features, labels: labels))
   }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import PrecSearchFormats
-@testable import PrecSearchIO
+@testable import PrecSearchReports
 
 @Suite struct ParetoReportTests {
   @Test func thePageHoldsEverySectionPointBaselineAndLayer() throws {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import PrecSearchFormats
-@testable import PrecSearchIO
+@testable import PrecSearchReports
 
 /// The analysis rules on `ReportFixtures.document()` (points p01...p06 and baselines 16...4 bits; energies and
 /// accuracies listed there), with the expected answers worked out by hand.
