@@ -120,6 +120,15 @@ extension KernelInstructionSetTests {
     #expect(splitRuns >= 3)
   }
 
+  /// 16-bit convolutions with extreme codes (`DepthwiseKernelTests`): Double lanes at the portable level, the Int16
+  /// pairs with split activations from AVX2 up; bit-exact either way.
+  @Test(arguments: levelsToTest)
+  func sixteenBitConvolutionsAtLevel(_ level: KernelInstructionSet) throws {
+    try withLevel(level) {
+      try DepthwiseKernelTests().sixteenBitConvolutionsMatchReference(expectingPairs: level >= .avx2)
+    }
+  }
+
   /// At the AVX2 level the plans of ResNet-8 (ReLU before every convolution but the first) take the pair kernels:
   /// 8 bits through `vpmaddubsw` with no offset and one group per widening, 4 bits with Int16 lanes summed over many
   /// groups, 16 bits through the Int16 pairs with split activations; and each is bit-exact with the reference.
