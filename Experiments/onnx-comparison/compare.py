@@ -3,6 +3,7 @@
 
 Usage (from the repository root; needs `pip install onnx onnxruntime numpy`):
     python3 Experiments/onnx-comparison/compare.py [--model PATH] [--out DIR] [--seconds S] [--seed N]
+        [--isa portable|avx2|avx512] [--scratch-path DIR] [--int8]
 
 Without --model it asks `precsearch-bench --write-model` for the benchmark's ResNet-8 (MLPerf Tiny shape, random
 weights, SplitMix64 seed 1). It then
@@ -13,6 +14,14 @@ weights, SplitMix64 seed 1). It then
  3. times onnxruntime with intra/inter-op threads = 1 and `precsearch-bench --json` (single thread, float and
     fixed point 16/8/4 bits) in alternating rounds (--rounds, best of each kept, so a shared machine's load drifts
     alike for both), then writes both and the ratios to --out (summary.json).
+
+--isa caps precsearch's kernels (precsearch-bench --isa) to measure the paths of smaller CPUs; onnxruntime always
+runs at the best instruction set of the machine. --int8 also quantizes the ONNX model with onnxruntime's own
+quantizer (quantize_static, QDQ format, int8 activations and weights, per-tensor, MinMax calibration on 64 random
+inputs of the same distribution) and times it in the same alternating rounds (reported as onnxruntime int8 QDQ).
+--scratch-path builds and runs precsearch-bench from that SwiftPM scratch directory (default .build). --cpu-time
+times both sides in thread CPU time (onnxruntime with one intra-op thread runs on the calling thread;
+precsearch-bench --cpu-time), which time spent descheduled on a loaded machine does not inflate.
 """
 import argparse, json, os, struct, subprocess, sys, time
 
@@ -148,8 +157,17 @@ def main():
     ap.add_argument('--seconds', type=float, default=3)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--rounds', type=int, default=3, help='alternating timing rounds (best of each side is kept)')
+    ap.add_argument('--isa', choices=['portable', 'avx2', 'avx512'], help="cap precsearch's kernels at this level")
+    ap.add_argument('--scratch-path', default='.build', help='SwiftPM scratch directory of precsearch-bench')
+    ap.add_argument('--int8', action='store_true', help='also time onnxruntime int8 (QDQ, its own quantizer)')
+    ap.add_argument('--cpu-time', action='store_true', help='time both sides in thread CPU time')
     args = ap.parse_args()
-    subprocess.run(['swift', 'build', '-c', 'release', '--product', 'precsearch-bench'], cwd=ROOT, check=True)
+    global BENCH
+    scratch = os.path.join(ROOT, args.scratch_path)
+    BENCH = [os.path.join(scratch, 'release', 'precsearch-bench')] + (['--isa', args.isa] if args.isa else [])
+    clock = time.thread_time if args.cpu_time else time.perf_counter
+    subprocess.run(['swift', 'build', '-c', 'release', '--product', 'precsearch-bench', '--scratch-path', scratch],
+                   cwd=ROOT, check=True)
     os.makedirs(args.out, exist_ok=True)
     model_path = args.model or os.path.join(args.out, 'resnet8-random.psmodel')
     if not args.model:
@@ -176,23 +194,46 @@ def main():
     x1 = x_hwc[0].transpose(2, 0, 1)[None].copy()
     for _ in range(50):
         sess.run(None, {name: x1})
+    sessions = {'fp32': sess}
+    if args.int8:
+        from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+
+        class Reader(CalibrationDataReader):
+            def __init__(self):
+                self.items = iter([{name: x.transpose(2, 0, 1)[None].copy()} for x in x_hwc])
+
+            def get_next(self):
+                return next(self.items, None)
+
+        fp32_path, int8_path = os.path.join(args.out, 'model.onnx'), os.path.join(args.out, 'model-int8-qdq.onnx')
+        quantize_static(fp32_path, int8_path, Reader(), quant_format=QuantFormat.QDQ,
+                        activation_type=QuantType.QInt8, weight_type=QuantType.QInt8)
+        sessions['int8 QDQ'] = ort.InferenceSession(int8_path, so, providers=['CPUExecutionProvider'])
+        q = np.concatenate([sessions['int8 QDQ'].run(None, {name: x.transpose(2, 0, 1)[None]})[0] for x in x_hwc])
+        print(f'int8 QDQ: top-1 agreement with fp32 on the 64 inputs {np.mean(q.argmax(1) == theirs.argmax(1)):.3f}')
+        for _ in range(50):
+            sessions['int8 QDQ'].run(None, {name: x1})
     # The machine may be shared: alternate onnxruntime and precsearch-bench rounds and keep each one's best.
-    best = 0.0
+    bests = {k: 0.0 for k in sessions}
     rows = {}
     bench_json = os.path.join(args.out, 'precsearch-bench.json')
     for _ in range(args.rounds):
-        for _ in range(3):
-            n, t0 = 0, time.perf_counter()
-            while time.perf_counter() - t0 < args.seconds / 3:
-                sess.run(None, {name: x1})
-                n += 1
-            best = max(best, n / (time.perf_counter() - t0))
-        subprocess.run(BENCH + ['--model', model_path, '--seconds', str(args.seconds), '--json', bench_json],
+        for key, session in sessions.items():
+            for _ in range(3):
+                n, t0 = 0, clock()
+                while clock() - t0 < args.seconds / 3:
+                    session.run(None, {name: x1})
+                    n += 1
+                bests[key] = max(bests[key], n / (clock() - t0))
+        subprocess.run(BENCH + ['--model', model_path, '--seconds', str(args.seconds), '--json', bench_json]
+                       + (['--cpu-time'] if args.cpu_time else []),
                        check=True, stdout=subprocess.DEVNULL)
         bench = json.load(open(bench_json))
         for r in bench['results']:
             rows[r['configuration']] = max(rows.get(r['configuration'], 0.0), r['imagesPerSecond'])
-    print(f'onnxruntime {ort.__version__} fp32, 1 thread: {best:.1f} images/s ({1000 / best:.3f} ms/image)')
+    best = bests['fp32']
+    for key, rate in bests.items():
+        print(f'onnxruntime {ort.__version__} {key}, 1 thread: {rate:.1f} images/s ({1000 / rate:.3f} ms/image)')
     commit = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     summary = {
         'command': ' '.join([os.path.relpath(sys.argv[0], ROOT)] + sys.argv[1:]),
@@ -203,14 +244,20 @@ def main():
         'floatOutputsMaxAbsDifference': max_diff,
         'floatOutputsAgreeWithin1e-4': agree,
         'onnxruntime': {'version': ort.__version__, 'threads': 1, 'imagesPerSecond': best},
+        'onnxruntimeInt8QDQ': {'imagesPerSecond': bests['int8 QDQ']} if 'int8 QDQ' in bests else None,
+        'isa': args.isa,
+        'timing': 'thread CPU time' if args.cpu_time else 'wall-clock',
         'precsearch': rows,
         'rounds': args.rounds,
         'speedRelativeToOnnxruntime': {k: v / best for k, v in rows.items()},
     }
+    if 'int8 QDQ' in bests:
+        summary['speedRelativeToOnnxruntimeInt8QDQ'] = {k: v / bests['int8 QDQ'] for k, v in rows.items()}
     with open(os.path.join(args.out, 'summary.json'), 'w') as f:
         json.dump(summary, f, indent=2, sort_keys=True)
     for k, v in rows.items():
-        print(f'{k:>14}: {v:9.1f} images/s = {v / best:.2f} x onnxruntime')
+        extra = f', {v / bests["int8 QDQ"]:.2f} x onnxruntime int8 QDQ' if 'int8 QDQ' in bests else ''
+        print(f'{k:>14}: {v:9.1f} images/s = {v / best:.2f} x onnxruntime fp32{extra}')
     sys.exit(0 if agree else 1)
 
 

@@ -109,7 +109,107 @@ DEFINE_TYPED_BODY(gemm_f64, double, double)
 DEFINE_TYPED_BODY(gemm_i32, uint32_t, int32_t)
 DEFINE_TYPED_BODY(gemm_i64, uint64_t, int64_t)
 
+#if PRECSEARCH_X86_VARIANTS
+// The AVX2 variant: the same operations per output element in the same order, in register tiles that fit AVX2's 16
+// vector registers (the tiles above need 16 accumulators of two registers each there, and spill). A vector V8 is
+// one 256-bit register of LANES scalars. When column_stride is a multiple of 32: 4 rows x 2 * LANES columns, k in
+// order (one accumulator per element, as the 32-column tile). Else: 4 rows x LANES columns with the even and odd k
+// of each segment accumulated apart and added at the end (as the 16-column tile). 8 accumulators either way.
+#define DEFINE_GEMM_AVX2_BODY(NAME, T, V8, LANES, LANE, MAC)                                                        \
+  static inline __attribute__((always_inline)) void NAME##_avx2_body(                                              \
+      const T *a, int64_t rows, int64_t row_stride, const int64_t *segment_offsets, int64_t segment_count,         \
+      int64_t segment_length, const T *b, int64_t column_stride, T *c) {                                           \
+    for (int64_t r = 0; r < rows; r += 4) {                                                                        \
+      const T *base0 = a + r * row_stride, *base1 = base0 + row_stride;                                            \
+      const T *base2 = base1 + row_stride, *base3 = base2 + row_stride;                                            \
+      T *d = c + r * column_stride;                                                                                \
+      if (column_stride % 32 == 0) {                                                                               \
+        for (int64_t o = 0; o < column_stride; o += 2 * LANES) {                                                   \
+          V8 c00 = 0, c01 = 0, c10 = 0, c11 = 0, c20 = 0, c21 = 0, c30 = 0, c31 = 0;                               \
+          const T *bp = b + o;                                                                                     \
+          for (int64_t s = 0; s < segment_count; s++) {                                                            \
+            const int64_t offset = segment_offsets[s];                                                             \
+            const T *r0 = base0 + offset, *r1 = base1 + offset, *r2 = base2 + offset, *r3 = base3 + offset;        \
+            for (int64_t k = 0; k < segment_length; k++) {                                                         \
+              const V8 w0 = LOAD_VECTOR(V8, bp), w1 = LOAD_VECTOR(V8, bp + LANES);                                 \
+              const V8 a0 = (V8)(LANE)r0[k], a1 = (V8)(LANE)r1[k], a2 = (V8)(LANE)r2[k], a3 = (V8)(LANE)r3[k];     \
+              c00 = MAC(c00, w0, a0); c01 = MAC(c01, w1, a0);                                                      \
+              c10 = MAC(c10, w0, a1); c11 = MAC(c11, w1, a1);                                                      \
+              c20 = MAC(c20, w0, a2); c21 = MAC(c21, w1, a2);                                                      \
+              c30 = MAC(c30, w0, a3); c31 = MAC(c31, w1, a3);                                                      \
+              bp += column_stride;                                                                                 \
+            }                                                                                                      \
+          }                                                                                                        \
+          STORE_VECTOR(d + o, c00); STORE_VECTOR(d + o + LANES, c01);                                              \
+          STORE_VECTOR(d + column_stride + o, c10); STORE_VECTOR(d + column_stride + o + LANES, c11);              \
+          STORE_VECTOR(d + 2 * column_stride + o, c20); STORE_VECTOR(d + 2 * column_stride + o + LANES, c21);      \
+          STORE_VECTOR(d + 3 * column_stride + o, c30); STORE_VECTOR(d + 3 * column_stride + o + LANES, c31);      \
+        }                                                                                                          \
+      } else {                                                                                                     \
+        for (int64_t o = 0; o < column_stride; o += LANES) {                                                       \
+          V8 e0 = 0, e1 = 0, e2 = 0, e3 = 0, f0 = 0, f1 = 0, f2 = 0, f3 = 0;                                       \
+          const T *bp = b + o;                                                                                     \
+          for (int64_t s = 0; s < segment_count; s++) {                                                            \
+            const int64_t offset = segment_offsets[s];                                                             \
+            const T *r0 = base0 + offset, *r1 = base1 + offset, *r2 = base2 + offset, *r3 = base3 + offset;        \
+            int64_t k = 0;                                                                                         \
+            for (; k + 1 < segment_length; k += 2) {                                                               \
+              const V8 w0 = LOAD_VECTOR(V8, bp), w1 = LOAD_VECTOR(V8, bp + column_stride);                         \
+              e0 = MAC(e0, w0, (V8)(LANE)r0[k]); f0 = MAC(f0, w1, (V8)(LANE)r0[k + 1]);                            \
+              e1 = MAC(e1, w0, (V8)(LANE)r1[k]); f1 = MAC(f1, w1, (V8)(LANE)r1[k + 1]);                            \
+              e2 = MAC(e2, w0, (V8)(LANE)r2[k]); f2 = MAC(f2, w1, (V8)(LANE)r2[k + 1]);                            \
+              e3 = MAC(e3, w0, (V8)(LANE)r3[k]); f3 = MAC(f3, w1, (V8)(LANE)r3[k + 1]);                            \
+              bp += 2 * column_stride;                                                                             \
+            }                                                                                                      \
+            if (k < segment_length) {                                                                              \
+              const V8 w0 = LOAD_VECTOR(V8, bp);                                                                   \
+              e0 = MAC(e0, w0, (V8)(LANE)r0[k]); e1 = MAC(e1, w0, (V8)(LANE)r1[k]);                                \
+              e2 = MAC(e2, w0, (V8)(LANE)r2[k]); e3 = MAC(e3, w0, (V8)(LANE)r3[k]);                                \
+              bp += column_stride;                                                                                 \
+            }                                                                                                      \
+          }                                                                                                        \
+          STORE_VECTOR(d + o, e0 + f0);                                                                            \
+          STORE_VECTOR(d + column_stride + o, e1 + f1);                                                            \
+          STORE_VECTOR(d + 2 * column_stride + o, e2 + f2);                                                        \
+          STORE_VECTOR(d + 3 * column_stride + o, e3 + f3);                                                        \
+        }                                                                                                          \
+      }                                                                                                            \
+    }                                                                                                              \
+  }
+
+typedef float f32x8 __attribute__((ext_vector_type(8)));
+typedef double f64x4 __attribute__((ext_vector_type(4)));
+typedef uint32_t u32x8 __attribute__((ext_vector_type(8)));
+typedef uint64_t u64x4 __attribute__((ext_vector_type(4)));
+
+DEFINE_GEMM_AVX2_BODY(gemm_f32, float, f32x8, 8, float, FUSED_MAC)
+DEFINE_GEMM_AVX2_BODY(gemm_f64, double, f64x4, 4, double, FUSED_MAC)
+DEFINE_GEMM_AVX2_BODY(gemm_i32, uint32_t, u32x8, 8, uint32_t, WRAPPING_MAC)
+DEFINE_GEMM_AVX2_BODY(gemm_i64, uint64_t, u64x4, 4, uint64_t, WRAPPING_MAC)
+
+// Entries as DEFINE_ENTRY (KernelDispatch.h), with the AVX2 level running the AVX2 tiles.
+#define DEFINE_GEMM_ENTRY(EXPORTED, NAME, T, ST)                                                                   \
+  static void NAME##_portable(GEMM_PARAMETERS(ST)) { NAME##_typed_body(GEMM_ARGUMENTS); }                         \
+  static AVX2_TARGET void NAME##_avx2(GEMM_PARAMETERS(ST)) {                                                       \
+    NAME##_avx2_body((const T *)a, rows, row_stride, segment_offsets, segment_count, segment_length, (const T *)b, \
+                     column_stride, (T *)c);                                                                       \
+  }                                                                                                                \
+  static AVX512_TARGET void NAME##_avx512(GEMM_PARAMETERS(ST)) { NAME##_typed_body(GEMM_ARGUMENTS); }             \
+  void EXPORTED(GEMM_PARAMETERS(ST)) {                                                                             \
+    switch (precsearch_kernel_isa_level()) {                                                                       \
+    case PRECSEARCH_ISA_AVX512: NAME##_avx512(GEMM_ARGUMENTS); break;                                              \
+    case PRECSEARCH_ISA_AVX2: NAME##_avx2(GEMM_ARGUMENTS); break;                                                  \
+    default: NAME##_portable(GEMM_ARGUMENTS); break;                                                               \
+    }                                                                                                              \
+  }
+
+DEFINE_GEMM_ENTRY(precsearch_gemm_f32, gemm_f32, float, float)
+DEFINE_GEMM_ENTRY(precsearch_gemm_f64, gemm_f64, double, double)
+DEFINE_GEMM_ENTRY(precsearch_gemm_i32, gemm_i32, uint32_t, int32_t)
+DEFINE_GEMM_ENTRY(precsearch_gemm_i64, gemm_i64, uint64_t, int64_t)
+#else
 DEFINE_ENTRY(precsearch_gemm_f32, gemm_f32_typed, GEMM_PARAMETERS(float), GEMM_ARGUMENTS)
 DEFINE_ENTRY(precsearch_gemm_f64, gemm_f64_typed, GEMM_PARAMETERS(double), GEMM_ARGUMENTS)
 DEFINE_ENTRY(precsearch_gemm_i32, gemm_i32_typed, GEMM_PARAMETERS(int32_t), GEMM_ARGUMENTS)
 DEFINE_ENTRY(precsearch_gemm_i64, gemm_i64_typed, GEMM_PARAMETERS(int64_t), GEMM_ARGUMENTS)
+#endif

@@ -52,12 +52,12 @@ static inline __attribute__((always_inline)) void add_i16_body(const int16_t *x,
 static inline __attribute__((always_inline)) void derive_u8_body(const int16_t *codes, int64_t pixels,
                                                                  int64_t channels, int64_t output_stride,
                                                                  int32_t shift, int32_t low, int32_t high,
-                                                                 uint8_t *output) {
+                                                                 int32_t offset, uint8_t *output) {
   ROUNDING_CONSTANTS
   if (channels == output_stride) {  // contiguous: one loop over every code
     const int64_t count = pixels * channels;
     for (int64_t i = 0; i < count; i++) {
-      output[i] = (uint8_t)(rounding_shift(codes[i], shift, mask, half, low, high) + 128);
+      output[i] = (uint8_t)(rounding_shift(codes[i], shift, mask, half, low, high) + offset);
     }
     return;
   }
@@ -65,10 +65,61 @@ static inline __attribute__((always_inline)) void derive_u8_body(const int16_t *
     const int16_t *from = codes + pixel * channels;
     uint8_t *to = output + pixel * output_stride;
     for (int64_t i = 0; i < channels; i++) {
-      to[i] = (uint8_t)(rounding_shift(from[i], shift, mask, half, low, high) + 128);
+      to[i] = (uint8_t)(rounding_shift(from[i], shift, mask, half, low, high) + offset);
     }
   }
 }
+
+// Codes derived to the layer's activation precision into Int16 planes for the pair GEMM: one plane (high == NULL)
+// holds the codes; two hold low = code & 255 and high = code >> 8 (so code = 256 * high + low).
+static inline __attribute__((always_inline)) void derive_i16_planes_body(const int16_t *codes, int64_t pixels,
+                                                                         int64_t channels, int64_t output_stride,
+                                                                         int32_t shift, int32_t low, int32_t high,
+                                                                         int16_t *low_plane, int16_t *high_plane) {
+  ROUNDING_CONSTANTS
+  for (int64_t pixel = 0; pixel < pixels; pixel++) {
+    const int16_t *from = codes + pixel * channels;
+    int16_t *to_low = low_plane + pixel * output_stride;
+    if (high_plane == 0) {
+      for (int64_t i = 0; i < channels; i++) to_low[i] = rounding_shift(from[i], shift, mask, half, low, high);
+    } else {
+      int16_t *to_high = high_plane + pixel * output_stride;
+      for (int64_t i = 0; i < channels; i++) {
+        const int16_t code = rounding_shift(from[i], shift, mask, half, low, high);
+        to_low[i] = (int16_t)(code & 255);
+        to_high[i] = (int16_t)(code >> 8);
+      }
+    }
+  }
+}
+
+// Requantization of Int64 sums in Double lanes, as precsearch_requantize_f64 after converting each sum exactly
+// (the caller guarantees |sum| <= 2^51).
+static inline __attribute__((always_inline)) void requantize_i64_f64_body(const int64_t *sums, int64_t sum_stride,
+                                                                          int64_t rows, const int64_t *bias,
+                                                                          int64_t count, double scale, double low,
+                                                                          double high, int16_t *output,
+                                                                          int64_t output_stride) {
+  for (int64_t row = 0; row < rows; row++) {
+    const int64_t *rowSums = sums + row * sum_stride;
+    int16_t *rowOutput = output + row * output_stride;
+    for (int64_t i = 0; i < count; i++) {
+      double v = __builtin_roundeven(((double)rowSums[i] + (double)bias[i]) * scale);
+      v = v < low ? low : v;
+      v = v > high ? high : v;
+      rowOutput[i] = (int16_t)v;
+    }
+  }
+}
+
+#define DERIVE_I16_PLANES_PARAMETERS                                                                               \
+  const int16_t *codes, int64_t pixels, int64_t channels, int64_t output_stride, int32_t shift, int32_t low,       \
+      int32_t high, int16_t *low_plane, int16_t *high_plane
+#define DERIVE_I16_PLANES_ARGUMENTS codes, pixels, channels, output_stride, shift, low, high, low_plane, high_plane
+#define REQUANTIZE_I64_F64_PARAMETERS                                                                              \
+  const int64_t *sums, int64_t sum_stride, int64_t rows, const int64_t *bias, int64_t count, double scale,         \
+      double low, double high, int16_t *output, int64_t output_stride
+#define REQUANTIZE_I64_F64_ARGUMENTS sums, sum_stride, rows, bias, count, scale, low, high, output, output_stride
 
 #define REQUANTIZE_PARAMETERS                                                                                      \
   const int32_t *sums, int64_t sum_stride, int64_t rows, const int32_t *bias, int64_t count, int32_t shift,        \
@@ -80,10 +131,13 @@ static inline __attribute__((always_inline)) void derive_u8_body(const int16_t *
 #define ADD_ARGUMENTS x, y, count, left_shift_x, left_shift_y, shift, low, high, output
 #define DERIVE_U8_PARAMETERS                                                                                       \
   const int16_t *codes, int64_t pixels, int64_t channels, int64_t output_stride, int32_t shift, int32_t low,       \
-      int32_t high, uint8_t *output
-#define DERIVE_U8_ARGUMENTS codes, pixels, channels, output_stride, shift, low, high, output
+      int32_t high, int32_t offset, uint8_t *output
+#define DERIVE_U8_ARGUMENTS codes, pixels, channels, output_stride, shift, low, high, offset, output
 
 
 DEFINE_ENTRY(precsearch_requantize_i32, requantize_i32, REQUANTIZE_PARAMETERS, REQUANTIZE_ARGUMENTS)
 DEFINE_ENTRY(precsearch_add_i16, add_i16, ADD_PARAMETERS, ADD_ARGUMENTS)
 DEFINE_ENTRY(precsearch_derive_u8, derive_u8, DERIVE_U8_PARAMETERS, DERIVE_U8_ARGUMENTS)
+DEFINE_ENTRY(precsearch_derive_i16_planes, derive_i16_planes, DERIVE_I16_PLANES_PARAMETERS, DERIVE_I16_PLANES_ARGUMENTS)
+DEFINE_ENTRY(precsearch_requantize_i64_f64, requantize_i64_f64, REQUANTIZE_I64_F64_PARAMETERS,
+             REQUANTIZE_I64_F64_ARGUMENTS)

@@ -3,6 +3,12 @@
 //   swift run -c release precsearch-bench [--model PATH] [--seconds S] [--json FILE] [--engine-only] [--isa LEVEL]
 //   swift run -c release precsearch-bench --write-model PATH          (the random ResNet-8 used by default)
 //   swift run -c release precsearch-bench --model PATH --float-outputs INPUTS.f32 OUTPUTS.f32
+//   swift run -c release precsearch-bench --evaluation [--isa LEVEL] [--seconds S]
+//
+// `--evaluation`: the search's unit of work, one whole evaluation: the shipped `fashion` model at one configuration
+// (uniform 16, 8 and 4 bits, each a row) over its shipped validation split through `PrecisionEvaluator` (one
+// worker, no screening reference, so every image runs; a fresh evaluator per evaluation, so no plan is cached),
+// repeated for at least `--seconds` per row after one warm-up; prints evaluations/s and images/s in thread CPU time.
 //
 // Switching (PrecisionRuntime.AdaptiveNetwork with points uniform 16, 8 and 4 bits): the latency of `switch(to:)`
 // (by id) and `switch(toIndex:)`,
@@ -26,8 +32,10 @@
 // `--front FILE.json --points p05,p20` (with --model) builds the masters with the window search the front records and
 // adds a row "point ID" per listed front point (the fixed IntegerPlan at its configuration): the Swift side of
 // Experiments/export-bench/run.sh, which times the exported C library at the same points.
+import EnergyModel
 import Foundation
 import NetworkEngine
+import PrecisionSearch
 import PrecSearchFormats
 import PrecSearchIO
 import PrecisionRuntime
@@ -62,6 +70,12 @@ if let isa = option("--isa")?[0] {
   }
   guard level <= KernelInstructionSet.supported else { fail("this CPU supports up to \(KernelInstructionSet.supported)") }
   KernelInstructionSet.cap(at: level)
+}
+if arguments.contains("--evaluation") {
+  arguments.removeAll { $0 == "--evaluation" }
+  if !arguments.isEmpty { fail("unknown arguments \(arguments); see the comment at the top of main.swift") }
+  runEvaluationBenchmark()
+  exit(0)
 }
 let engineOnly = arguments.contains("--engine-only")
 let cpuTime = arguments.contains("--cpu-time")
@@ -177,7 +191,8 @@ for point in frontPoints {
 
 if engineOnly {
   print("model: \(model.name), \(model.network.totalMACs) MACs per image, 1 thread\(cpuTime ? ", thread CPU time" : ""), "
-    + "kernels \(KernelInstructionSet.current), 8-bit dot product \(KernelInstructionSet.hasInt8DotProduct ? "yes" : "no")")
+    + "kernels \(KernelInstructionSet.current), 8-bit dot product "
+    + (KernelInstructionSet.hasInt8DotProduct ? "VNNI" : KernelInstructionSet.current >= .avx2 ? "AVX2 pairs" : "no"))
   print("configuration      images/s   ms/image")
   for (label, rate) in rows {
     print(label.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%10.1f %10.3f", rate, 1000 / rate))
@@ -287,4 +302,49 @@ if let jsonPath {
 extension Network {
   /// The folded form (BatchNorm folded), or self when folding is impossible.
   var foldingBatchNormOrSelf: Network { (try? foldingBatchNorm()) ?? self }
+}
+
+/// `--evaluation`: whole evaluations of the shipped fashion model over its validation split (see the top comment).
+@MainActor func runEvaluationBenchmark() {
+  guard let shipped = ModelCatalog.shippedModel(named: "fashion"), let validation = shipped.validation else {
+    fail("the shipped fashion model and its validation split are not installed")
+  }
+  do {
+    let model = try ModelFile.read(from: shipped.modelPath)
+    let network = try model.network.foldingBatchNorm()
+    guard let ranges = model.activationRanges else { fail("fashion has no activation ranges") }
+    let fixed = try FixedPointModel(network: model.network, ranges: ranges)
+    let images = try IDXReader.read(images: validation.images, labels: validation.labels,
+                                    classCount: network.outputShape.elementCount)
+    let channels = network.inputShape.channels
+    let inputs = (0..<images.count).map { model.preprocessing.apply(images.image($0), channels: channels) }
+    let split = try EvaluationSplit(inputs: inputs, labels: images.labels.map(Int.init), inputShape: network.inputShape,
+                                    classCount: network.outputShape.elementCount)
+    let estimator = try EnergyEstimator(table: .horowitz45Bitwise)
+    let layers = network.weightedLayerIndices.count
+    print("model: fashion, \(split.count) validation images, \(network.totalMACs) MACs per image, 1 worker, "
+      + "thread CPU time, kernels \(KernelInstructionSet.current)")
+    print("configuration   evaluations/s   images/s   top-1")
+    for bits in [16, 8, 4] {
+      let configuration = PrecisionConfiguration.uniform(bits, layerCount: layers)
+      var accuracy = 0.0
+      func evaluate() throws {
+        let evaluator = try PrecisionEvaluator(model: fixed, split: split, estimator: estimator)
+        let measurement = try evaluator.measure([configuration])[0]
+        accuracy = Double(measurement.correct) / Double(measurement.imageCount)
+      }
+      try evaluate()
+      let start = threadCPUSeconds()
+      var evaluations = 0
+      var elapsed = 0.0
+      repeat {
+        try evaluate()
+        evaluations += 1
+        elapsed = threadCPUSeconds() - start
+      } while elapsed < seconds
+      let rate = Double(evaluations) / elapsed
+      print("uniform \(bits)".padding(toLength: 16, withPad: " ", startingAt: 0)
+        + String(format: "%13.2f %10.0f %7.2f%%", rate, rate * Double(split.count), accuracy * 100))
+    }
+  } catch { fail("\(error)") }
 }

@@ -137,9 +137,17 @@ import PrecSearchTestSupport
     }
   }
 
-  /// Ordinary and grouped 16-bit convolutions (Int64 accumulator kind) run in Double GEMM lanes; with extreme codes
-  /// the sums reach 2^30 * fanIn. Implicit GEMM (stride 1) and im2col (stride 2) paths, biases small and saturated.
+  /// Ordinary and grouped 16-bit convolutions (Int64 accumulator kind) run in Double GEMM lanes below the AVX2 level
+  /// and in the Int16 pair GEMM (split activations) from it up; with extreme codes the sums reach 2^30 * fanIn.
+  /// Implicit GEMM (stride 1) and im2col (stride 2) paths, biases small and saturated. (Either packing here, as
+  /// `KernelInstructionSetTests` may cap the level meanwhile; `sixteenBitConvolutionsAtLevel` checks each.)
   @Test func sixteenBitConvolutionInDoubleLanesMatchesReference() throws {
+    try sixteenBitConvolutionsMatchReference(expectingPairs: nil)
+  }
+
+  /// The body of `sixteenBitConvolutionInDoubleLanesMatchesReference`; `expectingPairs` (when not nil) is the packing
+  /// the kernels must have: the Int16 pairs (true) or Double lanes (false).
+  func sixteenBitConvolutionsMatchReference(expectingPairs: Bool?) throws {
     let ws = IntegerPlan.Workspace(network: try Network(nodes: [
       Node(name: "input", operation: .input(TensorShape(height: 1, width: 1, channels: 1)))]))
     var g = TestRandom(seed: 123)
@@ -161,8 +169,18 @@ import PrecSearchTestSupport
         let limit = small ? 1 << 10 : biasLimit
         let bias = (0..<cout).map { _ in Int64.random(in: -limit...limit, using: &g) }
         let kernel = WeightedLayerKernel(parameters: parameters, geometry: geometry, weights: weights, bias: bias)
-        guard case .double = kernel.gemmWeights else {
-          Issue.record("16-bit convolution does not use the Double GEMM lanes")
+        let pairs: Bool
+        switch kernel.gemmWeights {
+        case .double: pairs = false
+        case let .int16Pairs(_, _, layout):
+          pairs = true
+          #expect(layout.highPairsPerBlock != nil, "16 x 16 bits must split the activations")
+        default:
+          Issue.record("16-bit convolution uses neither the Double lanes nor the Int16 pairs")
+          return
+        }
+        if let expectingPairs, pairs != expectingPairs {
+          Issue.record("16-bit convolution: pairs \(pairs), expected \(expectingPairs)")
           return
         }
         var reference = [Int16](repeating: 0, count: geometry.output.elementCount), optimized = reference

@@ -38,6 +38,27 @@ void precsearch_gemm_u8s8(const uint8_t *a, int64_t rows, int64_t row_stride, co
                           int64_t segment_count, int64_t segment_length, const int8_t *b, int64_t column_stride,
                           int32_t *c);
 
+/// C = A x B with unsigned 8-bit A and signed 8-bit B, exact in Int32, for CPUs without VNNI: AVX2 vpmaddubsw
+/// (pairs of products into saturating Int16 lanes) and vpmaddwd (into Int32), portable C below AVX2. Layout and
+/// sizes as precsearch_gemm_u8s8. The Int16 lanes accumulate `groups_per_flush` groups of 4 k before they are
+/// widened; the caller guarantees groups_per_flush * max|a1 b1 + a2 b2| <= 32767 over every adjacent pair of
+/// products (so no lane saturates or wraps) and that no sum leaves Int32 (Int8PairDotProduct.c).
+void precsearch_gemm_u8s8_pairs(const uint8_t *a, int64_t rows, int64_t row_stride, const int64_t *segment_offsets,
+                                int64_t segment_count, int64_t segment_length, const int8_t *b,
+                                int64_t column_stride, int64_t groups_per_flush, int32_t *c);
+
+/// C = A x B with signed 16-bit A and B, exact in Int64: AVX2 vpmaddwd into Int32 lanes for blocks of k pairs,
+/// widened into Int64 after each block; portable C below AVX2. A is one plane (`a_high` NULL) or two planes with
+/// A = 256 * a_high + a_low. Row r of a plane is `segment_count` runs of `segment_length` (even) codes at
+/// plane + r * row_stride + segment_offsets[s]; B is [depth / 2][column_stride][2]; C is [rows][column_stride],
+/// fully written; rows a multiple of 4, column_stride of 16. The caller guarantees that
+/// low_pairs_per_block * max|a1 b1 + a2 b2| over the low plane (likewise the high plane) stays below 2^31
+/// (Int16PairDotProduct.c).
+void precsearch_gemm_s16_pairs(const int16_t *a_low, const int16_t *a_high, int64_t rows, int64_t row_stride,
+                               const int64_t *segment_offsets, int64_t segment_count, int64_t segment_length,
+                               const int16_t *b, int64_t column_stride, int64_t low_pairs_per_block,
+                               int64_t high_pairs_per_block, int64_t *c);
+
 /// The blocked GEMM C = A x B ("implicit GEMM" form). Row r of A is the concatenation of `segment_count` runs of
 /// `segment_length` values at `a + r * row_stride + segment_offsets[s]` (offsets in elements); B is
 /// [depth][column_stride] with depth = segment_count * segment_length; C is [rows][column_stride], fully written.
@@ -115,10 +136,21 @@ void precsearch_requantize_i32(const int32_t *sums, int64_t sum_stride, int64_t 
 void precsearch_add_i16(const int16_t *x, const int16_t *y, int64_t count, int32_t left_shift_x,
                         int32_t left_shift_y, int32_t shift, int32_t low, int32_t high, int16_t *output);
 /// For `pixels` pixels of `channels` codes: output[p * output_stride + i] = clamp(roundingShift(codes[p * channels +
-/// i], shift), low, high) + 128 as a byte: codes derived to the layer's activation precision (at most 8 bits, so
-/// low >= -128 and high <= 127), offset for the 8-bit dot product. output_stride >= channels.
+/// i], shift), low, high) + offset as a byte: codes derived to the layer's activation precision (at most 8 bits),
+/// offset for the 8-bit dot products so that every byte lies in 0...255 (the caller's low + offset >= 0 and
+/// high + offset <= 255). output_stride >= channels.
 void precsearch_derive_u8(const int16_t *codes, int64_t pixels, int64_t channels, int64_t output_stride,
-                          int32_t shift, int32_t low, int32_t high, uint8_t *output);
+                          int32_t shift, int32_t low, int32_t high, int32_t offset, uint8_t *output);
+
+/// For `pixels` pixels of `channels` codes: code = clamp(roundingShift(codes[p * channels + i], shift), low, high)
+/// (the derivation of precsearch_derive_u8), written at p * output_stride + i into `low_plane` when `high_plane` is
+/// NULL, else split exactly: low_plane = code & 255, high_plane = code >> 8 (the Int16 pair GEMM's two planes).
+void precsearch_derive_i16_planes(const int16_t *codes, int64_t pixels, int64_t channels, int64_t output_stride,
+                                  int32_t shift, int32_t low, int32_t high, int16_t *low_plane, int16_t *high_plane);
+/// As precsearch_requantize_f64 with Int64 sums, each converted exactly to Double (|sum| <= 2^51).
+void precsearch_requantize_i64_f64(const int64_t *sums, int64_t sum_stride, int64_t rows, const int64_t *bias,
+                                   int64_t count, double scale, double low, double high, int16_t *output,
+                                   int64_t output_stride);
 
 /// output[i] = clamp(roundeven(input[i] * scale), low, high) as Int16 (NaN gives 0), in Double: the quantization
 /// of a float input (IntegerPlan.quantizeInput; scale a power of two, so the product is exact).

@@ -30,8 +30,9 @@ public enum KernelInstructionSet: Int, Comparable, CaseIterable, Sendable, Custo
     precsearch_set_kernel_isa_cap(Int32(level.rawValue))
   }
 
-  /// Whether plans made now use the 8-bit dot-product GEMM (AVX-512 VNNI, `AccumulatorKind.int8DotProduct`): the
-  /// CPU has it and the level is not capped below `.avx512`. It is chosen per layer when a plan is made.
+  /// Whether plans made now use the AVX-512 VNNI form of the 8-bit dot-product GEMM (`AccumulatorKind.int8DotProduct`):
+  /// the CPU has it and the level is not capped below `.avx512`. It is chosen per layer when a plan is made; at the
+  /// `.avx2` level the same kind runs as AVX2 `vpmaddubsw` pairs where the operand bounds allow (`Int8DotProductForm`).
   public static var hasInt8DotProduct: Bool { precsearch_has_int8_dot_product() == 1 }
 
   /// `portable`, `avx2` or `avx512`.

@@ -1,0 +1,133 @@
+// The wide-width GEMM of AVX2 CPUs: signed 16-bit codes times signed 16-bit weights with vpmaddwd (two products
+// summed exactly into an Int32 lane), accumulated in Int32 for a block of k pairs that the caller proves cannot
+// leave the Int32 range, then widened into Int64. Activations wider than the block allows are split into two
+// planes, x = 256 * high + low with low = x & 255 and high = x >> 8 (arithmetic), each multiplied on its own and the
+// high plane's sum shifted left by 8 when widened; AccumulatorKind.swift states the bounds. The result is the exact
+// Int64 sum, which the portable variant computes directly.
+//
+// Row r of a plane is `segment_count` runs of `segment_length` codes (an even number) at
+// plane + r * row_stride + segment_offsets[s] (elements); B is [depth / 2][column_stride][2] (the 2 consecutive k of
+// one output column adjacent); C is [rows][column_stride] Int64, fully written; rows a multiple of 4, column_stride
+// of 16. `a_high` is NULL when there is one plane.
+#include "KernelDispatch.h"
+#include <string.h>
+
+#pragma STDC FP_CONTRACT OFF
+
+#define S16_PARAMETERS                                                                                             \
+  const int16_t *a_low, const int16_t *a_high, int64_t rows, int64_t row_stride, const int64_t *segment_offsets,  \
+      int64_t segment_count, int64_t segment_length, const int16_t *b, int64_t column_stride,                      \
+      int64_t low_pairs_per_block, int64_t high_pairs_per_block, int64_t *c
+#define S16_ARGUMENTS                                                                                              \
+  a_low, a_high, rows, row_stride, segment_offsets, segment_count, segment_length, b, column_stride,               \
+      low_pairs_per_block, high_pairs_per_block, c
+
+// The definition: exact Int64 sums, any CPU.
+static void gemm_s16_pairs_portable(S16_PARAMETERS) {
+  (void)low_pairs_per_block; (void)high_pairs_per_block;
+  for (int64_t r = 0; r < rows; r++) {
+    int64_t *row = c + r * column_stride;
+    memset(row, 0, (size_t)column_stride * sizeof(int64_t));
+    for (int plane = 0; plane < 2; plane++) {
+      const int16_t *a = plane == 0 ? a_low : a_high;
+      if (a == NULL) continue;
+      const int64_t scale = plane == 0 ? 1 : 256;
+      int64_t pair = 0;
+      for (int64_t s = 0; s < segment_count; s++) {
+        const int16_t *x = a + r * row_stride + segment_offsets[s];
+        for (int64_t k = 0; k < segment_length; k += 2, pair++) {
+          const int16_t *w = b + pair * column_stride * 2;
+          for (int64_t o = 0; o < column_stride; o++) {
+            row[o] += scale * ((int64_t)x[k] * w[o * 2] + (int64_t)x[k + 1] * w[o * 2 + 1]);
+          }
+        }
+      }
+    }
+  }
+}
+
+#if PRECSEARCH_X86_VARIANTS
+#include <immintrin.h>
+
+static inline AVX2_TARGET __m256i broadcast_two_codes(const int16_t *p) {
+  int32_t word;
+  memcpy(&word, p, 4);
+  return _mm256_set1_epi32(word);
+}
+
+// Adds the 8 Int32 lanes of `lanes`, sign-extended and shifted left by `shift`, to d[0..<8] (Int64).
+static inline AVX2_TARGET void widen_into(int64_t *d, __m256i lanes, int shift) {
+  const __m256i low = _mm256_slli_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(lanes)), shift);
+  const __m256i high = _mm256_slli_epi64(_mm256_cvtepi32_epi64(_mm256_extracti128_si256(lanes, 1)), shift);
+  _mm256_storeu_si256((__m256i *)d, _mm256_add_epi64(_mm256_loadu_si256((const __m256i *)d), low));
+  _mm256_storeu_si256((__m256i *)(d + 4), _mm256_add_epi64(_mm256_loadu_si256((const __m256i *)(d + 4)), high));
+}
+
+// One plane into the Int64 tile of rows r..r+3, columns o..o+15 (4 x 16 Int32 accumulators in registers).
+static inline AVX2_TARGET void s16_plane_tile(const int16_t *a, int64_t row_stride, const int64_t *segment_offsets,
+                                             int64_t segment_count, int64_t segment_length, const int16_t *b,
+                                             int64_t column_stride, int64_t pairs_per_block, int shift, int64_t *d0) {
+  int64_t *d1 = d0 + column_stride, *d2 = d1 + column_stride, *d3 = d2 + column_stride;
+  const int16_t *base0 = a, *base1 = base0 + row_stride, *base2 = base1 + row_stride, *base3 = base2 + row_stride;
+  const int64_t pair_elements = column_stride * 2;
+  __m256i c00 = _mm256_setzero_si256(), c01 = _mm256_setzero_si256();
+  __m256i c10 = _mm256_setzero_si256(), c11 = _mm256_setzero_si256();
+  __m256i c20 = _mm256_setzero_si256(), c21 = _mm256_setzero_si256();
+  __m256i c30 = _mm256_setzero_si256(), c31 = _mm256_setzero_si256();
+  int64_t pending = 0;
+#define WIDEN_BLOCK()                                                                                              \
+  do {                                                                                                             \
+    widen_into(d0, c00, shift); widen_into(d0 + 8, c01, shift); widen_into(d1, c10, shift);                        \
+    widen_into(d1 + 8, c11, shift); widen_into(d2, c20, shift); widen_into(d2 + 8, c21, shift);                    \
+    widen_into(d3, c30, shift); widen_into(d3 + 8, c31, shift);                                                    \
+    c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = _mm256_setzero_si256();                                         \
+    pending = 0;                                                                                                   \
+  } while (0)
+  const int16_t *bp = b;
+  for (int64_t s = 0; s < segment_count; s++) {
+    const int64_t offset = segment_offsets[s];
+    const int16_t *r0 = base0 + offset, *r1 = base1 + offset, *r2 = base2 + offset, *r3 = base3 + offset;
+    for (int64_t k = 0; k < segment_length; k += 2) {
+      const __m256i w0 = _mm256_loadu_si256((const __m256i *)bp);
+      const __m256i w1 = _mm256_loadu_si256((const __m256i *)(bp + 16));
+      __m256i x = broadcast_two_codes(r0 + k);
+      c00 = _mm256_add_epi32(c00, _mm256_madd_epi16(x, w0)); c01 = _mm256_add_epi32(c01, _mm256_madd_epi16(x, w1));
+      x = broadcast_two_codes(r1 + k);
+      c10 = _mm256_add_epi32(c10, _mm256_madd_epi16(x, w0)); c11 = _mm256_add_epi32(c11, _mm256_madd_epi16(x, w1));
+      x = broadcast_two_codes(r2 + k);
+      c20 = _mm256_add_epi32(c20, _mm256_madd_epi16(x, w0)); c21 = _mm256_add_epi32(c21, _mm256_madd_epi16(x, w1));
+      x = broadcast_two_codes(r3 + k);
+      c30 = _mm256_add_epi32(c30, _mm256_madd_epi16(x, w0)); c31 = _mm256_add_epi32(c31, _mm256_madd_epi16(x, w1));
+      bp += pair_elements;
+      if (++pending == pairs_per_block) WIDEN_BLOCK();
+    }
+  }
+  if (pending > 0) WIDEN_BLOCK();
+#undef WIDEN_BLOCK
+}
+
+static AVX2_TARGET void gemm_s16_pairs_avx2(S16_PARAMETERS) {
+  for (int64_t r = 0; r < rows; r += 4) {
+    for (int64_t o = 0; o < column_stride; o += 16) {
+      int64_t *d = c + r * column_stride + o;
+      for (int64_t j = 0; j < 4; j++) memset(d + j * column_stride, 0, 16 * sizeof(int64_t));
+      s16_plane_tile(a_low + r * row_stride, row_stride, segment_offsets, segment_count, segment_length, b + o * 2,
+                     column_stride, low_pairs_per_block, 0, d);
+      if (a_high != NULL) {
+        s16_plane_tile(a_high + r * row_stride, row_stride, segment_offsets, segment_count, segment_length, b + o * 2,
+                       column_stride, high_pairs_per_block, 8, d);
+      }
+    }
+  }
+}
+#endif
+
+void precsearch_gemm_s16_pairs(S16_PARAMETERS) {
+#if PRECSEARCH_X86_VARIANTS
+  if (precsearch_kernel_isa_level() >= PRECSEARCH_ISA_AVX2) {
+    gemm_s16_pairs_avx2(S16_ARGUMENTS);
+    return;
+  }
+#endif
+  gemm_s16_pairs_portable(S16_ARGUMENTS);
+}
