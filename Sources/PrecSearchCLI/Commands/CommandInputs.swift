@@ -191,16 +191,12 @@ enum DatasetLoading {
     let folder = try LabelsCSVFolder(directory: directory)
     let shape = model.network.inputShape
     let byteCount = shape.elementCount
+    let frontEnd = try AudioFrontEnds.extractor(for: model)
     let column: Int
     if let name = options.tensorColumn {
       column = try folder.column(named: name)
-    } else if let frontEnd = try AudioFrontEnds.extractor(for: model), let wav = folder.wavColumn {
-      let paths = try folder.rows.map { try folder.file(row: $0, column: wav) }
-      let features = try frontEnd.features(ofFiles: paths, threads: 2)
-      let images = try ImageDataset(height: shape.height, width: shape.width, channels: shape.channels,
-                                    pixels: features, labels: folder.labels)
-      return LoadedDataset(images: images, imagesPath: folder.tablePath + " (column '\(folder.columns[wav])')",
-                           labelsPath: folder.tablePath, format: .idx)
+    } else if frontEnd != nil, let wav = folder.wavColumn {
+      column = wav
     } else {
       let (found, sizes) = folder.tensorColumn(byteCount: byteCount)
       guard let found else {
@@ -212,7 +208,7 @@ enum DatasetLoading {
     }
     let columnName = folder.columns[column]
     if folder.rows.first.map({ $0.fields[column].lowercased().hasSuffix(".wav") }) == true {
-      guard let frontEnd = try AudioFrontEnds.extractor(for: model) else {
+      guard let frontEnd else {
         throw CommandFailure("column '\(columnName)' of '\(folder.tablePath)' holds WAV clips, but this model has no audio "
           + "front-end to compute its features; name a column of feature tensors with --tensor-column")
       }

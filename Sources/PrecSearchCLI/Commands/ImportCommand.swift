@@ -133,7 +133,7 @@ struct ImportCommand: Subcommand {
     do { imported = try ModelImporter.importModel(bytes: bytes) } catch let error as ModelImportError {
       throw CommandFailure("cannot import '\(sourcePath)': \(error.description)")
     }
-    let importSeconds = Self.seconds(clock.now - importStart)
+    let importSeconds = OptimizeCommand.seconds(clock.now - importStart)
 
     var model = try makeModel(imported, bytes: bytes, labels: labels)
     let calibrationStart = clock.now
@@ -143,7 +143,7 @@ struct ImportCommand: Subcommand {
     let channels = model.network.inputShape.channels
     let inputs = (0..<count).map { model.preprocessing.apply(calibration.image($0), channels: channels) }
     model.activationRanges = ActivationRanges(observing: try FloatPlan(network: model.network), inputs: inputs)
-    let calibrationSeconds = Self.seconds(clock.now - calibrationStart)
+    let calibrationSeconds = OptimizeCommand.seconds(clock.now - calibrationStart)
     model.provenance = Self.provenance(model.provenance, calibration: [
       "source": .string(calibrationSource), "samples": .integer(count),
       "sha256": .string(calibration.prefix(count).contentSHA256),
@@ -293,9 +293,5 @@ struct ImportCommand: Subcommand {
       throw CommandFailure("cannot read labels file '\(path)': not UTF-8 text; expected one class name per line")
     }
     return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-  }
-
-  static func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
   }
 }
