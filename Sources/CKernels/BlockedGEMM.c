@@ -20,13 +20,15 @@ typedef uint64_t u64x16 __attribute__((ext_vector_type(16)));
 #define FUSED_MAC(acc, w, a) __builtin_elementwise_fma((w), (a), (acc))
 #define WRAPPING_MAC(acc, w, a) ((acc) + (w) * (a))
 
-// The register tiles (the same as the Swift kernel they replace): 4 rows x 32 columns when column_stride is a
-// multiple of 32 (8 accumulators, k in order), else 4 rows x 16 columns with even and odd k accumulated apart and
-// added at the end. Row r of A is `segment_count` runs of `segment_length` scalars at
+// The register tiles (the same as the Swift kernel they replace), for vectors V of LANES scalars: 4 rows x 2 * LANES
+// columns when column_stride is a multiple of 32 (8 accumulators, k in order), else 4 rows x LANES columns with even
+// and odd k accumulated apart and added at the end. Instantiated with 16 lanes (AVX-512 and portable) and with one
+// 256-bit register (AVX2, whose 16 vector registers the 16-lane tiles overflow); the operations per output element
+// and their order are the same either way. Row r of A is `segment_count` runs of `segment_length` scalars at
 // a + r * row_stride + segment_offsets[s]; B is [depth][column_stride]; C is [rows][column_stride]; rows is a
 // multiple of 4 and column_stride of 16.
-#define DEFINE_GEMM_BODY(NAME, T, V, LANE, MAC)                                                                     \
-  static inline __attribute__((always_inline)) void NAME##_body(                                                   \
+#define DEFINE_GEMM_TILES(FUNCTION, T, V, LANES, LANE, MAC)                                                        \
+  static inline __attribute__((always_inline)) void FUNCTION(                                                       \
       const T *a, int64_t rows, int64_t row_stride, const int64_t *segment_offsets, int64_t segment_count,         \
       int64_t segment_length, const T *b, int64_t column_stride, T *c) {                                           \
     for (int64_t r = 0; r < rows; r += 4) {                                                                        \
@@ -34,14 +36,14 @@ typedef uint64_t u64x16 __attribute__((ext_vector_type(16)));
       const T *base2 = base1 + row_stride, *base3 = base2 + row_stride;                                            \
       T *d = c + r * column_stride;                                                                                \
       if (column_stride % 32 == 0) {                                                                               \
-        for (int64_t o = 0; o < column_stride; o += 32) {                                                          \
+        for (int64_t o = 0; o < column_stride; o += 2 * LANES) {                                                          \
           V c00 = 0, c01 = 0, c10 = 0, c11 = 0, c20 = 0, c21 = 0, c30 = 0, c31 = 0;                                \
           const T *bp = b + o;                                                                                     \
           for (int64_t s = 0; s < segment_count; s++) {                                                            \
             const int64_t offset = segment_offsets[s];                                                             \
             const T *r0 = base0 + offset, *r1 = base1 + offset, *r2 = base2 + offset, *r3 = base3 + offset;        \
             for (int64_t k = 0; k < segment_length; k++) {                                                         \
-              const V w0 = LOAD_VECTOR(V, bp), w1 = LOAD_VECTOR(V, bp + 16);                                             \
+              const V w0 = LOAD_VECTOR(V, bp), w1 = LOAD_VECTOR(V, bp + LANES);                                             \
               const V a0 = (V)(LANE)r0[k], a1 = (V)(LANE)r1[k], a2 = (V)(LANE)r2[k], a3 = (V)(LANE)r3[k];          \
               c00 = MAC(c00, w0, a0); c01 = MAC(c01, w1, a0);                                                      \
               c10 = MAC(c10, w0, a1); c11 = MAC(c11, w1, a1);                                                      \
@@ -50,13 +52,13 @@ typedef uint64_t u64x16 __attribute__((ext_vector_type(16)));
               bp += column_stride;                                                                                 \
             }                                                                                                      \
           }                                                                                                        \
-          STORE_VECTOR(d + o, c00); STORE_VECTOR(d + o + 16, c01);                                                 \
-          STORE_VECTOR(d + column_stride + o, c10); STORE_VECTOR(d + column_stride + o + 16, c11);                 \
-          STORE_VECTOR(d + 2 * column_stride + o, c20); STORE_VECTOR(d + 2 * column_stride + o + 16, c21);         \
-          STORE_VECTOR(d + 3 * column_stride + o, c30); STORE_VECTOR(d + 3 * column_stride + o + 16, c31);         \
+          STORE_VECTOR(d + o, c00); STORE_VECTOR(d + o + LANES, c01);                                                 \
+          STORE_VECTOR(d + column_stride + o, c10); STORE_VECTOR(d + column_stride + o + LANES, c11);                 \
+          STORE_VECTOR(d + 2 * column_stride + o, c20); STORE_VECTOR(d + 2 * column_stride + o + LANES, c21);         \
+          STORE_VECTOR(d + 3 * column_stride + o, c30); STORE_VECTOR(d + 3 * column_stride + o + LANES, c31);         \
         }                                                                                                          \
       } else {                                                                                                     \
-        for (int64_t o = 0; o < column_stride; o += 16) {                                                          \
+        for (int64_t o = 0; o < column_stride; o += LANES) {                                                          \
           V e0 = 0, e1 = 0, e2 = 0, e3 = 0, f0 = 0, f1 = 0, f2 = 0, f3 = 0;                                        \
           const T *bp = b + o;                                                                                     \
           for (int64_t s = 0; s < segment_count; s++) {                                                            \
@@ -87,10 +89,10 @@ typedef uint64_t u64x16 __attribute__((ext_vector_type(16)));
     }                                                                                                              \
   }
 
-DEFINE_GEMM_BODY(gemm_f32, float, f32x16, float, FUSED_MAC)
-DEFINE_GEMM_BODY(gemm_f64, double, f64x16, double, FUSED_MAC)
-DEFINE_GEMM_BODY(gemm_i32, uint32_t, u32x16, uint32_t, WRAPPING_MAC)
-DEFINE_GEMM_BODY(gemm_i64, uint64_t, u64x16, uint64_t, WRAPPING_MAC)
+DEFINE_GEMM_TILES(gemm_f32_body, float, f32x16, 16, float, FUSED_MAC)
+DEFINE_GEMM_TILES(gemm_f64_body, double, f64x16, 16, double, FUSED_MAC)
+DEFINE_GEMM_TILES(gemm_i32_body, uint32_t, u32x16, 16, uint32_t, WRAPPING_MAC)
+DEFINE_GEMM_TILES(gemm_i64_body, uint64_t, u64x16, 16, uint64_t, WRAPPING_MAC)
 
 #define GEMM_PARAMETERS(T)                                                                                         \
   const T *a, int64_t rows, int64_t row_stride, const int64_t *segment_offsets, int64_t segment_count,             \
@@ -110,82 +112,18 @@ DEFINE_TYPED_BODY(gemm_i32, uint32_t, int32_t)
 DEFINE_TYPED_BODY(gemm_i64, uint64_t, int64_t)
 
 #if PRECSEARCH_X86_VARIANTS
-// The AVX2 variant: the same operations per output element in the same order, in register tiles that fit AVX2's 16
-// vector registers (the tiles above need 16 accumulators of two registers each there, and spill). A vector V8 is
-// one 256-bit register of LANES scalars. When column_stride is a multiple of 32: 4 rows x 2 * LANES columns, k in
-// order (one accumulator per element, as the 32-column tile). Else: 4 rows x LANES columns with the even and odd k
-// of each segment accumulated apart and added at the end (as the 16-column tile). 8 accumulators either way.
-#define DEFINE_GEMM_AVX2_BODY(NAME, T, V8, LANES, LANE, MAC)                                                        \
-  static inline __attribute__((always_inline)) void NAME##_avx2_body(                                              \
-      const T *a, int64_t rows, int64_t row_stride, const int64_t *segment_offsets, int64_t segment_count,         \
-      int64_t segment_length, const T *b, int64_t column_stride, T *c) {                                           \
-    for (int64_t r = 0; r < rows; r += 4) {                                                                        \
-      const T *base0 = a + r * row_stride, *base1 = base0 + row_stride;                                            \
-      const T *base2 = base1 + row_stride, *base3 = base2 + row_stride;                                            \
-      T *d = c + r * column_stride;                                                                                \
-      if (column_stride % 32 == 0) {                                                                               \
-        for (int64_t o = 0; o < column_stride; o += 2 * LANES) {                                                   \
-          V8 c00 = 0, c01 = 0, c10 = 0, c11 = 0, c20 = 0, c21 = 0, c30 = 0, c31 = 0;                               \
-          const T *bp = b + o;                                                                                     \
-          for (int64_t s = 0; s < segment_count; s++) {                                                            \
-            const int64_t offset = segment_offsets[s];                                                             \
-            const T *r0 = base0 + offset, *r1 = base1 + offset, *r2 = base2 + offset, *r3 = base3 + offset;        \
-            for (int64_t k = 0; k < segment_length; k++) {                                                         \
-              const V8 w0 = LOAD_VECTOR(V8, bp), w1 = LOAD_VECTOR(V8, bp + LANES);                                 \
-              const V8 a0 = (V8)(LANE)r0[k], a1 = (V8)(LANE)r1[k], a2 = (V8)(LANE)r2[k], a3 = (V8)(LANE)r3[k];     \
-              c00 = MAC(c00, w0, a0); c01 = MAC(c01, w1, a0);                                                      \
-              c10 = MAC(c10, w0, a1); c11 = MAC(c11, w1, a1);                                                      \
-              c20 = MAC(c20, w0, a2); c21 = MAC(c21, w1, a2);                                                      \
-              c30 = MAC(c30, w0, a3); c31 = MAC(c31, w1, a3);                                                      \
-              bp += column_stride;                                                                                 \
-            }                                                                                                      \
-          }                                                                                                        \
-          STORE_VECTOR(d + o, c00); STORE_VECTOR(d + o + LANES, c01);                                              \
-          STORE_VECTOR(d + column_stride + o, c10); STORE_VECTOR(d + column_stride + o + LANES, c11);              \
-          STORE_VECTOR(d + 2 * column_stride + o, c20); STORE_VECTOR(d + 2 * column_stride + o + LANES, c21);      \
-          STORE_VECTOR(d + 3 * column_stride + o, c30); STORE_VECTOR(d + 3 * column_stride + o + LANES, c31);      \
-        }                                                                                                          \
-      } else {                                                                                                     \
-        for (int64_t o = 0; o < column_stride; o += LANES) {                                                       \
-          V8 e0 = 0, e1 = 0, e2 = 0, e3 = 0, f0 = 0, f1 = 0, f2 = 0, f3 = 0;                                       \
-          const T *bp = b + o;                                                                                     \
-          for (int64_t s = 0; s < segment_count; s++) {                                                            \
-            const int64_t offset = segment_offsets[s];                                                             \
-            const T *r0 = base0 + offset, *r1 = base1 + offset, *r2 = base2 + offset, *r3 = base3 + offset;        \
-            int64_t k = 0;                                                                                         \
-            for (; k + 1 < segment_length; k += 2) {                                                               \
-              const V8 w0 = LOAD_VECTOR(V8, bp), w1 = LOAD_VECTOR(V8, bp + column_stride);                         \
-              e0 = MAC(e0, w0, (V8)(LANE)r0[k]); f0 = MAC(f0, w1, (V8)(LANE)r0[k + 1]);                            \
-              e1 = MAC(e1, w0, (V8)(LANE)r1[k]); f1 = MAC(f1, w1, (V8)(LANE)r1[k + 1]);                            \
-              e2 = MAC(e2, w0, (V8)(LANE)r2[k]); f2 = MAC(f2, w1, (V8)(LANE)r2[k + 1]);                            \
-              e3 = MAC(e3, w0, (V8)(LANE)r3[k]); f3 = MAC(f3, w1, (V8)(LANE)r3[k + 1]);                            \
-              bp += 2 * column_stride;                                                                             \
-            }                                                                                                      \
-            if (k < segment_length) {                                                                              \
-              const V8 w0 = LOAD_VECTOR(V8, bp);                                                                   \
-              e0 = MAC(e0, w0, (V8)(LANE)r0[k]); e1 = MAC(e1, w0, (V8)(LANE)r1[k]);                                \
-              e2 = MAC(e2, w0, (V8)(LANE)r2[k]); e3 = MAC(e3, w0, (V8)(LANE)r3[k]);                                \
-              bp += column_stride;                                                                                 \
-            }                                                                                                      \
-          }                                                                                                        \
-          STORE_VECTOR(d + o, e0 + f0);                                                                            \
-          STORE_VECTOR(d + column_stride + o, e1 + f1);                                                            \
-          STORE_VECTOR(d + 2 * column_stride + o, e2 + f2);                                                        \
-          STORE_VECTOR(d + 3 * column_stride + o, e3 + f3);                                                        \
-        }                                                                                                          \
-      }                                                                                                            \
-    }                                                                                                              \
-  }
+// The AVX2 tiles: one 256-bit register per vector (the 16-lane tiles need 16 accumulators of two registers each
+// there, and spill).
 
 typedef float f32x8 __attribute__((ext_vector_type(8)));
 typedef double f64x4 __attribute__((ext_vector_type(4)));
 typedef uint32_t u32x8 __attribute__((ext_vector_type(8)));
 typedef uint64_t u64x4 __attribute__((ext_vector_type(4)));
 
-DEFINE_GEMM_AVX2_BODY(gemm_f32, float, f32x8, 8, float, FUSED_MAC)
-DEFINE_GEMM_AVX2_BODY(gemm_f64, double, f64x4, 4, double, FUSED_MAC)
-DEFINE_GEMM_AVX2_BODY(gemm_i32, uint32_t, u32x8, 8, uint32_t, WRAPPING_MAC)
-DEFINE_GEMM_AVX2_BODY(gemm_i64, uint64_t, u64x4, 4, uint64_t, WRAPPING_MAC)
+DEFINE_GEMM_TILES(gemm_f32_avx2_body, float, f32x8, 8, float, FUSED_MAC)
+DEFINE_GEMM_TILES(gemm_f64_avx2_body, double, f64x4, 4, double, FUSED_MAC)
+DEFINE_GEMM_TILES(gemm_i32_avx2_body, uint32_t, u32x8, 8, uint32_t, WRAPPING_MAC)
+DEFINE_GEMM_TILES(gemm_i64_avx2_body, uint64_t, u64x4, 4, uint64_t, WRAPPING_MAC)
 
 // Entries as DEFINE_ENTRY (KernelDispatch.h), with the AVX2 level running the AVX2 tiles.
 #define DEFINE_GEMM_ENTRY(EXPORTED, NAME, T, ST)                                                                   \
