@@ -63,61 +63,80 @@ static inline AVX2_TARGET void widen_into(int64_t *d, __m256i lanes, int shift) 
   _mm256_storeu_si256((__m256i *)(d + 4), _mm256_add_epi64(_mm256_loadu_si256((const __m256i *)(d + 4)), high));
 }
 
-// One plane into the Int64 tile of rows r..r+3, columns o..o+15 (4 x 16 Int32 accumulators in registers).
-static inline AVX2_TARGET void s16_plane_tile(const int16_t *a, int64_t row_stride, const int64_t *segment_offsets,
-                                             int64_t segment_count, int64_t segment_length, const int16_t *b,
-                                             int64_t column_stride, int64_t pairs_per_block, int shift, int64_t *d0) {
-  int64_t *d1 = d0 + column_stride, *d2 = d1 + column_stride, *d3 = d2 + column_stride;
-  const int16_t *base0 = a, *base1 = base0 + row_stride, *base2 = base1 + row_stride, *base3 = base2 + row_stride;
+// Loops over a tile's rows are unrolled completely, so that its accumulators are registers, not an array in memory.
+#if defined(__clang__)
+#define UNROLL_TILE_ROWS _Pragma("clang loop unroll(full)")
+#else
+#define UNROLL_TILE_ROWS _Pragma("GCC unroll 6")
+#endif
+
+// One plane into the Int64 tile of `tile_rows` rows (2, 4 or 6, a constant at each call site, so the loops over it
+// unroll and the 2 x tile_rows Int32 accumulators of 8 lanes stay in registers: 6 rows use 12 of AVX2's 16) by 16
+// columns. Each pair step loads the 16 columns' weights once and multiplies them by every row's broadcast pair.
+static inline AVX2_TARGET __attribute__((always_inline)) void s16_plane_tile(
+    const int tile_rows, const int16_t *a, int64_t row_stride, const int64_t *segment_offsets, int64_t segment_count,
+    int64_t segment_length, const int16_t *b, int64_t column_stride, int64_t pairs_per_block, int shift, int64_t *d) {
   const int64_t pair_elements = column_stride * 2;
-  __m256i c00 = _mm256_setzero_si256(), c01 = _mm256_setzero_si256();
-  __m256i c10 = _mm256_setzero_si256(), c11 = _mm256_setzero_si256();
-  __m256i c20 = _mm256_setzero_si256(), c21 = _mm256_setzero_si256();
-  __m256i c30 = _mm256_setzero_si256(), c31 = _mm256_setzero_si256();
+  __m256i sums[6][2];
+  UNROLL_TILE_ROWS
+  for (int j = 0; j < tile_rows; j++) sums[j][0] = sums[j][1] = _mm256_setzero_si256();
   int64_t pending = 0;
-#define WIDEN_BLOCK()                                                                                              \
-  do {                                                                                                             \
-    widen_into(d0, c00, shift); widen_into(d0 + 8, c01, shift); widen_into(d1, c10, shift);                        \
-    widen_into(d1 + 8, c11, shift); widen_into(d2, c20, shift); widen_into(d2 + 8, c21, shift);                    \
-    widen_into(d3, c30, shift); widen_into(d3 + 8, c31, shift);                                                    \
-    c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = _mm256_setzero_si256();                                         \
-    pending = 0;                                                                                                   \
-  } while (0)
   const int16_t *bp = b;
   for (int64_t s = 0; s < segment_count; s++) {
-    const int64_t offset = segment_offsets[s];
-    const int16_t *r0 = base0 + offset, *r1 = base1 + offset, *r2 = base2 + offset, *r3 = base3 + offset;
+    const int16_t *rows = a + segment_offsets[s];
     for (int64_t k = 0; k < segment_length; k += 2) {
       const __m256i w0 = _mm256_loadu_si256((const __m256i *)bp);
       const __m256i w1 = _mm256_loadu_si256((const __m256i *)(bp + 16));
-      __m256i x = broadcast_two_codes(r0 + k);
-      c00 = _mm256_add_epi32(c00, _mm256_madd_epi16(x, w0)); c01 = _mm256_add_epi32(c01, _mm256_madd_epi16(x, w1));
-      x = broadcast_two_codes(r1 + k);
-      c10 = _mm256_add_epi32(c10, _mm256_madd_epi16(x, w0)); c11 = _mm256_add_epi32(c11, _mm256_madd_epi16(x, w1));
-      x = broadcast_two_codes(r2 + k);
-      c20 = _mm256_add_epi32(c20, _mm256_madd_epi16(x, w0)); c21 = _mm256_add_epi32(c21, _mm256_madd_epi16(x, w1));
-      x = broadcast_two_codes(r3 + k);
-      c30 = _mm256_add_epi32(c30, _mm256_madd_epi16(x, w0)); c31 = _mm256_add_epi32(c31, _mm256_madd_epi16(x, w1));
+      UNROLL_TILE_ROWS
+      for (int j = 0; j < tile_rows; j++) {
+        const __m256i x = broadcast_two_codes(rows + j * row_stride + k);
+        sums[j][0] = _mm256_add_epi32(sums[j][0], _mm256_madd_epi16(x, w0));
+        sums[j][1] = _mm256_add_epi32(sums[j][1], _mm256_madd_epi16(x, w1));
+      }
       bp += pair_elements;
-      if (++pending == pairs_per_block) WIDEN_BLOCK();
-    }
-  }
-  if (pending > 0) WIDEN_BLOCK();
-#undef WIDEN_BLOCK
-}
-
-static AVX2_TARGET void gemm_s16_pairs_avx2(S16_PARAMETERS) {
-  for (int64_t r = 0; r < rows; r += 4) {
-    for (int64_t o = 0; o < column_stride; o += 16) {
-      int64_t *d = c + r * column_stride + o;
-      for (int64_t j = 0; j < 4; j++) memset(d + j * column_stride, 0, 16 * sizeof(int64_t));
-      s16_plane_tile(a_low + r * row_stride, row_stride, segment_offsets, segment_count, segment_length, b + o * 2,
-                     column_stride, low_pairs_per_block, 0, d);
-      if (a_high != NULL) {
-        s16_plane_tile(a_high + r * row_stride, row_stride, segment_offsets, segment_count, segment_length, b + o * 2,
-                       column_stride, high_pairs_per_block, 8, d);
+      if (++pending == pairs_per_block) {
+        UNROLL_TILE_ROWS
+        for (int j = 0; j < tile_rows; j++) {
+          widen_into(d + j * column_stride, sums[j][0], shift);
+          widen_into(d + j * column_stride + 8, sums[j][1], shift);
+          sums[j][0] = sums[j][1] = _mm256_setzero_si256();
+        }
+        pending = 0;
       }
     }
+  }
+  if (pending > 0) {
+    UNROLL_TILE_ROWS
+    for (int j = 0; j < tile_rows; j++) {
+      widen_into(d + j * column_stride, sums[j][0], shift);
+      widen_into(d + j * column_stride + 8, sums[j][1], shift);
+    }
+  }
+}
+
+// Both planes into the tile of `tile_rows` rows at row r, columns o..o+15.
+static inline AVX2_TARGET __attribute__((always_inline)) void s16_tile(const int tile_rows, int64_t r, int64_t o,
+                                                                      S16_PARAMETERS) {
+  int64_t *d = c + r * column_stride + o;
+  for (int j = 0; j < tile_rows; j++) memset(d + j * column_stride, 0, 16 * sizeof(int64_t));
+  s16_plane_tile(tile_rows, a_low + r * row_stride, row_stride, segment_offsets, segment_count, segment_length,
+                 b + o * 2, column_stride, low_pairs_per_block, 0, d);
+  if (a_high != NULL) {
+    s16_plane_tile(tile_rows, a_high + r * row_stride, row_stride, segment_offsets, segment_count, segment_length,
+                   b + o * 2, column_stride, high_pairs_per_block, 8, d);
+  }
+}
+
+// Tiles of 6 rows, then one of 4 or 2 for the rest (rows is a multiple of 4, hence even).
+static AVX2_TARGET void gemm_s16_pairs_avx2(S16_PARAMETERS) {
+  int64_t r = 0;
+  for (; r + 6 <= rows; r += 6) {
+    for (int64_t o = 0; o < column_stride; o += 16) s16_tile(6, r, o, S16_ARGUMENTS);
+  }
+  const int64_t rest = rows - r;
+  for (int64_t o = 0; o < column_stride && rest > 0; o += 16) {
+    if (rest == 4) s16_tile(4, r, o, S16_ARGUMENTS);
+    else s16_tile(2, r, o, S16_ARGUMENTS);
   }
 }
 #endif

@@ -3,6 +3,7 @@
 // Int32RoundingShift element for element: q = v >> shift (floor), plus one when the remainder is above half, or
 // equal to half and q is odd; then clamped to [low, high].
 #include "KernelDispatch.h"
+#include <string.h>
 
 static inline __attribute__((always_inline)) int16_t rounding_shift(int32_t value, int32_t shift, int32_t mask,
                                                                      int32_t half, int32_t low, int32_t high) {
@@ -93,8 +94,18 @@ static inline __attribute__((always_inline)) void derive_i16_planes_body(const i
   }
 }
 
+// An Int64 in [-2^51, 2^51] as a Double, exactly: its bits added to those of 1.5 * 2^52 give the Double
+// 1.5 * 2^52 + value (the sum stays in the binade [2^52, 2^53], where the unit in the last place is 1), from which
+// 1.5 * 2^52 is subtracted exactly. Unlike a cast, it vectorizes without AVX-512DQ's vcvtqq2pd.
+static inline __attribute__((always_inline)) double exact_double_of_int64(int64_t value) {
+  const uint64_t bits = (uint64_t)value + UINT64_C(0x4338000000000000);
+  double shifted;
+  memcpy(&shifted, &bits, sizeof shifted);
+  return shifted - 6755399441055744.0;
+}
+
 // Requantization of Int64 sums in Double lanes, as precsearch_requantize_f64 after converting each sum exactly
-// (the caller guarantees |sum| <= 2^51).
+// (the caller guarantees |sum| <= 2^51 and |bias| <= 2^51).
 static inline __attribute__((always_inline)) void requantize_i64_f64_body(const int64_t *sums, int64_t sum_stride,
                                                                           int64_t rows, const int64_t *bias,
                                                                           int64_t count, double scale, double low,
@@ -104,7 +115,7 @@ static inline __attribute__((always_inline)) void requantize_i64_f64_body(const 
     const int64_t *rowSums = sums + row * sum_stride;
     int16_t *rowOutput = output + row * output_stride;
     for (int64_t i = 0; i < count; i++) {
-      double v = __builtin_roundeven(((double)rowSums[i] + (double)bias[i]) * scale);
+      double v = __builtin_roundeven((exact_double_of_int64(rowSums[i]) + exact_double_of_int64(bias[i])) * scale);
       v = v < low ? low : v;
       v = v > high ? high : v;
       rowOutput[i] = (int16_t)v;

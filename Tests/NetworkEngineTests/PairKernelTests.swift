@@ -85,11 +85,12 @@ extension KernelInstructionSetTests {
       for (weightBits, activationBits) in [(16, 16), (16, 15), (15, 16), (12, 14), (16, 8), (8, 16), (13, 13), (9, 16), (2, 16), (16, 2)] {
         let layout = Int16PairLayout(weightBits: weightBits, activationBits: activationBits)
         if layout.highPairsPerBlock != nil { splitRuns += 1 }
-        let rows = 8, columns = 18, stride = 32
+        let columns = 18, stride = 32
         let segments = 3, segmentLength = 2 * Int.random(in: 60...200, using: &g), depth = segments * segmentLength
         let minA = -(1 << (activationBits - 1)), maxA = (1 << (activationBits - 1)) - 1
         let minW = -(1 << (weightBits - 1)), maxW = (1 << (weightBits - 1)) - 1
-        for pattern in 0..<3 {
+        // Row counts that the AVX2 kernel tiles as one tile of 4 (4), 6 and 2 (8) and two of 6 (12).
+        for (rows, pattern) in [4, 8, 12].flatMap({ rows in (0..<3).map { (rows, $0) } }) {
           let a: [Int64] = (0..<(rows * depth)).map { _ in
             switch pattern {
             case 0: return Int64(Int.random(in: minA...maxA, using: &g))
@@ -113,7 +114,7 @@ extension KernelInstructionSetTests {
                                       Int64(layout.lowPairsPerBlock), Int64(layout.highPairsPerBlock ?? 1), &c)
           }
           let expected = oracle(a, b, rows: rows, depth: depth, columns: columns, stride: stride)
-          #expect(c == expected, "\(level) bw \(weightBits) ba \(activationBits) pattern \(pattern) \(layout)")
+          #expect(c == expected, "\(level) bw \(weightBits) ba \(activationBits) rows \(rows) pattern \(pattern) \(layout)")
         }
       }
     }

@@ -393,8 +393,8 @@ public struct AddParameters: Hashable, Sendable {
   /// Runs over `count` elements. With both left shifts <= 40 the aligned operands stay below 2^55 and their sum
   /// below 2^56, so plain Int64 arithmetic equals the saturating definition; otherwise the definition runs.
   func run(_ x: UnsafePointer<Int16>, _ y: UnsafePointer<Int16>, _ out: UnsafeMutablePointer<Int16>, count: Int) {
-    if leftShift0 <= 14 && leftShift1 <= 14 && outputShift >= 1 && outputShift <= 30 {
-      // Int32 lanes: each aligned operand is below 2^29 in magnitude, the sum below 2^30.
+    if leftShift0 <= 14 && leftShift1 <= 14 && outputShift >= 0 && outputShift <= 30 {
+      // Int32 lanes: each aligned operand is below 2^29 in magnitude, the sum below 2^30 (a shift of 0 only clamps).
       // The loop is C (CKernels, IntegerRequantization.c): Int32RoundingShift element for element.
       precsearch_add_i16(x, y, Int64(count), Int32(leftShift0), Int32(leftShift1), Int32(outputShift),
                          -(Int32(1) << (outputBits - 1)), (Int32(1) << (outputBits - 1)) - 1, out)
