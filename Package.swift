@@ -68,7 +68,8 @@ let package = Package(
     // The steps of the commands as library calls (optimize's baselines, search loop, test pass and document; the
     // evaluation server behind serve).
     .target(name: "PrecSearchWorkflows",
-            dependencies: ["EnergyModel", "MultiObjectiveSearch", "NetworkEngine", "PrecSearchFormats", "PrecisionSearch"]),
+            dependencies: ["EnergyModel", "MultiObjectiveSearch", "NetworkEngine", "NetworkTraining", "PrecSearchFormats",
+                           "PrecisionSearch", "SeededRandom"]),
     // Generates BuildRevision (the commit the tool is built from) for the command library's provenance.
     .plugin(name: "SourceRevisionPlugin", capability: .buildTool(), path: "Sources/SourceRevisionPlugin"),
     // Command library, testable in-process.
@@ -101,6 +102,8 @@ let package = Package(
                 dependencies: ["PrecisionRuntime", "NetworkEngine", "EnergyModel", "SeededRandom", "PrecSearchTestSupport"]),
     .testTarget(name: "PrecSearchIOTests", dependencies: ["PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "SeededRandom", "PrecSearchTestSupport"]),
     .testTarget(name: "PrecSearchReportsTests", dependencies: ["PrecSearchFormats", "PrecSearchReports"]),
+    .testTarget(name: "PrecSearchWorkflowsTests",
+                dependencies: ["PrecSearchWorkflows", "PrecSearchFormats", "NetworkEngine", "NetworkTraining", "SeededRandom"]),
     .testTarget(name: "PrecSearchCLITests",
                 dependencies: ["PrecSearchCLI", "precsearch", "PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "SeededRandom",
                                "PrecSearchTestSupport"],

@@ -3,6 +3,7 @@ import NetworkEngine
 import NetworkTraining
 import PrecSearchFormats
 import PrecSearchIO
+import PrecSearchWorkflows
 import SeededRandom
 
 /// `precsearch train`: trains one of the reference models on its data set with fixed, recorded hyper-parameters,
@@ -194,10 +195,10 @@ struct TrainCommand: Subcommand {
     let validation = try labeled(data.validation)
 
     // Network and trainer, possibly resumed.
-    var initialization = Xoshiro256StarStar(seed: seed)
-    let initial = try task.makeNetwork(using: &initialization)
     let configuration = trainingConfiguration
-    let trainer = try Trainer(network: initial, training: training, validation: validation, configuration: configuration)
+    let run = try TrainingRun(recipe: task.definition.recipe, training: training, validation: validation,
+                              configuration: configuration)
+    let trainer = run.trainer
     var fingerprint = TrainingCheckpoint.Fingerprint(task: task.rawValue, seed: String(seed), configuration: configuration,
                                                      trainingImagesSHA256: data.train.contentSHA256,
                                                      validationHoldout: data.holdout,
@@ -208,7 +209,7 @@ struct TrainCommand: Subcommand {
     if resume, let checkpointPath, FileManager.default.fileExists(atPath: checkpointPath) {
       let checkpoint = try TrainingCheckpoint.read(from: checkpointPath)
       try checkpoint.check(against: fingerprint, file: checkpointPath)
-      do { try trainer.restore(checkpoint.state) } catch {
+      do { try run.resume(from: checkpoint.state) } catch {
         throw CommandFailure("cannot resume from checkpoint '\(checkpointPath)': \(error)")
       }
       secondsBefore = checkpoint.wallSeconds
@@ -225,33 +226,29 @@ struct TrainCommand: Subcommand {
     errors.write("Training \(task.architectureName): \(configurationText)\n")
 
     func elapsedSeconds() -> Double { secondsBefore + OptimizeCommand.seconds(clock.now - started) }
-    while trainer.completedEpochs < epochs {
-      let report = try trainer.trainEpoch()
+    let outcome = try run.train(stopAfter: stopAfter) { report in
       errors.write(Self.progressLine(report) + "\n")
       if let checkpointPath {
         try TrainingCheckpoint(fingerprint: fingerprint, wallSeconds: elapsedSeconds(), state: trainer.exportState())
           .write(to: checkpointPath)
       }
-      if let stopAfter, trainer.completedEpochs >= stopAfter, trainer.completedEpochs < epochs {
-        errors.write("Stopped after epoch \(trainer.completedEpochs) of \(epochs) (--stop-after); "
-          + (checkpointPath.map { "continue with --checkpoint \($0) --resume.\n" } ?? "no checkpoint was written.\n"))
-        return
-      }
+    }
+    if case .stopped(let epoch) = outcome {
+      errors.write("Stopped after epoch \(epoch) of \(epochs) (--stop-after); "
+        + (checkpointPath.map { "continue with --checkpoint \($0) --resume.\n" } ?? "no checkpoint was written.\n"))
+      return
     }
 
     // Final figures: trainer-side float accuracy, calibration on training images, engine accuracies on test.
-    let network = try trainer.network()
     let finalValidation = try trainer.evaluate(validation)
     let trainerTest = try trainer.evaluate(try labeled(data.test))
-    let floatPlan = try FloatPlan(network: network)
     let calibrationCount = min(Self.calibrationImageCount, data.train.count)
     let calibrationInputs = (0..<calibrationCount).map {
       preprocessing.apply(data.train.image($0), channels: task.inputShape.channels)
     }
-    let ranges = ActivationRanges(observing: floatPlan, inputs: calibrationInputs)
-    var model = ModelFile(name: task.rawValue, description: task.modelDescription, network: network,
-                          preprocessing: preprocessing, labels: task.classNames, activationRanges: ranges)
-    model.audioFrontEnd = task.definition.audioFrontEnd
+    var model = try run.modelFile(name: task.rawValue, preprocessing: preprocessing, calibrationInputs: calibrationInputs)
+    let network = model.network
+    guard let ranges = model.activationRanges else { throw CommandFailure("the trained model has no activation ranges") }
     let testData = LoadedDataset(images: data.test, imagesPath: data.testFiles.first ?? data.directory,
                                  labelsPath: data.testFiles.last ?? data.directory, format: data.format)
     var fixedPoint: [String: JSONValue] = [:], agreement: [String: JSONValue] = [:]
@@ -434,8 +431,10 @@ enum TrainingTask: String, CaseIterable, Sendable {
   var format: ImageDatasetFormat { definition.format }
   var classNames: [String] { definition.classNames }
 
+
+  /// The task's network, initialized from `generator`.
   func makeNetwork(using generator: inout Xoshiro256StarStar) throws -> Network {
-    try definition.makeNetwork(&generator)
+    try definition.recipe.makeNetwork(&generator)
   }
 
   /// The task's hyper-parameters with the command line's epochs, batch size, seed and threads.
@@ -453,8 +452,8 @@ enum ValidationSource: Hashable, Sendable {
   case published
 }
 
-/// Everything that defines a training task, in one place: data set, splits, input shape, classes, network and
-/// hyper-parameters (docs/training.md).
+/// Everything that defines a training task, in one place: where its data comes from (data set, format, splits) and
+/// its `TrainingRecipe` (input shape, classes, network and hyper-parameters, docs/training.md).
 struct TrainingTaskDefinition: Sendable {
   /// The data set's name in provenance and reports (`fashion-mnist`).
   var dataName: String
@@ -464,35 +463,43 @@ struct TrainingTaskDefinition: Sendable {
   var format: ImageDatasetFormat
   /// Where the validation images come from.
   var validation: ValidationSource
+  /// What is trained: network, input, classes, hyper-parameters (`TrainingRun` trains it).
+  var recipe: TrainingRecipe
+
+  /// A definition from its data fields and the fields of its recipe (see `TrainingRecipe`).
+  init(dataName: String, dataDescription: String, format: ImageDatasetFormat, validation: ValidationSource,
+       inputShape: TensorShape, classNames: [String], architectureName: String, modelDescription: String,
+       makeNetwork: @escaping @Sendable (inout Xoshiro256StarStar) throws -> Network, defaultEpochs: Int,
+       learningRate: Float, weightDecay: Float = 5e-4, augmentation: ImageAugmentation, labelSmoothing: Float = 0,
+       audioFrontEnd: AudioFrontEnd? = nil) {
+    self.dataName = dataName
+    self.dataDescription = dataDescription
+    self.format = format
+    self.validation = validation
+    recipe = TrainingRecipe(inputShape: inputShape, classNames: classNames, architectureName: architectureName,
+                            modelDescription: modelDescription, makeNetwork: makeNetwork, defaultEpochs: defaultEpochs,
+                            learningRate: learningRate, weightDecay: weightDecay, augmentation: augmentation,
+                            labelSmoothing: labelSmoothing, audioFrontEnd: audioFrontEnd)
+  }
+
   /// Shape of one input image.
-  var inputShape: TensorShape
+  var inputShape: TensorShape { recipe.inputShape }
   /// Class names, in label order.
-  var classNames: [String]
+  var classNames: [String] { recipe.classNames }
   /// Architecture, for reports and provenance.
-  var architectureName: String
+  var architectureName: String { recipe.architectureName }
   /// The model file's description.
-  var modelDescription: String
-  /// Builds the randomly initialized network.
-  var makeNetwork: @Sendable (inout Xoshiro256StarStar) throws -> Network
+  var modelDescription: String { recipe.modelDescription }
   /// Epochs when `--epochs` is not given.
-  var defaultEpochs: Int
-  /// Base learning rate of SGD with Nesterov momentum 0.9 (cosine schedule after one warm-up epoch).
-  var learningRate: Float
-  /// L2 weight decay of Conv2D and Dense weights.
-  var weightDecay: Float = 5e-4
-  /// Random crop (shift) and horizontal flip of the training images.
-  var augmentation: ImageAugmentation
-  /// Label smoothing of the cross-entropy targets.
-  var labelSmoothing: Float = 0
-  /// The audio front-end the model file records (`audioFrontEnd`), for models that read WAV clips; nil: none.
-  var audioFrontEnd: AudioFrontEnd? = nil
+  var defaultEpochs: Int { recipe.defaultEpochs }
+  /// The training images' augmentation.
+  var augmentation: ImageAugmentation { recipe.augmentation }
+  /// The audio front-end the model file records.
+  var audioFrontEnd: AudioFrontEnd? { recipe.audioFrontEnd }
 
   /// The training configuration with the command line's epochs, batch size, seed and threads.
   func configuration(epochs: Int, batchSize: Int, seed: UInt64, threads: Int) -> TrainingConfiguration {
-    TrainingConfiguration(
-      epochs: epochs, batchSize: batchSize, optimizer: .sgdNesterov, learningRate: learningRate,
-      schedule: .cosine(warmupEpochs: 1, minimumFactor: 0), weightDecay: .l2(weightDecay), augmentation: augmentation,
-      labelSmoothing: labelSmoothing, batchNormMomentum: 0.1, seed: seed, threads: threads)
+    recipe.configuration(epochs: epochs, batchSize: batchSize, seed: seed, threads: threads)
   }
 
   /// LeNet on Fashion-MNIST.
