@@ -85,7 +85,7 @@ let package = Package(
                                      "SeededRandom"]),
 
     // Tests. PrecSearchTestSupport: the long-tests switch, the shared data folder, temporary directories.
-    .target(name: "PrecSearchTestSupport", path: "Tests/PrecSearchTestSupport"),
+    .target(name: "PrecSearchTestSupport", dependencies: ["SeededRandom"], path: "Tests/PrecSearchTestSupport"),
     .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
     .testTarget(name: "PlatformSupportTests", dependencies: ["PlatformSupport"]),
     .testTarget(name: "FixedPointArithmeticTests", dependencies: ["FixedPointArithmetic", "SeededRandom", "PrecSearchTestSupport"]),
@@ -103,7 +103,8 @@ let package = Package(
     .testTarget(name: "PrecSearchIOTests", dependencies: ["PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "SeededRandom", "PrecSearchTestSupport"]),
     .testTarget(name: "PrecSearchReportsTests", dependencies: ["PrecSearchFormats", "PrecSearchReports"]),
     .testTarget(name: "PrecSearchWorkflowsTests",
-                dependencies: ["PrecSearchWorkflows", "PrecSearchFormats", "NetworkEngine", "NetworkTraining", "SeededRandom"]),
+                dependencies: ["PrecSearchWorkflows", "PrecSearchFormats", "NetworkEngine", "NetworkTraining", "SeededRandom",
+                               "PrecSearchTestSupport"]),
     .testTarget(name: "PrecSearchCLITests",
                 dependencies: ["PrecSearchCLI", "precsearch", "PrecSearchFormats", "PrecSearchIO", "NetworkEngine", "SeededRandom",
                                "PrecSearchTestSupport"],

@@ -1,5 +1,6 @@
 @testable import NetworkTraining
 import NetworkEngine
+import PrecSearchTestSupport
 import SeededRandom
 
 /// Small seeded helpers shared by the tests.
@@ -35,24 +36,7 @@ enum TestSupport {
   /// Four classes of noisy 8x8 single-channel patterns: horizontal bar, vertical bar, diagonal, centre square,
   /// each at a random position; `count` samples, labels cycling 0, 1, 2, 3.
   static func patternImages(count: Int, seed: UInt64) throws -> LabeledImages {
-    var generator = Xoshiro256StarStar(seed: seed)
-    var pixels: [Float] = []
-    var labels: [Int] = []
-    for n in 0..<count {
-      let label = n % 4
-      var image = uniform(64, in: -0.4...0.4, using: &generator)
-      let offset = RandomDraws.uniform(below: 4, using: &generator) + 2
-      for k in 0..<8 {
-        switch label {
-        case 0: image[offset * 8 + k] += 1.5
-        case 1: image[k * 8 + offset] += 1.5
-        case 2: image[k * 8 + k] += 1.5
-        default: if k >= 2, k < 6 { for j in 2..<6 { image[k * 8 + j] += 1 } }
-        }
-      }
-      pixels += image
-      labels.append(label)
-    }
+    let (pixels, labels) = PatternImages.pixels(count: count, seed: seed)
     return try LabeledImages(shape: TensorShape(height: 8, width: 8, channels: 1), preprocessed: pixels, labels: labels)
   }
 

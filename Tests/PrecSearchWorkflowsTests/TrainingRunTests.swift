@@ -1,6 +1,7 @@
 import NetworkEngine
 import NetworkTraining
 import PrecSearchFormats
+import PrecSearchTestSupport
 import PrecSearchWorkflows
 import SeededRandom
 import Testing
@@ -26,30 +27,8 @@ struct TrainingRunTests {
     },
     defaultEpochs: 3, learningRate: 0.05, augmentation: .none, audioFrontEnd: .mlperfTiny)
 
-  /// Four classes of noisy 8x8 patterns (row, column, diagonal, centre square), labels cycling 0...3.
-  static func patternPixels(count: Int, seed: UInt64) -> (pixels: [Float], labels: [Int]) {
-    var generator = Xoshiro256StarStar(seed: seed)
-    var pixels: [Float] = [], labels: [Int] = []
-    for n in 0..<count {
-      let label = n % 4
-      var image = (0..<64).map { _ in Float(generator.nextUnitInterval()) * 0.8 - 0.4 }
-      let offset = RandomDraws.uniform(below: 4, using: &generator) + 2
-      for k in 0..<8 {
-        switch label {
-        case 0: image[offset * 8 + k] += 1.5
-        case 1: image[k * 8 + offset] += 1.5
-        case 2: image[k * 8 + k] += 1.5
-        default: if k >= 2, k < 6 { for j in 2..<6 { image[k * 8 + j] += 1 } }
-        }
-      }
-      pixels += image
-      labels.append(label)
-    }
-    return (pixels, labels)
-  }
-
   static func patterns(count: Int, seed: UInt64) throws -> LabeledImages {
-    let (pixels, labels) = patternPixels(count: count, seed: seed)
+    let (pixels, labels) = PatternImages.pixels(count: count, seed: seed)
     return try LabeledImages(shape: TensorShape(height: 8, width: 8, channels: 1), preprocessed: pixels, labels: labels)
   }
 
@@ -101,7 +80,7 @@ struct TrainingRunTests {
     let run = try Self.makeRun(epochs: 1)
     _ = try run.train { _ in }
     let preprocessing = InputPreprocessing(scale: 1, mean: [0], standardDeviation: [1])
-    let calibration = Self.patternPixels(count: 16, seed: 3).pixels
+    let calibration = PatternImages.pixels(count: 16, seed: 3).pixels
     let inputs = (0..<16).map { Array(calibration[($0 * 64)..<(($0 + 1) * 64)]) }
     let model = try run.modelFile(name: "tiny", preprocessing: preprocessing, calibrationInputs: inputs)
     #expect(model.labels == Self.recipe.classNames)
