@@ -75,7 +75,8 @@ public enum OptimizationRun {
         try afterStep(state, .cancelled)
       }
     }
-    if reason != .timeLimit, let limit = evaluationLimit, state.evaluations < limit { reason = .exhausted }
+    // Ended before its budget (or, without one, on its own: an enumeration that reached the end).
+    if reason != .timeLimit, evaluationLimit.map({ state.evaluations < $0 }) ?? true { reason = .exhausted }
     return reason
   }
 

@@ -37,6 +37,8 @@ public struct HybridPrecisionSearch: Sendable, Codable {
     case annealing
     /// NSGA-II.
     case evolution
+    /// Every configuration of the space in order (``PrecisionSearchAlgorithm/exhaustive``).
+    case enumeration
     /// Done: the evaluation limit was reached or no algorithm has anything left to propose.
     case finished
   }
@@ -69,6 +71,8 @@ public struct HybridPrecisionSearch: Sendable, Codable {
   public private(set) var annealerLimits: [Int]
   /// NSGA-II, once started.
   public private(set) var evolution: NSGA2?
+  /// The enumeration of ``PrecisionSearchAlgorithm/exhaustive``.
+  public private(set) var enumeration: ExhaustiveEnumeration?
   /// Every genome measured, with its measurement.
   public private(set) var memo: EvaluationMemo
   /// The non-dominated completely measured configurations (objectives `[energy, -accuracy]`, constraint
@@ -121,6 +125,7 @@ public struct HybridPrecisionSearch: Sendable, Codable {
     self.hypervolumeHistory = []
     self.nextHistoryMark = settings.historyInterval
     self.evolution = nil
+    self.enumeration = nil
     self.annealers = []
     self.annealerConstraints = []
     self.annealerLimits = []
@@ -129,6 +134,10 @@ public struct HybridPrecisionSearch: Sendable, Codable {
     switch settings.algorithm {
     case .nsga2:
       try startEvolution()
+    case .exhaustive:
+      enumeration = try ExhaustiveEnumeration(searchSpace: space.searchSpace, objectiveCount: 2,
+                                              batchSize: settings.populationSize)
+      phase = .enumeration
     case .hybrid, .annealing:
       let share = settings.algorithm == .hybrid ? settings.annealingShare : 1
       let total = max(settings.annealingRuns, Int(Double(settings.plannedEvaluations) * share))
@@ -206,6 +215,15 @@ public struct HybridPrecisionSearch: Sendable, Codable {
       try evolution.tell(measurements.map { evaluation($0, under: settings.constraint) })
       self.evolution = evolution
       evaluations += genomes.count
+    case .enumeration:
+      guard var enumeration else { return finish() }
+      let genomes = enumeration.ask(maximumCount: remainingEvaluations ?? Int.max)
+      if genomes.isEmpty { return finish() }
+      let measurements = try measure(genomes, evaluator: evaluator, shouldCancel: shouldCancel)
+      try enumeration.tell(measurements.map { evaluation($0, under: settings.constraint) })
+      self.enumeration = enumeration
+      evaluations += genomes.count
+      if enumeration.isComplete { return finish() }
     }
     recordHistory(force: false)
     if let remaining = remainingEvaluations, remaining == 0 { finish() }
@@ -380,7 +398,7 @@ public struct HybridPrecisionSearch: Sendable, Codable {
 
   private enum CodingKeys: String, CodingKey {
     case settings, space, uniform16BitPicojoules, hypervolumeIndicator, phase, annealers, annealerConstraints
-    case annealerLimits, evolution, memo, front, evaluations, memoHits, configurationsMeasured
+    case annealerLimits, evolution, enumeration, memo, front, evaluations, memoHits, configurationsMeasured
     case configurationsScreenedOut, imagesRun, hypervolumeHistory, nextHistoryMark
   }
 
@@ -398,6 +416,7 @@ public struct HybridPrecisionSearch: Sendable, Codable {
     annealerConstraints = try c.decode([PrecisionConstraint].self, forKey: .annealerConstraints)
     annealerLimits = try c.decode([Int].self, forKey: .annealerLimits)
     evolution = try c.decodeIfPresent(NSGA2.self, forKey: .evolution)
+    enumeration = try c.decodeIfPresent(ExhaustiveEnumeration.self, forKey: .enumeration)
     memo = try c.decode(EvaluationMemo.self, forKey: .memo)
     front = try c.decode(ParetoArchive.self, forKey: .front)
     evaluations = try c.decode(Int.self, forKey: .evaluations)
@@ -444,6 +463,10 @@ public struct HybridPrecisionSearch: Sendable, Codable {
       throw fail("negative or inconsistent counters")
     }
     if phase == .evolution && evolution == nil { throw fail("phase is evolution but NSGA-II is missing") }
+    if let enumeration, enumeration.searchSpace != genes || enumeration.objectiveCount != 2 {
+      throw fail("the enumeration has another search space")
+    }
+    if phase == .enumeration && enumeration == nil { throw fail("phase is enumeration but the enumeration is missing") }
   }
 }
 

@@ -7,6 +7,9 @@ public enum PrecisionSearchAlgorithm: String, Hashable, Sendable, Codable, CaseI
   case nsga2
   /// Simulated annealing alone: several runs at several budgets, interleaved.
   case annealing
+  /// Every configuration of the space, in order (`ExhaustiveEnumeration`): the exact front of a small space, for
+  /// judging the other algorithms; at most `ExhaustiveEnumeration.maximumGenomeCount` configurations.
+  case exhaustive
 }
 
 /// What the user asked of the search besides the front.

@@ -215,6 +215,36 @@ func comparable(_ path: String, dropCommandLine: Bool = false) throws -> JSONVal
     }
   }
 
+  /// `--algorithm exhaustive` without `--evaluations` measures every configuration of the narrowed space; its
+  /// front is never beaten by a hybrid run's in the same space; a space too large to enumerate is a usage error.
+  @Test func exhaustiveEnumeratesTheNarrowedSpace() throws {
+    let fixture = try OptimizeFixture()
+    defer { fixture.directory.cleanup() }
+    let narrowed = ["optimize", "--model", fixture.model, "--data", fixture.data, "--weight-bits", "2,4,8",
+                    "--activation-bits", "4,8", "--screening", "exact", "--quiet"]
+    let run = runTool(narrowed + ["--algorithm", "exhaustive", "--output", fixture.path("exact.json")])
+    #expect(run.status == 0, "\(run.errors)")
+    let exact = try ParetoFrontDocument.read(from: fixture.path("exact.json"))
+    #expect(exact.search.algorithm == "exhaustive")
+    #expect(exact.effort.evaluations == 36)  // (3 weight x 2 activation widths)^2 layers
+    #expect(exact.effort.stopReason == "exhausted")
+    let hybrid = runTool(narrowed + ["--evaluations", "12", "--population-size", "6", "--output", fixture.path("hybrid.json")])
+    #expect(hybrid.status == 0, "\(hybrid.errors)")
+    let heuristic = try ParetoFrontDocument.read(from: fixture.path("hybrid.json"))
+    for point in heuristic.points {
+      let dominated = exact.points.contains { other in
+        other.energy.totalPicojoules <= point.energy.totalPicojoules && other.validation.correct >= point.validation.correct
+          && (other.energy.totalPicojoules < point.energy.totalPicojoules || other.validation.correct > point.validation.correct)
+      }
+      let onTheExactFront = exact.points.contains { $0.layers == point.layers }
+      #expect(dominated || onTheExactFront, "\(point.id) of the hybrid run beats the exact front")
+    }
+    // The shipped fashion model's whole space: (15 x 15)^4 = 2,562,890,625 configurations.
+    let tooLarge = runTool(["optimize", "--model", "fashion", "--algorithm", "exhaustive", "--quiet"])
+    #expect(tooLarge.status == 64)
+    #expect(tooLarge.errors.contains("the space has 2,562,890,625 (at most 16,777,216)"), "\(tooLarge.errors)")
+  }
+
   @Test(arguments: [
     (["--weight-bits", "1-4"], "'1-4' is outside 2...16"),
     (["--weight-bits", "8-4"], "the range '8-4' is empty"),

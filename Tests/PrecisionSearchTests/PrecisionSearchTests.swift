@@ -58,6 +58,34 @@ import Testing
     #expect(search.hypervolume == volumes.last)
   }
 
+  /// `exhaustive` measures every configuration of a small space once (baselines recorded first are not measured
+  /// again) and, with exact screening, ends with the exact front: the non-dominated set of all configurations
+  /// measured on every image by a separate evaluator.
+  @Test func exhaustiveMeasuresEveryConfigurationAndEndsWithTheExactFront() throws {
+    let space = try PrecisionSearchSpace(layerNames: TinyProblem.layerNames, weightCandidates: [2, 4, 8],
+                                         activationCandidates: [4, 8])  // (3 x 2)^3 = 216 configurations
+    let evaluator = try TinyProblem.evaluator()
+    let settings = PrecisionSearchSettings(algorithm: .exhaustive, seed: 1, maximumEvaluations: nil, populationSize: 40)
+    var search = try HybridPrecisionSearch(settings: settings, space: space, evaluator: evaluator)
+    let uniform8 = PrecisionConfiguration.uniform(8, layerCount: 3)
+    search.record(try evaluator.measure([uniform8])[0], for: uniform8)
+    #expect(search.phase == .enumeration)
+    var steps = 0
+    while !search.isFinished { try search.step(evaluator: evaluator); steps += 1 }
+    #expect(steps == 6)  // 216 in batches of 40
+    #expect(search.evaluations == 216 && search.memo.count == 216)
+    #expect(search.configurationsMeasured == 215 && search.memoHits == 1)
+    let everything = space.searchSpace
+    let all = (0..<216).map { space.configuration(of: try! ExhaustiveEnumeration(searchSpace: everything, objectiveCount: 2).genome(at: $0)) }
+    #expect(Set(all).count == 216)
+    let complete = try TinyProblem.evaluator(screening: .disabled).measure(all)
+    #expect(Set(search.frontMeasurements.map(\.configuration)) == Set(nonDominated(Array(zip(all, complete)))))
+    // A limit stops it early, like the other algorithms.
+    let limited = try Self.run(PrecisionSearchSettings(algorithm: .exhaustive, maximumEvaluations: 50, populationSize: 40),
+                               space: space)
+    #expect(limited.evaluations == 50 && limited.isFinished)
+  }
+
   @Test func candidateSetsAndPinsAreRespectedEverywhere() throws {
     let space = try PrecisionSearchSpace(
       layerNames: TinyProblem.layerNames, weightCandidates: [2, 3, 4, 8], activationCandidates: [4, 8, 16],

@@ -33,7 +33,7 @@ struct OptimizeCommand: Subcommand {
   static let evaluationsOption = OptionSpec.value(
     "evaluations", valueName: "count",
     help: "Stop after this many evaluations (configurations proposed by the search; default \(defaultEvaluations) "
-      + "unless --time-limit is given).")
+      + "unless --time-limit is given; with --algorithm exhaustive, every configuration of the space).")
   static let timeLimitOption = OptionSpec.value(
     "time-limit", valueName: "seconds", help: "Stop the search after this many seconds (results then depend on speed).")
   static let seedOption = OptionSpec.value(
@@ -165,7 +165,7 @@ struct OptimizeCommand: Subcommand {
     algorithm = try arguments.choice(Self.algorithmOption, as: PrecisionSearchAlgorithm.self) ?? .hybrid
     evaluations = try arguments.integer(Self.evaluationsOption, in: 1...100_000_000)
     timeLimit = try arguments.number(Self.timeLimitOption, in: 0.001...1e9)
-    if evaluations == nil && timeLimit == nil { evaluations = Self.defaultEvaluations }
+    if evaluations == nil && timeLimit == nil && algorithm != .exhaustive { evaluations = Self.defaultEvaluations }
     seed = UInt64(try arguments.integer(Self.seedOption, in: 0...Int.max) ?? 1)
     outputPath = arguments.value(Self.outputOption)
     checkpointPath = arguments.value(Self.checkpointOption)
@@ -337,6 +337,15 @@ struct OptimizeCommand: Subcommand {
                                        pins: try resolvedPins(layerNames: layerNames))
     } catch let error as PrecisionSearchError {
       throw UsageError("The options do not fit the model: \(error).")
+    }
+    if algorithm == .exhaustive {
+      let limit = ExhaustiveEnumeration.maximumGenomeCount
+      guard let count = space.searchSpace.genomeCount, count <= limit else {
+        let size = space.searchSpace.genomeCount.map { NumberFormatting.grouped($0) } ?? "more than 2^63"
+        throw UsageError("'\(Self.algorithmOption.longSpelling) exhaustive' measures every configuration, but the "
+          + "space has \(size) (at most \(NumberFormatting.grouped(limit))); narrow it with "
+          + "\(Self.weightBitsOption.longSpelling), \(Self.activationBitsOption.longSpelling) or \(Self.pinOption.longSpelling).")
+      }
     }
     let workers = DispatchWorkerPool(workerCount: threads)
     let validationSplit = try Self.evaluationSplit(inputs.validation, model: inputs.model, network: network)
