@@ -65,7 +65,8 @@ extension OptimizedKernels {
   }
 
   /// The general depthwise kernel (Int64 accumulators, integer requantization): for the layers whose sums or biases
-  /// do not fit the floating-point lanes, or whose output shift is negative or huge (see `DepthwiseLanes.choose`).
+  /// do not fit the floating-point lanes, whose output shift is negative or huge, or whose channels have different
+  /// shifts (per-channel weight formats; see `DepthwiseLanes.choose`).
   static func depthwiseInteger(_ x: [Int16], _ k: WeightedLayerKernel, _ out: inout [Int16]) {
     let g = k.geometry
     let c = g.output.channels, inputWidth = g.input.width, inputHeight = g.input.height
@@ -95,7 +96,11 @@ extension OptimizedKernels {
                   }
                   let dst = op.baseAddress! + (oy * g.output.width + ox) * c
                   // |acc| <= 2^58 and |bias| <= 2^62 (saturated at plan time): the sum cannot overflow.
-                  for ch in 0..<c { dst[ch] = requantizer.apply(a[ch] &+ bp[ch]) }
+                  if k.channelRequantizers.isEmpty {
+                    for ch in 0..<c { dst[ch] = requantizer.apply(a[ch] &+ bp[ch]) }
+                  } else {
+                    for ch in 0..<c { dst[ch] = k.channelRequantizers[ch].apply(a[ch] &+ bp[ch]) }
+                  }
                 }
               }
             }
@@ -186,7 +191,8 @@ enum DepthwiseLanes: Sendable {
   /// accumulator scale.
   static func choose(parameters p: WeightedLayerParameters, geometry g: ConvGeometry, weights: [Int16],
                      bias: [Int64]) -> DepthwiseLanes {
-    guard p.outputShift >= -100, p.outputShift <= 100, p.outputBits >= 2, p.outputBits <= 16,
+    // Per-channel shifts: the lanes' one scale does not apply; the Int64 kernel takes a requantizer per channel.
+    guard !p.hasChannelShifts, p.outputShift >= -100, p.outputShift <= 100, p.outputBits >= 2, p.outputBits <= 16,
           p.precision.weightBits <= 16, p.precision.activationBits <= 16 else { return .integer }
     let bound = p.precision.weightBits + p.precision.activationBits - 2 + ceilLog2(p.fanIn)
     let maxBias = bias.reduce(Int64(0)) { max($0, $1 == .min ? .max : abs($1)) }

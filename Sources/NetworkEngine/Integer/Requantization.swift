@@ -52,7 +52,8 @@ import FixedPointArithmetic
 
   static func choose(accumulator: AccumulatorKind, parameters p: WeightedLayerParameters, maxBias: Int64)
     -> FloatingRequantization {
-    guard p.outputShift >= 0, p.outputShift <= 100 else { return .integer }
+    // Per-channel shifts: the scalar forms below do not apply (the integer path takes a requantizer per channel).
+    guard !p.hasChannelShifts, p.outputShift >= 0, p.outputShift <= 100 else { return .integer }
     let bound = p.precision.weightBits + p.precision.activationBits - 2 + ceilLog2(p.fanIn)  // |acc| <= 2^bound
     if accumulator == .int32 || accumulator == .int8DotProduct, bound <= 28, maxBias <= 1 << 28,
        p.outputShift >= 1, p.outputShift <= 29 {
