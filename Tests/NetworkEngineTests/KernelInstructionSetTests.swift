@@ -66,6 +66,40 @@ import FixedPointArithmetic
     }
   }
 
+  /// Per-channel weight formats (channels of different formats, extremes included) on random layers, ResNet-8 and
+  /// the DS-CNN at this level: optimized equals reference bit for bit.
+  @Test(arguments: levelsToTest)
+  func perChannelLayersAreBitExactAtLevel(_ level: KernelInstructionSet) throws {
+    try withLevel(level) {
+      let kernels = IntegerKernelTests()
+      var g = TestRandom(seed: 34_000 + UInt64(level.rawValue))
+      for trial in 0..<6 {
+        let net = try PerChannelWeightTests.channelScaled(try kernels.twoBranchNetwork(&g), &g)
+        let inputs = (0..<2).map { _ in randomInput(net, range: -3...3, using: &g) }
+        let model = try FixedPointModel(network: net, calibrationInputs: inputs, options: PerChannelWeightTests.perChannel)
+        for _ in 0..<3 {
+          let config = PrecisionConfiguration(layers: [kernels.randomPrecision(&g), kernels.randomPrecision(&g)])
+          try kernels.expectBitExact(model, config, inputs, "\(level) per-channel trial \(trial)")
+        }
+        for bits in [2, 4, 8, 16] {
+          try kernels.expectBitExact(model, .uniform(bits, layerCount: 2), inputs, "\(level) per-channel uniform \(bits)")
+        }
+      }
+      for net in [try ReferenceArchitectures.resNet8(using: &g), try ReferenceArchitectures.dsCNN(using: &g)] {
+        let scaled = try PerChannelWeightTests.channelScaled(net, &g)
+        let inputs = [randomInput(scaled, using: &g)]
+        let model = try FixedPointModel(network: scaled, calibrationInputs: inputs, options: PerChannelWeightTests.perChannel)
+        let n = model.network.weightedLayerNames.count
+        let mixed = PrecisionConfiguration(layers: (0..<n).map {
+          LayerPrecision(weightBits: [8, 4, 6, 16][$0 % 4], activationBits: [8, 6, 16, 4][$0 % 4])
+        })
+        for config in [PrecisionConfiguration.uniform(16, layerCount: n), .uniform(4, layerCount: n), mixed] {
+          try kernels.expectBitExact(model, config, inputs, "\(level) per-channel \(net.nodes.count) nodes \(config)")
+        }
+      }
+    }
+  }
+
   /// ResNet-8 (GEMM in every lane type, residual additions) and the DS-CNN (depthwise) at uniform and mixed
   /// configurations; and the float reference's logits equal those at the highest level, bit for bit.
   @Test(arguments: levelsToTest)
