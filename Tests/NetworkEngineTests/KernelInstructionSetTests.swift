@@ -86,7 +86,7 @@ import FixedPointArithmetic
       var g = TestRandom(seed: 34_000 + UInt64(level.rawValue))
       try randomTwoBranchTrials(level, trials: 6, uniformBits: [2, 4, 8, 16], perChannel: true, &g)
       for net in [try ReferenceArchitectures.resNet8(using: &g), try ReferenceArchitectures.dsCNN(using: &g)] {
-        let scaled = try PerChannelWeightTests.channelScaled(net, &g)
+        let scaled = try PerChannelWeightTests.channelScaled(net, &g, huge: 64)
         let inputs = [randomInput(scaled, using: &g)]
         let model = try FixedPointModel(network: scaled, calibrationInputs: inputs, options: PerChannelWeightTests.perChannel)
         let n = model.network.weightedLayerNames.count

@@ -12,8 +12,9 @@ import FixedPointArithmetic
 
   /// `net` with the weights and bias of every output channel of every weighted layer scaled by its own factor, so
   /// that the channels get different formats: among them an all-zero channel, a tiny one, a huge one and ordinary
-  /// ones spread over 2^-8 ... 2^8.
-  static func channelScaled(_ net: Network, _ g: inout TestRandom) throws -> Network {
+  /// ones spread over 2^-8 ... 2^8. `huge` is the huge channel's factor (deep networks need a smaller one, or the
+  /// float calibration overflows).
+  static func channelScaled(_ net: Network, _ g: inout TestRandom, huge: Float = 3e4) throws -> Network {
     var nodes = net.nodes
     for i in nodes.indices where nodes[i].operation.isWeighted {
       let outputs = net.shapes[i].channels
@@ -21,7 +22,7 @@ import FixedPointArithmetic
         switch (c + Int.random(in: 0..<6, using: &g)) % 6 {
         case 0: return 0
         case 1: return 1e-6
-        case 2: return 3e4
+        case 2: return huge
         default: return Float(sign: .plus, exponent: Int.random(in: -8...8, using: &g), significand: 1)
           * Float.random(in: 0.6...1.4, using: &g)
         }
