@@ -135,7 +135,7 @@ import FixedPointArithmetic
   func optimizedMatchesReferenceOnRandomPerChannelLayers(seed: UInt64) throws {
     let kernels = IntegerKernelTests()
     var g = TestRandom(seed: 7_100 + seed)
-    var channelShifts = 0, doubleLanes = 0, integerPath = 0
+    var channelShifts = 0, doubleLanes = 0, integerPath = 0, depthwiseLanes = 0
     for trial in 0..<6 {
       let net = try Self.channelScaled(try kernels.twoBranchNetwork(&g), &g)
       let inputs = (0..<3).map { _ in randomInput(net, range: -3...3, using: &g) }
@@ -147,15 +147,18 @@ import FixedPointArithmetic
       for configuration in configurations {
         let plan = try IntegerPlan(model: model, configuration: configuration)
         channelShifts += plan.layerParameters.filter(\.hasChannelShifts).count
-        for case .weighted(let kernel) in plan.steps where kernel.parameters.hasChannelShifts && !kernel.geometry.isDepthwise {
-          if case .doubleChannels = kernel.floatingRequantization { doubleLanes += 1 } else { integerPath += 1 }
+        for case .weighted(let kernel) in plan.steps where kernel.parameters.hasChannelShifts {
+          if kernel.geometry.isDepthwise {
+            if case .integer = kernel.depthwiseLanes {} else { depthwiseLanes += 1 }
+          } else if case .doubleChannels = kernel.floatingRequantization { doubleLanes += 1 } else { integerPath += 1 }
         }
         try kernels.expectBitExact(model, configuration, inputs, "per-channel seed \(seed) trial \(trial)")
       }
     }
     #expect(channelShifts > 0)
-    // Both per-channel requantizations of the GEMM paths ran: Double lanes and the integer fallback.
-    #expect(doubleLanes > 0 && integerPath > 0, "\(doubleLanes) \(integerPath)")
+    // Both per-channel requantizations of the GEMM paths ran (Double lanes and the integer fallback), and the
+    // depthwise lanes with a scale per channel.
+    #expect(doubleLanes > 0 && integerPath > 0 && depthwiseLanes > 0, "\(doubleLanes) \(integerPath) \(depthwiseLanes)")
   }
 
   /// Extreme values with per-channel formats: saturating inputs, huge and tiny channels, all-zero layers; nothing
