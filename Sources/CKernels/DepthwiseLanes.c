@@ -14,7 +14,17 @@ typedef double f64x16 __attribute__((ext_vector_type(16)));
 
 #define DEFINE_DEPTHWISE_BODY(NAME, T, V, ROUNDEVEN)                                                               \
   static inline __attribute__((always_inline)) void NAME##_requantize(const T *sums, int64_t count, T scale,       \
-                                                                      T low, T high, int16_t *output) {            \
+                                                                      const T *scales, T low, T high,              \
+                                                                      int16_t *output) {                           \
+    if (scales != 0) { /* per-channel weight formats: channel i's scale */                                         \
+      for (int64_t i = 0; i < count; i++) {                                                                        \
+        T v = ROUNDEVEN(sums[i] * scales[i]);                                                                      \
+        v = v < low ? low : v;                                                                                     \
+        v = v > high ? high : v;                                                                                   \
+        output[i] = (int16_t)v;                                                                                    \
+      }                                                                                                            \
+      return;                                                                                                      \
+    }                                                                                                              \
     for (int64_t i = 0; i < count; i++) {                                                                          \
       T v = ROUNDEVEN(sums[i] * scale);                                                                            \
       v = v < low ? low : v;                                                                                       \
@@ -24,8 +34,8 @@ typedef double f64x16 __attribute__((ext_vector_type(16)));
   }                                                                                                                \
   static inline __attribute__((always_inline)) void NAME##_body(const precsearch_depthwise_shape *shape,           \
                                                                 const T *grid, const T *weights, const T *bias,    \
-                                                                T scale, T low, T high, T *row_sums,               \
-                                                                int16_t *output) {                                 \
+                                                                T scale, const T *scales, T low, T high,           \
+                                                                T *row_sums, int16_t *output) {                    \
     const int64_t cp = shape->channel_stride, channels = shape->channels, taps = shape->taps;                      \
     for (int64_t oy = 0; oy < shape->output_height; oy++) {                                                        \
       const T *pixel = grid + oy * shape->row_step;                                                                \
@@ -45,7 +55,7 @@ typedef double f64x16 __attribute__((ext_vector_type(16)));
       }                                                                                                            \
       int16_t *destination = output + oy * shape->output_width * channels;                                         \
       for (int64_t ox = 0; ox < shape->output_width; ox++) {                                                       \
-        NAME##_requantize(row_sums + ox * cp, channels, scale, low, high, destination + ox * channels);            \
+        NAME##_requantize(row_sums + ox * cp, channels, scale, scales, low, high, destination + ox * channels);    \
       }                                                                                                            \
     }                                                                                                              \
   }
@@ -88,9 +98,9 @@ static inline __attribute__((always_inline)) void requantize_f64_body(const doub
 }
 
 #define DEPTHWISE_PARAMETERS(T)                                                                                    \
-  const precsearch_depthwise_shape *shape, const T *grid, const T *weights, const T *bias, T scale, T low,         \
-      T high, T *row_sums, int16_t *output
-#define DEPTHWISE_ARGUMENTS shape, grid, weights, bias, scale, low, high, row_sums, output
+  const precsearch_depthwise_shape *shape, const T *grid, const T *weights, const T *bias, T scale,               \
+      const T *scales, T low, T high, T *row_sums, int16_t *output
+#define DEPTHWISE_ARGUMENTS shape, grid, weights, bias, scale, scales, low, high, row_sums, output
 #define REQUANTIZE_PARAMETERS(T, B)                                                                                \
   const T *sums, int64_t sum_stride, int64_t rows, const B *bias, int64_t count, T scale, T low, T high,           \
       int16_t *output, int64_t output_stride

@@ -65,7 +65,21 @@ struct Layout {
     var biasShift: Int
     /// Byte offset of this point's codes in the packed blob (packed storage only).
     var packedOffset: Int
+    /// Per-channel weight formats: per output channel (weight shift, output shift, bias shift), which replace the
+    /// scalar ones; empty for a per-tensor layer.
+    var channels: [ChannelShifts] = []
   }
+
+  /// One output channel's shifts at one point (per-channel weight formats).
+  struct ChannelShifts: Hashable {
+    /// 16 - weightBits - the channel's window shift.
+    var weightShift: Int
+    var outputShift: Int
+    var biasShift: Int
+  }
+
+  /// Whether any layer at any point has per-channel shifts (then the C code carries the per-channel tables).
+  var hasChannelShifts: Bool { layerPoints.contains { $0.contains { !$0.channels.isEmpty } } }
 
   /// A weighted layer's constants.
   struct Layer {
@@ -185,26 +199,30 @@ struct Layout {
       outputFractionalBits.append(plan.storageFractionalBits[network.outputIndex])
     }
     // Packed codes: one run per distinct (layer, bits, window shift), in order of first use.
-    var runs: [(layer: Int, bits: Int, shift: Int, offset: Int)] = []
+    var runs: [(layer: Int, bits: Int, shift: Int, channels: [ChannelShifts], offset: Int)] = []
     if request.weightStorage == .packed {
       for p in plans.indices {
         for k in layers.indices {
           let lp = layerPoints[p][k]
-          if let run = runs.first(where: { $0.layer == k && $0.bits == lp.weightBits && $0.shift == lp.weightShift }) {
+          if let run = runs.first(where: {
+            $0.layer == k && $0.bits == lp.weightBits && $0.shift == lp.weightShift && $0.channels == lp.channels
+          }) {
             layerPoints[p][k].packedOffset = run.offset
             continue
           }
           let offset = packedBlob.count
           let master = model.layers[k].weightCodes
-          let codes = master.map {
-            $0.shifted(rightBy: lp.weightShift, rounding: .toNearestOrEven).clamped(toSignedBitWidth: lp.weightBits)
+          let length = master.count / layers[k].outputChannels
+          let codes = master.indices.map { j in
+            let shift = lp.channels.isEmpty ? lp.weightShift : lp.channels[j / length].weightShift
+            return master[j].shifted(rightBy: shift, rounding: .toNearestOrEven).clamped(toSignedBitWidth: lp.weightBits)
           }
           packedBlob += Self.pack(codes, bits: lp.weightBits)
           guard packedBlob.count < 1 << 28 else {
             throw CodeGenerationError.unsupportedNode(node: nodes[layers[k].node].name,
                                                       reason: "the packed codes exceed 256 MiB (32-bit bit offsets)")
           }
-          runs.append((k, lp.weightBits, lp.weightShift, offset))
+          runs.append((k, lp.weightBits, lp.weightShift, lp.channels, offset))
           layerPoints[p][k].packedOffset = offset
         }
       }
@@ -263,16 +281,29 @@ struct Layout {
     let window = min(max(layer.weightWindowShift, 0), 16 - bits)
     let inputGroup = model.groups[model.groupOfNode[model.network.inputIndices[master.nodeIndex][0]]]
     let biasShift = (master.weightFractionalBits + inputGroup.fractionalBits) - p.accumulatorFractionalBits
-    // The C code derives the bias from its master with this shift; it must give the engine's bias exactly.
+    // Per output channel (all channels alike for a per-tensor layer): window, bias shift and output shift, each
+    // checked against the engine's resolution. The C code derives the bias from its master with the bias shift; it
+    // must give the engine's bias exactly.
     let limit = Int64(1) << 62
-    let derived = master.biasCodes.map { min(max($0.shifted(rightBy: biasShift, rounding: .toNearestOrEven), -limit), limit) }
-    guard derived == layer.bias else {
-      throw CodeGenerationError.unsupportedNode(node: node, reason: "point '\(point)': the bias at accumulator scale "
-        + "is not the master shifted by \(biasShift) (the engine's resolution changed; update the generator)")
-    }
-    guard MasterPrecision.fractionalBits(master: master.weightFractionalBits, bitWidth: bits, windowShift: window)
-            == p.weightFractionalBits else {
-      throw CodeGenerationError.unsupportedNode(node: node, reason: "point '\(point)': weight format mismatch")
+    var channels: [ChannelShifts] = []
+    for c in 0..<master.biasCodes.count {
+      let channelWindow = min(max(layer.weightWindowShift(channel: c), 0), 16 - bits)
+      let fraction = MasterPrecision.fractionalBits(master: master.fractionalBits(channel: c), bitWidth: bits,
+                                                    windowShift: channelWindow)
+      guard fraction == p.weightFractionalBits(channel: c) else {
+        throw CodeGenerationError.unsupportedNode(node: node, reason: "point '\(point)': weight format mismatch")
+      }
+      let channelBiasShift = (master.fractionalBits(channel: c) + inputGroup.fractionalBits) - (fraction + p.inputFractionalBits)
+      let derived = min(max(master.biasCodes[c].shifted(rightBy: channelBiasShift, rounding: .toNearestOrEven), -limit), limit)
+      guard derived == layer.bias[c] else {
+        throw CodeGenerationError.unsupportedNode(node: node, reason: "point '\(point)': the bias at accumulator scale "
+          + "is not the master shifted by \(channelBiasShift) (the engine's resolution changed; update the generator)")
+      }
+      for value in [p.outputShift(channel: c), channelBiasShift] where !(-1000...1000).contains(value) {
+        throw CodeGenerationError.unsupportedNode(node: node, reason: "point '\(point)': shift \(value) out of range")
+      }
+      channels.append(ChannelShifts(weightShift: 16 - bits - channelWindow, outputShift: p.outputShift(channel: c),
+                                    biasShift: channelBiasShift))
     }
     for value in [p.inputShift, p.outputShift, biasShift] where !(-1000...1000).contains(value) {
       throw CodeGenerationError.unsupportedNode(node: node, reason: "point '\(point)': shift \(value) out of range")
@@ -280,7 +311,7 @@ struct Layout {
     let wide = !(p.precision.weightBits + p.precision.activationBits + ceilLog2(p.fanIn) <= 31)
     return LayerPoint(weightBits: bits, weightShift: 16 - bits - window, activationBits: p.precision.activationBits,
                       wide: wide, inputShift: p.inputShift, outputShift: p.outputShift, outputBits: p.outputBits,
-                      biasShift: biasShift, packedOffset: 0)
+                      biasShift: biasShift, packedOffset: 0, channels: master.isPerChannel ? channels : [])
   }
 
   /// `codes` as `bits`-bit two's complement, least significant bit first, padded to a whole byte.

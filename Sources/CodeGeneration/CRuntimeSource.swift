@@ -165,6 +165,7 @@ enum CRuntimeSource {
       int32_t output_y, output_x, output_channel;
       for (output_channel = 0; output_channel < g->output_channels; output_channel++) {
         const int32_t channel_offset = (output_channel / output_channels_per_group) * input_channels_per_group;
+        const int channel_output_shift = @CHANNEL_OUTPUT_SHIFT@;
         const int16_t *filter;
         if (weights != 0) {
           filter = weights + output_channel * fan_in;
@@ -178,7 +179,7 @@ enum CRuntimeSource {
               ? @P@_window64(input, g, filter, output_y, output_x, channel_offset, input_channels_per_group)
               : (int64_t)@P@_window32(input, g, filter, output_y, output_x, channel_offset, input_channels_per_group);
             output[(output_y * g->output_width + output_x) * g->output_channels + output_channel] =
-              (int16_t)@P@_clamp(@P@_shift_round(accumulator + bias[output_channel], output_shift), output_bits);
+              (int16_t)@P@_clamp(@P@_shift_round(accumulator + bias[output_channel], channel_output_shift), output_bits);
           }
         }
       }

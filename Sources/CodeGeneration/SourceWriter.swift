@@ -11,6 +11,9 @@ struct SourceWriter {
   var macro: String { CIdentifier.macroName(request.prefix) }
   var network: Network { model.network }
   var packed: Bool { request.weightStorage == .packed }
+  /// Whether some layer has per-channel shifts at some point (per-channel weight formats): then each layer point
+  /// carries a `channels` table (null for the per-tensor ones).
+  var perChannel: Bool { layout.hasChannelShifts }
 
   /// The prefix substituted into a runtime snippet.
   func snippet(_ text: String) -> String { text.replacingAll("@P@", with: prefix) }
@@ -126,7 +129,7 @@ struct SourceWriter {
         int16_t output_shift;    /* accumulator -> stored output format */
         int16_t output_bits;     /* stored output width */
         int16_t bias_shift;      /* bias master -> accumulator scale */
-      \(packed ? "  uint32_t packed_offset;  /* byte offset of this point's codes in the packed blob */\n" : "")} \(prefix)_layer_point;
+      \(packed ? "  uint32_t packed_offset;  /* byte offset of this point's codes in the packed blob */\n" : "")\(perChannel ? "  const int16_t *channels;  /* per-channel weight formats: [output_channels][3] weight_shift, output_shift, bias_shift replacing the scalars; 0: per tensor */\n" : "")} \(prefix)_layer_point;
 
       /* A weighted layer's constants. */
       typedef struct {
@@ -179,7 +182,10 @@ struct SourceWriter {
       """
     text += "/* One output channel's filter at the current point (defined below, used by the weighted kernel). */\n"
     text += "static void \(prefix)_prepare_filter(int layer, int32_t output_channel, int32_t fan_in, int16_t *filter);\n\n"
-    text += snippet(CRuntimeSource.core)
+    // The weighted kernel's requantization shift: the layer's, or (per-channel formats) its output channel's.
+    text += snippet(CRuntimeSource.core).replacingAll(
+      "@CHANNEL_OUTPUT_SHIFT@",
+      with: perChannel ? "point->channels != 0 ? point->channels[3 * output_channel + 1] : output_shift" : "output_shift")
     text += snippet(packed ? CRuntimeSource.unpack : CRuntimeSource.deriveCodes)
     let steps = plans[0].steps
     let hasPool = steps.contains { if case .maxPool = $0 { return true }; if case .avgPool = $0 { return true }; return false }
@@ -214,12 +220,27 @@ struct SourceWriter {
     text += layout.outputFractionalBits.map(String.init).joined(separator: ", ") + "};\n\n"
     text += "/* [point][layer]: weight_bits, weight_shift, activation_bits, wide, input_shift, output_shift, output_bits, bias_shift"
     text += packed ? ", packed_offset */\n" : " */\n"
+    // Per-channel tables, one per distinct content (in order of first use), named by their index.
+    var channelTables: [[Layout.ChannelShifts]] = []
+    if perChannel {
+      for row in layout.layerPoints {
+        for lp in row where !lp.channels.isEmpty && !channelTables.contains(lp.channels) { channelTables.append(lp.channels) }
+      }
+      text += "/* Per-channel weight formats: per output channel weight_shift, output_shift, bias_shift. */\n"
+      for (t, table) in channelTables.enumerated() {
+        text += "static const int16_t \(prefix)_channels_\(t)[\(3 * table.count)] = {"
+          + table.map { "\($0.weightShift), \($0.outputShift), \($0.biasShift)" }.joined(separator: ", ") + "};\n"
+      }
+      text += "\n"
+    }
     text += "static const \(prefix)_layer_point \(prefix)_layer_points[\(pointCount)][\(layout.layers.count)] = {\n"
     for (p, row) in layout.layerPoints.enumerated() {
       text += "  { /* \(CLiteral.comment(request.points[p].id)): \(request.points[p].configuration) */\n"
       for lp in row {
+        let channels = perChannel
+          ? ", " + (channelTables.firstIndex(of: lp.channels).map { "\(prefix)_channels_\($0)" } ?? "0") : ""
         text += "    {\(lp.weightBits), \(lp.weightShift), \(lp.activationBits), \(lp.wide ? 1 : 0), \(lp.inputShift), "
-          + "\(lp.outputShift), \(lp.outputBits), \(lp.biasShift)\(packed ? ", \(lp.packedOffset)u" : "")},\n"
+          + "\(lp.outputShift), \(lp.outputBits), \(lp.biasShift)\(packed ? ", \(lp.packedOffset)u" : "")\(channels)},\n"
       }
       text += "  },\n"
     }
@@ -280,7 +301,22 @@ struct SourceWriter {
   func prepareFunctions() -> String {
     let derive = packed
       ? "\(prefix)_unpack_codes(\(prefix)_packed_codes, point->packed_offset * 8u + (uint32_t)(output_channel * fan_in) * (uint32_t)point->weight_bits,\n                         fan_in, point->weight_bits, filter);"
-      : "\(prefix)_derive_codes(constants->weights + output_channel * fan_in, fan_in, point->weight_bits, point->weight_shift, filter);"
+      : "\(prefix)_derive_codes(constants->weights + output_channel * fan_in, fan_in, point->weight_bits, "
+        + (perChannel ? "point->channels != 0 ? point->channels[3 * output_channel] : point->weight_shift" : "point->weight_shift")
+        + ", filter);"
+    // The bias: one shift for the layer, or (per-channel formats) one per output channel.
+    let bias = perChannel
+      ? """
+        if (point->channels != 0) {
+            int32_t channel;
+            for (channel = 0; channel < constants->output_channels; channel++) {
+              \(prefix)_derive_bias(constants->bias + channel, 1, point->channels[3 * channel + 2], bias + channel);
+            }
+          } else {
+            \(prefix)_derive_bias(constants->bias, constants->output_channels, point->bias_shift, bias);
+          }
+        """
+      : "\(prefix)_derive_bias(constants->bias, constants->output_channels, point->bias_shift, bias);"
     return """
       static void \(prefix)_prepare_filter(int layer, int32_t output_channel, int32_t fan_in, int16_t *filter) {
       \(packed ? "" : "  const \(prefix)_layer *constants = &\(prefix)_layers[layer];\n")  const \(prefix)_layer_point *point = &\(prefix)_layer_points[\(prefix)_point_index][layer];
@@ -291,7 +327,7 @@ struct SourceWriter {
       static void \(prefix)_prepare_bias(int layer, int64_t *bias) {
         const \(prefix)_layer *constants = &\(prefix)_layers[layer];
         const \(prefix)_layer_point *point = &\(prefix)_layer_points[\(prefix)_point_index][layer];
-        \(prefix)_derive_bias(constants->bias, constants->output_channels, point->bias_shift, bias);
+        \(bias)
       }
 
       #ifdef \(macro)_DERIVE_AT_SET_POINT

@@ -67,18 +67,30 @@ extension ParetoFrontDocument {
   }
 
   /// The quantization options the front's points were measured with, from the `model.windowSearch` entry of the
-  /// Pareto JSON: `none` (or absent, in files written before it was recorded), `weights`, `activations` or `all`.
+  /// Pareto JSON (`none` or absent, in files written before it was recorded; `weights`, `activations` or `all`)
+  /// and its `model.weightGranularity` entry (`per-tensor` or absent; `per-channel`).
   /// A runtime must build its `FixedPointModel` with these options to reproduce the points bit for bit.
   ///
   /// - Parameter value: The parsed JSON document.
-  /// - Throws: ``ParetoFrontDocumentError`` naming `model.windowSearch` for another value.
+  /// - Throws: ``ParetoFrontDocumentError`` naming `model.windowSearch` or `model.weightGranularity` for another
+  ///   value.
   public static func quantizationOptions(ofFront value: JSONValue, file: String = "") throws -> QuantizationOptions {
-    guard let entry = value["model"]?["windowSearch"] else { return QuantizationOptions() }
-    guard let mode = entry.stringValue.flatMap(WindowSearchMode.init(rawValue:)) else {
-      throw ParetoFrontDocumentError(file: file, field: "model.windowSearch",
-        message: "expected " + WindowSearchMode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+    var options = QuantizationOptions()
+    if let entry = value["model"]?["windowSearch"] {
+      guard let mode = entry.stringValue.flatMap(WindowSearchMode.init(rawValue:)) else {
+        throw ParetoFrontDocumentError(file: file, field: "model.windowSearch",
+          message: "expected " + WindowSearchMode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+      }
+      options = mode.quantizationOptions
     }
-    return mode.quantizationOptions
+    if let entry = value["model"]?["weightGranularity"] {
+      guard let granularity = entry.stringValue.flatMap(WeightGranularity.init(rawValue:)) else {
+        throw ParetoFrontDocumentError(file: file, field: "model.weightGranularity",
+          message: "expected " + WeightGranularity.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+      }
+      options = granularity.applied(to: options)
+    }
+    return options
   }
 
   /// Reads a Pareto JSON for the runtime: builds the fixed-point model of `network` with `ranges` and the window

@@ -42,9 +42,13 @@ public struct OptimizeCheckpoint: Sendable, Codable {
     public var screening: ScreeningSettings
     /// The window search the fixed-point model was made with (`none`, `weights`, `activations`, `all`).
     public var windowSearch: String
+    /// The weight granularity of the fixed-point model (`per-channel`); nil for `per-tensor`, the only granularity
+    /// before it was recorded.
+    public var weightGranularity: String?
     /// Creates an identity.
     public init(modelSHA256: String, validationSHA256: String, testSHA256: String, energyTableSHA256: String,
-                screening: ScreeningSettings, windowSearch: String = "none") {
+                screening: ScreeningSettings, windowSearch: String = "none", weightGranularity: String? = nil) {
+      self.weightGranularity = weightGranularity
       self.modelSHA256 = modelSHA256
       self.validationSHA256 = validationSHA256
       self.testSHA256 = testSHA256
@@ -54,7 +58,7 @@ public struct OptimizeCheckpoint: Sendable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-      case modelSHA256, validationSHA256, testSHA256, energyTableSHA256, screening, windowSearch
+      case modelSHA256, validationSHA256, testSHA256, energyTableSHA256, screening, windowSearch, weightGranularity
     }
     /// Decodes an identity; checkpoints written before `windowSearch` existed were made with `none`.
     public init(from decoder: any Decoder) throws {
@@ -65,6 +69,7 @@ public struct OptimizeCheckpoint: Sendable, Codable {
       energyTableSHA256 = try c.decode(String.self, forKey: .energyTableSHA256)
       screening = try c.decode(ScreeningSettings.self, forKey: .screening)
       windowSearch = try c.decodeIfPresent(String.self, forKey: .windowSearch) ?? "none"
+      weightGranularity = try c.decodeIfPresent(String.self, forKey: .weightGranularity)
     }
 
     /// The first field in which `other` differs from this identity, described for a message; `nil` if equal.
@@ -75,6 +80,9 @@ public struct OptimizeCheckpoint: Sendable, Codable {
       if energyTableSHA256 != other.energyTableSHA256 { return "the energy table differs" }
       if screening != other.screening { return "the screening setting differs" }
       if windowSearch != other.windowSearch { return "the window search differs (\(other.windowSearch) vs \(windowSearch))" }
+      if weightGranularity != other.weightGranularity {
+        return "the weight granularity differs (\(other.weightGranularity ?? "per-tensor") vs \(weightGranularity ?? "per-tensor"))"
+      }
       return nil
     }
   }

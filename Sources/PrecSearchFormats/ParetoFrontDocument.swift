@@ -99,6 +99,10 @@ public struct ParetoFrontDocument: Hashable, Sendable, Codable {
     /// docs/arithmetic.md). A runtime must build its fixed-point model with the same setting to reproduce the
     /// points bit for bit. Absent in files written before it was recorded, which used `none`.
     public var windowSearch: String?
+    /// `per-channel` when each output channel of a weight tensor had its own format (docs/arithmetic.md); absent
+    /// for `per-tensor`, the only granularity in files written before it was recorded. A runtime must build its
+    /// fixed-point model with the same setting.
+    public var weightGranularity: String?
 
     /// One weighted layer.
     public struct Layer: Hashable, Sendable, Codable {
@@ -121,8 +125,9 @@ public struct ParetoFrontDocument: Hashable, Sendable, Codable {
 
     /// Creates the model entry.
     public init(name: String, source: String, sha256: String, inputShape: [Int], classes: Int, layers: [Layer],
-                totalMACs: Int, totalParameters: Int, windowSearch: String? = nil) {
+                totalMACs: Int, totalParameters: Int, windowSearch: String? = nil, weightGranularity: String? = nil) {
       self.windowSearch = windowSearch
+      self.weightGranularity = weightGranularity
       self.name = name
       self.source = source
       self.sha256 = sha256

@@ -161,7 +161,8 @@ public enum OptimizationRun {
 
   /// The document's model entry.
   public static func model(name: String, source: String, sha256: String, network: Network, workloads: [LayerWorkload],
-                           windowSearch: WindowSearchMode) -> ParetoFrontDocument.Model {
+                           windowSearch: WindowSearchMode,
+                           weightGranularity: WeightGranularity = .perTensor) -> ParetoFrontDocument.Model {
     let layers = workloads.map {
       ParetoFrontDocument.Model.Layer(name: $0.name, macs: $0.macs, weights: $0.weightCount, biases: $0.biasCount)
     }
@@ -170,7 +171,8 @@ public enum OptimizationRun {
                  classes: network.outputShape.elementCount, layers: layers,
                  totalMACs: layers.reduce(0) { $0 + $1.macs },
                  totalParameters: layers.reduce(0) { $0 + $1.weights + $1.biases },
-                 windowSearch: windowSearch.rawValue)
+                 windowSearch: windowSearch.rawValue,
+                 weightGranularity: weightGranularity == .perTensor ? nil : weightGranularity.rawValue)
   }
 
   /// The document's effort entry.

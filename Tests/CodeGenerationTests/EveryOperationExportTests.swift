@@ -56,15 +56,38 @@ import Testing
 
   @Test(.enabled(if: CCompilers.system != nil, CCompilers.missingReason), arguments: [UInt64(1), 2, 3])
   func everyOperationMatchesTheReferenceKernels(seed: UInt64) throws {
-    let network = try Self.network(seed: seed)
+    try checkEveryOperation(network: try Self.network(seed: seed), seed: seed,
+                            options: QuantizationOptions(weightWindowSearch: true, activationWindowSearch: true))
+  }
+
+  /// The same with per-channel weight formats on a network whose output channels differ in magnitude by up to 2^12
+  /// (one channel of each layer all zero, one tiny): the C code's per-channel weight, bias and output shifts.
+  @Test(.enabled(if: CCompilers.system != nil, CCompilers.missingReason), arguments: [UInt64(4), 5])
+  func perChannelWeightFormatsMatchTheReferenceKernels(seed: UInt64) throws {
+    var nodes = try Self.network(seed: seed).nodes
+    for i in nodes.indices where nodes[i].operation.isWeighted {
+      let outputs = nodes[i].parameters.first { $0.role == .bias }!.values.count
+      for j in nodes[i].parameters.indices {
+        let values = nodes[i].parameters[j].values, length = values.count / outputs
+        nodes[i].parameters[j].values = values.indices.map { k in
+          let c = k / length
+          let factor: Float = c == 1 ? 0 : c == 2 ? 1e-5 : Float(sign: .plus, exponent: 2 * (c % 7) - 6, significand: 1)
+          return values[k] * factor
+        }
+      }
+    }
+    let options = QuantizationOptions(weightWindowSearch: true, activationWindowSearch: true, perChannelWeights: true)
+    try checkEveryOperation(network: try Network(nodes: nodes), seed: seed, options: options, perChannel: true)
+  }
+
+  func checkEveryOperation(network: Network, seed: UInt64, options: QuantizationOptions, perChannel: Bool = false) throws {
     var generator = SplitMix64(seed: seed &+ 1000)
     let count = 60
     let elements = network.inputShape.elementCount
     let raw = (0..<(count * elements)).map { _ in UInt8.random(in: 0...255, using: &generator) }
     let floats = Self.preprocessing.apply(raw, channels: 3)
     let inputs = (0..<count).map { Array(floats[($0 * elements)..<(($0 + 1) * elements)]) }
-    let model = try FixedPointModel(network: network, calibrationInputs: Array(inputs.prefix(20)),
-                                    options: QuantizationOptions(weightWindowSearch: true, activationWindowSearch: true))
+    let model = try FixedPointModel(network: network, calibrationInputs: Array(inputs.prefix(20)), options: options)
     let layers = model.network.weightedLayerIndices.count
     let random = PrecisionConfiguration(layers: (0..<layers).map { _ in
       LayerPrecision(weightBits: Int.random(in: 2...9, using: &generator), activationBits: Int.random(in: 2...9, using: &generator))
@@ -75,8 +98,16 @@ import Testing
       ExportedPoint(id: "q\($0.offset) ??/ \" */", configuration: $0.element, validationAccuracy: 0.5, testAccuracy: nil,
                     energyJoules: 1e-6 * Double($0.offset + 1))
     }
-    // The premise: window shifts in play, and the 16-bit point needs int64 accumulation.
+    // The premise: window shifts in play, and the 16-bit point needs int64 accumulation; per channel, channels
+    // with different requantization shifts at every point.
     #expect(model.layers.contains { $0.windowShifts[3] > 0 } || model.groups.contains { $0.windowShifts[5] > 0 })
+    if perChannel {
+      for configuration in configurations {
+        let parameters = try IntegerPlan(model: model, configuration: configuration).layerParameters
+        let differ = parameters.contains { $0.hasChannelShifts }
+        #expect(differ, "\(configuration)")
+      }
+    }
     let expected: [[[Int32]]] = try configurations.map { configuration in
       let plan = try IntegerPlan(model: model, configuration: configuration, kernels: .reference)
       let workspace = plan.makeWorkspace()

@@ -31,19 +31,30 @@ import FixedPointArithmetic
   @Test(arguments: levelsToTest)
   func randomLayersAreBitExactAtLevel(_ level: KernelInstructionSet) throws {
     try withLevel(level) {
-      let kernels = IntegerKernelTests()
       var g = TestRandom(seed: 31_000 + UInt64(level.rawValue))
-      for trial in 0..<8 {
-        let net = try kernels.twoBranchNetwork(&g)
-        let inputs = (0..<2).map { _ in randomInput(net, range: -3...3, using: &g) }
-        let model = try FixedPointModel(network: net, calibrationInputs: inputs)
-        for _ in 0..<4 {
-          let config = PrecisionConfiguration(layers: [kernels.randomPrecision(&g), kernels.randomPrecision(&g)])
-          try kernels.expectBitExact(model, config, inputs, "\(level) trial \(trial)")
-        }
-        for bits in [2, 8, 16] {
-          try kernels.expectBitExact(model, .uniform(bits, layerCount: 2), inputs, "\(level) uniform \(bits)")
-        }
+      try randomTwoBranchTrials(level, trials: 8, uniformBits: [2, 8, 16], &g)
+    }
+  }
+
+  /// Random two-branch networks (`IntegerKernelTests.twoBranchNetwork`), each at 4 random and the `uniformBits`
+  /// uniform configurations: optimized equals reference. `perChannel`: channels of different magnitudes
+  /// (`PerChannelWeightTests.channelScaled`) and per-channel weight formats.
+  func randomTwoBranchTrials(_ level: KernelInstructionSet, trials: Int, uniformBits: [Int], perChannel: Bool = false,
+                             _ g: inout TestRandom) throws {
+    let kernels = IntegerKernelTests()
+    let label = perChannel ? "\(level) per-channel" : "\(level)"
+    for trial in 0..<trials {
+      var net = try kernels.twoBranchNetwork(&g)
+      if perChannel { net = try PerChannelWeightTests.channelScaled(net, &g) }
+      let inputs = (0..<2).map { _ in randomInput(net, range: -3...3, using: &g) }
+      let model = try FixedPointModel(network: net, calibrationInputs: inputs,
+                                      options: perChannel ? PerChannelWeightTests.perChannel : QuantizationOptions())
+      for _ in 0..<4 {
+        let config = PrecisionConfiguration(layers: [kernels.randomPrecision(&g), kernels.randomPrecision(&g)])
+        try kernels.expectBitExact(model, config, inputs, "\(label) trial \(trial)")
+      }
+      for bits in uniformBits {
+        try kernels.expectBitExact(model, .uniform(bits, layerCount: 2), inputs, "\(label) uniform \(bits)")
       }
     }
   }
@@ -62,6 +73,29 @@ import FixedPointArithmetic
         ReferenceKernels.weighted(x, kernel, &reference)
         OptimizedKernels.weighted(x, kernel, &optimized, ws)
         #expect(reference == optimized, "\(level) trial \(trial): \(kernel.parameters) \(kernel.geometry)")
+      }
+    }
+  }
+
+  /// Per-channel weight formats (channels of different formats, extremes included) on random layers, ResNet-8 and
+  /// the DS-CNN at this level: optimized equals reference bit for bit.
+  @Test(arguments: levelsToTest)
+  func perChannelLayersAreBitExactAtLevel(_ level: KernelInstructionSet) throws {
+    try withLevel(level) {
+      let kernels = IntegerKernelTests()
+      var g = TestRandom(seed: 34_000 + UInt64(level.rawValue))
+      try randomTwoBranchTrials(level, trials: 6, uniformBits: [2, 4, 8, 16], perChannel: true, &g)
+      for net in [try ReferenceArchitectures.resNet8(using: &g), try ReferenceArchitectures.dsCNN(using: &g)] {
+        let scaled = try PerChannelWeightTests.channelScaled(net, &g, huge: 64)
+        let inputs = [randomInput(scaled, using: &g)]
+        let model = try FixedPointModel(network: scaled, calibrationInputs: inputs, options: PerChannelWeightTests.perChannel)
+        let n = model.network.weightedLayerNames.count
+        let mixed = PrecisionConfiguration(layers: (0..<n).map {
+          LayerPrecision(weightBits: [8, 4, 6, 16][$0 % 4], activationBits: [8, 6, 16, 4][$0 % 4])
+        })
+        for config in [PrecisionConfiguration.uniform(16, layerCount: n), .uniform(4, layerCount: n), mixed] {
+          try kernels.expectBitExact(model, config, inputs, "\(level) per-channel \(net.nodes.count) nodes \(config)")
+        }
       }
     }
   }

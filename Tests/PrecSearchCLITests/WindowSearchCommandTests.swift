@@ -109,3 +109,36 @@ import PrecSearchTestSupport
     #expect(unknown.status == 64 && unknown.errors.contains("--data"))
   }
 }
+
+/// `--weight-granularity` end to end: `optimize` records `per-channel` in the Pareto JSON and its command line, and
+/// `evaluate` with the same setting reproduces a point's test measurement exactly; a bad value is a usage error.
+@Suite struct WeightGranularityCommandTests {
+  @Test func optimizeRecordsAndEvaluateReproducesPerChannel() throws {
+    let fixture = try OptimizeFixture()
+    defer { fixture.directory.cleanup() }
+    let front = fixture.path("front.json")
+    let run = runTool(fixture.arguments(["--output", front, "--weight-bits", "2-8", "--activation-bits", "4-8",
+                                         "--weight-granularity", "per-channel"]))
+    #expect(run.status == 0, "\(run.errors)")
+    let document = try ParetoFrontDocument.read(from: front)
+    #expect(document.model.weightGranularity == "per-channel")
+    #expect(document.provenance.commandLine.contains("--weight-granularity"))
+    #expect(try ParetoFrontDocument.quantizationOptions(ofFront: JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: front))))
+            == QuantizationOptions(weightWindowSearch: true, activationWindowSearch: true, perChannelWeights: true))
+    let point = try #require(document.points.first)
+    let bits = ["--weight-bits", point.layers.map { String($0.weightBits) }.joined(separator: ","),
+                "--activation-bits", point.layers.map { String($0.activationBits) }.joined(separator: ",")]
+    let evaluated = runTool(["evaluate", "--model", fixture.model, "--data", fixture.data, "--json",
+                             "--weight-granularity", "per-channel"] + bits)
+    #expect(evaluated.status == 0, "\(evaluated.errors)")
+    let report = try #require(JSONValue.parse(Data(evaluated.output.utf8)).objectValue)
+    #expect(report["weightGranularity"]?.stringValue == "per-channel")
+    #expect(report["accuracy"]?["fixedPointCorrect"]?.doubleValue == Double(point.test.correct))
+    // Per tensor: written as before the option existed (no key in the front, none in evaluate's report).
+    let perTensor = runTool(["evaluate", "--model", fixture.model, "--data", fixture.data, "--json"] + bits)
+    #expect(perTensor.status == 0 && !perTensor.output.contains("weightGranularity"))
+    let bad = runTool(["evaluate", "--model", fixture.model, "--data", fixture.data, "--weight-granularity", "per-row"]
+                      + bits)
+    #expect(bad.status == 64 && bad.errors.contains("weight-granularity"))
+  }
+}

@@ -165,6 +165,65 @@ private typealias OperatingPointsTestRandom = SplitMix64
   }
 }
 
+extension RuntimeFrontTests {
+  /// `model.weightGranularity` round-trips through the Pareto JSON: written only for `per-channel`, read back into
+  /// the options the runtime builds its model with (absent: per tensor), and a bad value names the field.
+  @Test func theRecordedWeightGranularityBuildsTheModel() throws {
+    var g = RuntimeFrontTestRandom(seed: 4)
+    var b = NetworkBuilder(input: TensorShape(height: 6, width: 6, channels: 2))
+    try b.conv("c1", Conv2DAttributes(outputChannels: 6, kernelHeight: 3, kernelWidth: 3), input: "input", using: &g)
+    try b.add("r1", .relu)
+    try b.add("flat", .flatten)
+    try b.dense("fc", outputs: 5, using: &g)
+    var nodes = try b.build().nodes
+    // Channels of very different magnitudes, so that per-channel formats differ from the per-tensor one.
+    for i in nodes.indices where nodes[i].name == "c1" {
+      let values = nodes[i].parameters[0].values, length = values.count / 6
+      nodes[i].parameters[0].values = values.indices.map { values[$0] * Float(1 << (3 * ($0 / length))) }
+    }
+    let net = try Network(nodes: nodes)
+    let x = (0..<net.inputShape.elementCount).map { Float($0 % 7) / 7 - 0.4 }
+    let ranges = ActivationRanges(observing: try FloatPlan(network: net), inputs: [x])
+    var document = OperatingPointsTests.document(layerNames: net.weightedLayerNames, points: [
+      ([(4, 8), (4, 8)], 100, 50, 100), ([(8, 8), (8, 8)], 200, 60, 120),
+    ])
+    document.model.windowSearch = "weights"
+    let perTensorText = try document.jsonText()
+    #expect(!perTensorText.contains("weightGranularity"))
+    document.model.weightGranularity = WeightGranularity.perChannel.rawValue
+    let text = try document.jsonText()
+    #expect(try ParetoFrontDocument.decode(Data(text.utf8), file: "f").model.weightGranularity == "per-channel")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("granularity-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    func write(_ text: String, _ name: String) throws -> String {
+      let path = directory.appendingPathComponent(name).path
+      try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+      return path
+    }
+    let perTensor = try ParetoFrontDocument.loadRuntimeFront(from: try write(perTensorText, "t.json"), network: net, ranges: ranges)
+    #expect(perTensor.quantization == QuantizationOptions(weightWindowSearch: true))
+    let front = try ParetoFrontDocument.loadRuntimeFront(from: try write(text, "c.json"), network: net, ranges: ranges)
+    let options = QuantizationOptions(weightWindowSearch: true, perChannelWeights: true)
+    #expect(front.quantization == options)
+    let expectedModel = try FixedPointModel(network: net, ranges: ranges, options: options)
+    #expect(front.model.layers == expectedModel.layers)
+    #expect(front.model.layers[0].isPerChannel && front.model.layers[0].channelFractionalBits.count == 6)
+    let network = try AdaptiveNetwork(model: front.model, points: front.points)
+    try network.switch(to: "p01")
+    let configuration = front.points[0].configuration
+    #expect(try network.infer(x).scores == (try IntegerPlan(model: expectedModel, configuration: configuration).run(x)))
+    #expect(try IntegerPlan(model: expectedModel, configuration: configuration).layerParameters[0].hasChannelShifts)
+    let bad = text.replacingOccurrences(of: "\"per-channel\"", with: "\"per-row\"")
+    do {
+      _ = try ParetoFrontDocument.loadRuntimeFront(from: try write(bad, "bad.json"), network: net, ranges: ranges)
+      Issue.record("expected an error")
+    } catch let error as ParetoFrontDocumentError {
+      #expect(error.field == "model.weightGranularity")
+    }
+  }
+}
+
 /// SplitMix64 (SeededRandom) for repeatable test data.
 private typealias RuntimeFrontTestRandom = SplitMix64
 

@@ -103,16 +103,17 @@ typedef struct {
 
 /// Depthwise convolution over a zero-padded grid: for every output pixel and channel, sum = bias +
 /// sum over taps of grid * weight (fused multiply-adds in tap order, 16 channels at a time), then
-/// code = clamp(roundeven(sum * scale), low, high). Weights are [taps][channel_stride], bias [channel_stride];
+/// code = clamp(roundeven(sum * scale), low, high), or with `scales` not null (per-channel weight formats)
+/// clamp(roundeven(sum * scales[channel]), low, high). Weights are [taps][channel_stride], bias [channel_stride];
 /// `row_sums` is scratch of output_width * channel_stride; output is HWC with `channels` per pixel. Exact when
 /// the caller's bounds hold (DepthwiseLanes.choose).
 void precsearch_depthwise_f32(const precsearch_depthwise_shape *shape, const float *grid, const float *weights,
-                              const float *bias, float scale, float low, float high, float *row_sums,
-                              int16_t *output);
+                              const float *bias, float scale, const float *scales, float low, float high,
+                              float *row_sums, int16_t *output);
 /// As precsearch_depthwise_f32, in Double lanes.
 void precsearch_depthwise_f64(const precsearch_depthwise_shape *shape, const double *grid, const double *weights,
-                              const double *bias, double scale, double low, double high, double *row_sums,
-                              int16_t *output);
+                              const double *bias, double scale, const double *scales, double low, double high,
+                              double *row_sums, int16_t *output);
 
 /// Requantization of `rows` rows of GEMM sums in Float lanes: for row r and i in 0..<count,
 /// output[r * output_stride + i] = clamp(roundeven((sums[r * sum_stride + i] + bias[i]) * scale), low, high) as

@@ -24,13 +24,15 @@ public struct WeightedLayerParameters: Hashable, Sendable {
   public var storedInputBits: Int
   /// Right shift taking stored input codes to the layer's `activationBits` codes (0 when they coincide).
   public var inputShift: Int
-  /// Fractional bits of the derived weight codes.
+  /// Fractional bits of the derived weight codes (per-channel formats: the smallest of
+  /// `channelWeightFractionalBits`).
   public var weightFractionalBits: Int
   /// Fractional bits of the layer's input codes.
   public var inputFractionalBits: Int
   /// Fractional bits of the accumulator: weightFractionalBits + inputFractionalBits.
   public var accumulatorFractionalBits: Int { weightFractionalBits + inputFractionalBits }
-  /// Right shift from the accumulator to the stored output format.
+  /// Right shift from the accumulator to the stored output format (per-channel formats: the smallest of
+  /// `channelOutputShifts`).
   public var outputShift: Int
   /// Bits of the stored output tensor.
   public var outputBits: Int
@@ -44,6 +46,21 @@ public struct WeightedLayerParameters: Hashable, Sendable {
   public var inputIsNonNegative: Bool = false
   /// For `.int8DotProduct`: the instructions, byte offset and Int16 lane budget, decided with the accumulator.
   var int8Form: Int8DotProductForm? = nil
+  /// Per-channel weight formats whose channels do not all share one format: the fractional bits of each output
+  /// channel's derived weight codes. Empty when every channel has `weightFractionalBits`.
+  public var channelWeightFractionalBits: [Int] = []
+  /// Per-channel weight formats whose channels do not all share one format: the right shift from channel c's
+  /// accumulator to the stored output format. Empty when every channel uses `outputShift`.
+  public var channelOutputShifts: [Int] = []
+
+  /// Whether the output channels have different requantization shifts.
+  public var hasChannelShifts: Bool { !channelOutputShifts.isEmpty }
+  /// Fractional bits of output channel `c`'s derived weight codes.
+  public func weightFractionalBits(channel c: Int) -> Int {
+    channelWeightFractionalBits.isEmpty ? weightFractionalBits : channelWeightFractionalBits[c]
+  }
+  /// Right shift from output channel `c`'s accumulator to the stored output format.
+  public func outputShift(channel c: Int) -> Int { channelOutputShifts.isEmpty ? outputShift : channelOutputShifts[c] }
 }
 
 /// An executable fixed-point network at one precision configuration: validated and prepared once ("prepare"),
@@ -252,14 +269,18 @@ struct ResolvedConfiguration: Sendable {
     let geometry: ConvGeometry
     /// Bias at the accumulator scale, saturated to +-2^62.
     let bias: [Int64]
-    /// The window shift the weight codes are derived with.
+    /// The window shift the weight codes are derived with (per-channel formats: unused).
     let weightWindowShift: Int
+    /// Per-channel formats: the window shift of each output channel's codes. Empty for a per-tensor layer.
+    let channelWindowShifts: [Int]
 
     /// Derives the weight codes from the 16-bit master and packs them for the kernels.
     func kernel(model: FixedPointModel) -> WeightedLayerKernel {
       let master = model.layers[layer]
       let bits = parameters.precision.weightBits, ws = weightWindowShift
-      let weights = MultiPrecisionDerivation.derive(master.weightCodes, toBitWidth: bits, windowShift: ws)
+      let weights = channelWindowShifts.isEmpty
+        ? MultiPrecisionDerivation.derive(master.weightCodes, toBitWidth: bits, windowShift: ws)
+        : MultiPrecisionDerivation.derive(master.weightCodes, toBitWidth: bits, channelWindowShifts: channelWindowShifts)
       return WeightedLayerKernel(parameters: parameters, geometry: geometry, weights: weights, bias: bias)
     }
   }
@@ -322,13 +343,25 @@ struct ResolvedConfiguration: Sendable {
                                   dilationWidth: 1, padTop: 0, padLeft: 0, groups: 1)
         }
         let ws = master.windowShifts[p.weightBits]
-        let fw = MasterPrecision.fractionalBits(master: master.weightFractionalBits, bitWidth: p.weightBits, windowShift: ws)
         let fa = inGroup.fractionalBits(atBitWidth: p.activationBits)
-        // Bias master is at scale fw16 + fa16; the derived scale is fw + fa <= that, so this is a right shift >= 0.
-        let biasShift = (master.weightFractionalBits + inGroup.fractionalBits) - (fw + fa)
+        // Per channel c (one channel standing for all of a per-tensor layer): window shift, derived weight fraction.
+        let channelShifts = master.isPerChannel ? master.channelWindowShifts.map { $0[p.weightBits] } : [ws]
+        let channelFractions = channelShifts.indices.map {
+          MasterPrecision.fractionalBits(master: master.fractionalBits(channel: $0), bitWidth: p.weightBits,
+                                         windowShift: channelShifts[$0])
+        }
+        let fw = channelFractions.min()!
+        // Bias master of channel c is at scale fw16_c + fa16; the derived scale is fw_c + fa <= that, so this is a
+        // right shift >= 0.
+        let biasShifts = channelFractions.indices.map {
+          (master.fractionalBits(channel: $0) + inGroup.fractionalBits) - (channelFractions[$0] + fa)
+        }
         // Saturated to +-2^62 so that accumulator (|acc| <= 2^58) + bias never overflows Int64.
         let biasLimit = Int64(1) << 62
-        let bias = master.biasCodes.map { min(max($0.shifted(rightBy: biasShift, rounding: .toNearestOrEven), -biasLimit), biasLimit) }
+        let bias = master.biasCodes.enumerated().map { c, code in
+          min(max(code.shifted(rightBy: biasShifts[master.isPerChannel ? c : 0], rounding: .toNearestOrEven),
+                  -biasLimit), biasLimit)
+        }
         let fanIn = geometry.fanIn
         let accumulator = AccumulatorKind.resolve(weightBits: p.weightBits, activationBits: p.activationBits,
           fanIn: fanIn,
@@ -342,9 +375,17 @@ struct ResolvedConfiguration: Sendable {
           outputShift: fw + fa - storageFraction[i], outputBits: storageBits[i],
           accumulator: accumulator.kind, fanIn: fanIn, inputIsNonNegative: nonNegative[ins[0]],
           int8Form: accumulator.int8Form)
-        parameters.append(parameters1)
-        steps.append(.weighted(WeightedLayer(layer: layerNumber, parameters: parameters1, geometry: geometry,
-                                             bias: bias, weightWindowShift: ws)))
+        // Channels with different formats: per-channel fractions and requantization shifts (all equal: the
+        // per-tensor form, which every kernel runs as today).
+        var parametersPerChannel = parameters1
+        if channelFractions.contains(where: { $0 != fw }) {
+          parametersPerChannel.channelWeightFractionalBits = channelFractions
+          parametersPerChannel.channelOutputShifts = channelFractions.map { $0 + fa - storageFraction[i] }
+        }
+        parameters.append(parametersPerChannel)
+        steps.append(.weighted(WeightedLayer(layer: layerNumber, parameters: parametersPerChannel, geometry: geometry,
+                                             bias: bias, weightWindowShift: ws,
+                                             channelWindowShifts: master.isPerChannel ? channelShifts : [])))
         layerNumber += 1
       case .batchNorm:
         preconditionFailure("FixedPointModel holds a folded network")
@@ -438,6 +479,8 @@ public struct AddParameters: Hashable, Sendable {
   /// The optimized depthwise kernel's lanes and their packed weights and bias (`.integer` for other layers).
   let depthwiseLanes: DepthwiseLanes
   let requantizer: Requantizer
+  /// Per-channel shifts (`WeightedLayerParameters.hasChannelShifts`): one requantizer per output channel; else empty.
+  let channelRequantizers: [Requantizer]
   /// How the optimized GEMM path requantizes (floating point when provably exact).
   let floatingRequantization: FloatingRequantization
   /// The bias as Float (exact when `floatingRequantization` is `.float`).
@@ -475,6 +518,7 @@ public struct AddParameters: Hashable, Sendable {
     let k = geometry.fanIn
     accumulator = parameters.accumulator
     requantizer = Requantizer(shift: parameters.outputShift, bits: parameters.outputBits)
+    channelRequantizers = parameters.channelOutputShifts.map { Requantizer(shift: $0, bits: parameters.outputBits) }
     let maxBias = bias.reduce(Int64(0)) { max($0, $1 == .min ? .max : abs($1)) }
     floatingRequantization = FloatingRequantization.choose(accumulator: accumulator, parameters: parameters,
                                                            maxBias: maxBias)
@@ -590,12 +634,12 @@ public struct AddParameters: Hashable, Sendable {
   }
 
   /// Requantizes an exact accumulator value (bias not yet added) to the stored output code:
-  /// round((accumulator + bias) / 2^outputShift) with ties to even, saturated to the output bits. The bias is
-  /// saturated to +-2^62 at plan time and |accumulator| <= 2^58, so the sum is exact.
+  /// round((accumulator + bias) / 2^outputShift(channel)) with ties to even, saturated to the output bits. The bias
+  /// is saturated to +-2^62 at plan time and |accumulator| <= 2^58, so the sum is exact.
   @inlinable @inline(__always)
   func requantize(_ accumulator: Int64, channel: Int) -> Int16 {
     Int16((accumulator + bias[channel])
-      .shifted(rightBy: parameters.outputShift, rounding: .toNearestOrEven)
+      .shifted(rightBy: parameters.outputShift(channel: channel), rounding: .toNearestOrEven)
       .clamped(toSignedBitWidth: parameters.outputBits))
   }
 

@@ -8,6 +8,18 @@ enum MultiPrecisionDerivation {
   ///
   /// Same clamps as `MasterPrecision.derive`: `bits` into 2...16, `windowShift` into 0...(16 - bits), so the shift
   /// is in 0...14. Headroom: |code| <= 2^15, so every intermediate value fits in Int32.
+  /// Per-channel weight formats: output channel c's codes (the c-th of `channelWindowShifts.count` equal contiguous
+  /// runs of `codes`) derived with `channelWindowShifts[c]`, each run exactly as `derive(_:toBitWidth:windowShift:)`.
+  static func derive(_ codes: [Int16], toBitWidth bits: Int, channelWindowShifts: [Int]) -> [Int16] {
+    let length = codes.count / max(channelWindowShifts.count, 1)
+    var result: [Int16] = []
+    result.reserveCapacity(codes.count)
+    for (c, shift) in channelWindowShifts.enumerated() {
+      result += derive(Array(codes[(c * length)..<((c + 1) * length)]), toBitWidth: bits, windowShift: shift)
+    }
+    return result
+  }
+
   static func derive(_ codes: [Int16], toBitWidth bits: Int, windowShift: Int) -> [Int16] {
     let width = min(max(bits, 2), 16)
     let window = min(max(windowShift, 0), 16 - width)

@@ -65,7 +65,8 @@ extension OptimizedKernels {
   }
 
   /// The general depthwise kernel (Int64 accumulators, integer requantization): for the layers whose sums or biases
-  /// do not fit the floating-point lanes, or whose output shift is negative or huge (see `DepthwiseLanes.choose`).
+  /// do not fit the floating-point lanes, or whose output shift (or a channel's, with per-channel weight formats)
+  /// is huge (see `DepthwiseLanes.choose`).
   static func depthwiseInteger(_ x: [Int16], _ k: WeightedLayerKernel, _ out: inout [Int16]) {
     let g = k.geometry
     let c = g.output.channels, inputWidth = g.input.width, inputHeight = g.input.height
@@ -95,7 +96,11 @@ extension OptimizedKernels {
                   }
                   let dst = op.baseAddress! + (oy * g.output.width + ox) * c
                   // |acc| <= 2^58 and |bias| <= 2^62 (saturated at plan time): the sum cannot overflow.
-                  for ch in 0..<c { dst[ch] = requantizer.apply(a[ch] &+ bp[ch]) }
+                  if k.channelRequantizers.isEmpty {
+                    for ch in 0..<c { dst[ch] = requantizer.apply(a[ch] &+ bp[ch]) }
+                  } else {
+                    for ch in 0..<c { dst[ch] = k.channelRequantizers[ch].apply(a[ch] &+ bp[ch]) }
+                  }
                 }
               }
             }
@@ -133,9 +138,12 @@ extension DepthwiseLane {
   }
 }
 
-/// Output scaling of the depthwise lanes: 2^-outputShift and the output code range.
+/// Output scaling of the depthwise lanes: 2^-outputShift and the output code range; with per-channel shifts
+/// (per-channel weight formats) `scales` holds 2^-outputShift(channel: c) per channel (zero padded to the channel
+/// stride) and replaces `scale`; else it is empty.
 struct DepthwiseRequantization<L: DepthwiseLane>: Sendable {
   let scale: L
+  var scales: [L] = []
   let low: L
   let high: L
 }
@@ -146,7 +154,10 @@ extension Float: DepthwiseLane {
                         weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                         requantization r: DepthwiseRequantization<Float>, rowSums: UnsafeMutablePointer<Float>,
                         output: UnsafeMutablePointer<Int16>) {
-    precsearch_depthwise_f32(shape, grid, weights, bias, r.scale, r.low, r.high, rowSums, output)
+    r.scales.withUnsafeBufferPointer { scales in
+      precsearch_depthwise_f32(shape, grid, weights, bias, r.scale, r.scales.isEmpty ? nil : scales.baseAddress,
+                               r.low, r.high, rowSums, output)
+    }
   }
 }
 
@@ -156,7 +167,10 @@ extension Double: DepthwiseLane {
                         weights: UnsafePointer<Double>, bias: UnsafePointer<Double>,
                         requantization r: DepthwiseRequantization<Double>, rowSums: UnsafeMutablePointer<Double>,
                         output: UnsafeMutablePointer<Int16>) {
-    precsearch_depthwise_f64(shape, grid, weights, bias, r.scale, r.low, r.high, rowSums, output)
+    r.scales.withUnsafeBufferPointer { scales in
+      precsearch_depthwise_f64(shape, grid, weights, bias, r.scale, r.scales.isEmpty ? nil : scales.baseAddress,
+                               r.low, r.high, rowSums, output)
+    }
   }
 }
 
@@ -186,7 +200,8 @@ enum DepthwiseLanes: Sendable {
   /// accumulator scale.
   static func choose(parameters p: WeightedLayerParameters, geometry g: ConvGeometry, weights: [Int16],
                      bias: [Int64]) -> DepthwiseLanes {
-    guard p.outputShift >= -100, p.outputShift <= 100, p.outputBits >= 2, p.outputBits <= 16,
+    // Per-channel shifts: one scale per channel, each within the same range as a layer's.
+    guard p.channelOutputShifts.allSatisfy({ (-100...100).contains($0) }), p.outputShift >= -100, p.outputShift <= 100, p.outputBits >= 2, p.outputBits <= 16,
           p.precision.weightBits <= 16, p.precision.activationBits <= 16 else { return .integer }
     let bound = p.precision.weightBits + p.precision.activationBits - 2 + ceilLog2(p.fanIn)
     let maxBias = bias.reduce(Int64(0)) { max($0, $1 == .min ? .max : abs($1)) }
@@ -195,9 +210,13 @@ enum DepthwiseLanes: Sendable {
       var w = [L](repeating: 0, count: taps * channelStride), b = [L](repeating: 0, count: channelStride)
       for t in 0..<taps { for ch in 0..<c { w[t * channelStride + ch] = L(code: weights[t * c + ch]) } }
       for ch in 0..<c { b[ch] = L(bias[ch]) }  // exact: |bias| <= 2^23 (Float) or 2^51 (Double)
-      let r = DepthwiseRequantization<L>(scale: L(sign: .plus, exponent: L.Exponent(-p.outputShift), significand: 1),
+      var r = DepthwiseRequantization<L>(scale: L(sign: .plus, exponent: L.Exponent(-p.outputShift), significand: 1),
                                          low: -L(Int(1) << (p.outputBits - 1)),
                                          high: L((Int(1) << (p.outputBits - 1)) - 1))
+      if p.hasChannelShifts {
+        r.scales = [L](repeating: 0, count: channelStride)
+        for ch in 0..<c { r.scales[ch] = L(sign: .plus, exponent: L.Exponent(-p.outputShift(channel: ch)), significand: 1) }
+      }
       return (w, b, r)
     }
     if bound <= 23, maxBias <= 1 << 23 {

@@ -96,6 +96,24 @@ extension OptimizedKernels {
             dst[o] = Double.requantized(Double(row[o].int64) + Double(b[o]), scale: scale, low: low, high: high)
           }
         }
+      case let .doubleChannels(scales, low, high):
+        // Per-channel shifts in Double lanes: exact as `.double` (|accumulator|, |bias| <= 2^51), scale per channel.
+        scales.withUnsafeBufferPointer { sp in
+          for ox in 0..<width {
+            let row = c + (firstRow + ox) * stride, dst = destination + ox * outputChannels
+            for o in 0..<outputChannelsPerGroup {
+              dst[o] = Double.requantized(Double(row[o].int64) + Double(b[o]), scale: sp[base + o], low: low, high: high)
+            }
+          }
+        }
+      case _ where !k.channelRequantizers.isEmpty:
+        // Per-channel shifts (only `.integer` is chosen for them): channel base + o's own requantizer.
+        k.channelRequantizers.withUnsafeBufferPointer { rp in
+          for ox in 0..<width {
+            let row = c + (firstRow + ox) * stride, dst = destination + ox * outputChannels
+            for o in 0..<outputChannelsPerGroup { dst[o] = rp[base + o].apply(row[o].int64 &+ b[o]) }
+          }
+        }
       default:
         for ox in 0..<width {
           let row = c + (firstRow + ox) * stride, dst = destination + ox * outputChannels

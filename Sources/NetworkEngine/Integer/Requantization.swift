@@ -47,13 +47,25 @@ import FixedPointArithmetic
   /// Int32 lanes for Int32 accumulators (Int32 and 8-bit dot-product kinds): |accumulator| + |bias| < 2^30, so the
   /// sum (computed with wrapping adds, exact because the true value fits) and the rounding shift stay in Int32.
   case int32(shift: Int32, low: Int32, high: Int32)
+  /// Per-channel shifts (per-channel weight formats): Float64 lanes with one scale 2^-shift_c per output channel,
+  /// under the `.double` conditions (|accumulator| <= 2^51, |bias| <= 2^51, every shift in 0...100), so each
+  /// channel's requantization is exact as `.double`'s.
+  case doubleChannels(scales: [Double], low: Double, high: Double)
   /// Not provably exact in floating point: integer requantization.
   case integer
 
   static func choose(accumulator: AccumulatorKind, parameters p: WeightedLayerParameters, maxBias: Int64)
     -> FloatingRequantization {
-    guard p.outputShift >= 0, p.outputShift <= 100 else { return .integer }
     let bound = p.precision.weightBits + p.precision.activationBits - 2 + ceilLog2(p.fanIn)  // |acc| <= 2^bound
+    if p.hasChannelShifts {
+      // Per-channel shifts: one scale per channel in Double lanes, else the integer path (a requantizer per channel).
+      guard p.channelOutputShifts.allSatisfy({ (0...100).contains($0) }), bound <= 51, maxBias <= 1 << 51 else {
+        return .integer
+      }
+      return .doubleChannels(scales: p.channelOutputShifts.map { Double(sign: .plus, exponent: -$0, significand: 1) },
+                             low: -Double(1 << (p.outputBits - 1)), high: Double((1 << (p.outputBits - 1)) - 1))
+    }
+    guard p.outputShift >= 0, p.outputShift <= 100 else { return .integer }
     if accumulator == .int32 || accumulator == .int8DotProduct, bound <= 28, maxBias <= 1 << 28,
        p.outputShift >= 1, p.outputShift <= 29 {
       return .int32(shift: Int32(p.outputShift), low: -(Int32(1) << (p.outputBits - 1)),

@@ -26,7 +26,8 @@ public struct ResolvedIntegerPlan: Sendable {
       case .weighted(let layer):
         return .weighted(ResolvedWeightedLayer(layerIndex: layer.layer, parameters: layer.parameters,
                                                geometry: layer.geometry, bias: layer.bias,
-                                               weightWindowShift: layer.weightWindowShift))
+                                               weightWindowShift: layer.weightWindowShift,
+                                               channelWindowShifts: layer.channelWindowShifts))
       case .fixed(let fixed):
         switch fixed {
         case .input(let bits, let fractionalBits): return .input(bits: bits, fractionalBits: fractionalBits)
@@ -76,6 +77,16 @@ public struct ResolvedWeightedLayer: Hashable, Sendable {
   public let geometry: ConvGeometry
   /// Bias codes at the accumulator scale, saturated to +-2^62.
   public let bias: [Int64]
-  /// The window shift the weight codes are derived with (`MasterPrecision.derive`).
+  /// The window shift the weight codes are derived with (`MasterPrecision.derive`); unused with per-channel
+  /// formats.
   public let weightWindowShift: Int
+  /// Per-channel weight formats (`FixedPointModel.LayerMaster.isPerChannel`): the window shift output channel c's
+  /// codes are derived with. Empty for a per-tensor layer. The channels' requantization shifts are
+  /// `parameters.outputShift(channel:)`.
+  public let channelWindowShifts: [Int]
+
+  /// The window shift output channel `c`'s codes are derived with.
+  public func weightWindowShift(channel c: Int) -> Int {
+    channelWindowShifts.isEmpty ? weightWindowShift : channelWindowShifts[c]
+  }
 }

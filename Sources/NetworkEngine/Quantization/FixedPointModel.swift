@@ -31,12 +31,30 @@ public struct FixedPointModel: Sendable {
     public var nodeIndex: Int
     /// Weight codes in the node's weight layout.
     public var weightCodes: [Int16]
-    /// Fractional bits of the weight master.
+    /// Fractional bits of the weight master. With per-channel formats (`channelFractionalBits` not empty): the
+    /// smallest channel fraction (the per-tensor format's), which no computation uses.
     public var weightFractionalBits: Int
-    /// Bias codes at scale 2^-(weightFractionalBits + input group's master fractional bits).
+    /// Bias codes at scale 2^-(weightFractionalBits + input group's master fractional bits); with per-channel
+    /// formats, the bias of channel c at scale 2^-(channelFractionalBits[c] + input group's master fractional bits).
     public var biasCodes: [Int64]
-    /// `windowShifts[b]` for b in 0...16 (entries below 2 unused).
+    /// `windowShifts[b]` for b in 0...16 (entries below 2 unused). Unused with per-channel formats.
     public var windowShifts: [Int]
+    /// Per-channel weight formats (`QuantizationOptions.perChannelWeights`): the master fractional bits of each
+    /// output channel, whose codes are the contiguous `weightCodes.count / outputChannels` codes of that channel.
+    /// Empty when the layer has one format, `weightFractionalBits`.
+    public var channelFractionalBits: [Int] = []
+    /// Per-channel weight formats: `channelWindowShifts[c][b]`, the window shift of output channel c at b bits
+    /// (b in 0...16, entries below 2 unused). Empty when the layer has one format.
+    public var channelWindowShifts: [[Int]] = []
+
+    /// Whether each output channel has its own format (docs/arithmetic.md, "Per-channel weight formats").
+    public var isPerChannel: Bool { !channelFractionalBits.isEmpty }
+    /// Master fractional bits of output channel `c` (the layer's one format when it is per tensor).
+    public func fractionalBits(channel c: Int) -> Int { isPerChannel ? channelFractionalBits[c] : weightFractionalBits }
+    /// Window shift of output channel `c` at `bits` (the layer's one shift when it is per tensor).
+    public func windowShift(channel c: Int, bitWidth bits: Int) -> Int {
+      isPerChannel ? channelWindowShifts[c][bits] : windowShifts[bits]
+    }
   }
 
   /// One activation group (see the type's documentation).
@@ -127,26 +145,44 @@ public struct FixedPointModel: Sendable {
     for i in network.weightedLayerIndices {
       let node = network.nodes[i]
       let w = node.parameter(.weight)!.values
-      let maxW = w.reduce(Float(0)) { max($0, abs($1)) }
-      let fw = DynamicFixedPointFormat.fractionalBits(forMaxMagnitude: Double(maxW), bitWidth: 16)!
-      let format = DynamicFixedPointFormat(bitWidth: 16, fractionalBits: fw)
-      let codes = w.map { Int16(format.quantize(Double($0))) }
-      let fin = groups[groupOf[network.inputIndices[i][0]]].fractionalBits
       let outputs = network.shapes[i].channels
+      let fin = groups[groupOf[network.inputIndices[i][0]]].fractionalBits
       let bias = node.parameter(.bias)?.values ?? Array(repeating: 0, count: outputs)
-      let biasScale = fw + fin
-      let biasCodes = bias.map { b -> Int64 in
-        // b * 2^biasScale, exact power-of-two scaling then one rounding; saturates instead of trapping.
-        Int64(saturating: scaledByPowerOfTwo(Double(b), biasScale), rounding: .toNearestOrEven)
-      }
-      var shifts = Array(repeating: 0, count: 17)
-      if options.weightWindowSearch {
-        for b in LayerPrecision.minimumBits..<16 {
-          shifts[b] = WindowSearch.bestShift(codes: codes, bitWidth: b)
+      // One format per tensor, or (perChannelWeights) one per output channel: the contiguous `perChannel` weights.
+      let channelCount = options.perChannelWeights ? outputs : 1
+      let perChannel = w.count / max(outputs, 1)
+      var codes: [Int16] = []
+      codes.reserveCapacity(w.count)
+      var fractions: [Int] = []
+      var shifts: [[Int]] = []
+      for c in 0..<channelCount {
+        let slice = channelCount == 1 ? w[...] : w[(c * perChannel)..<((c + 1) * perChannel)]
+        let maxW = slice.reduce(Float(0)) { max($0, abs($1)) }
+        let f = DynamicFixedPointFormat.fractionalBits(forMaxMagnitude: Double(maxW), bitWidth: 16)!
+        let format = DynamicFixedPointFormat(bitWidth: 16, fractionalBits: f)
+        let channelCodes = slice.map { Int16(format.quantize(Double($0))) }
+        var channelShifts = Array(repeating: 0, count: 17)
+        if options.weightWindowSearch {
+          for b in LayerPrecision.minimumBits..<16 {
+            channelShifts[b] = WindowSearch.bestShift(codes: channelCodes, bitWidth: b)
+          }
         }
+        codes += channelCodes
+        fractions.append(f)
+        shifts.append(channelShifts)
       }
-      layers.append(LayerMaster(nodeIndex: i, weightCodes: codes, weightFractionalBits: fw, biasCodes: biasCodes,
-                                windowShifts: shifts))
+      let biasCodes = bias.enumerated().map { (c, b) -> Int64 in
+        // b * 2^(f_c + f_in), exact power-of-two scaling then one rounding; saturates instead of trapping.
+        let biasScale = fractions[channelCount == 1 ? 0 : c] + fin
+        return Int64(saturating: scaledByPowerOfTwo(Double(b), biasScale), rounding: .toNearestOrEven)
+      }
+      var master = LayerMaster(nodeIndex: i, weightCodes: codes, weightFractionalBits: fractions.min() ?? 15,
+                               biasCodes: biasCodes, windowShifts: shifts[0])
+      if options.perChannelWeights {
+        master.channelFractionalBits = fractions
+        master.channelWindowShifts = shifts
+      }
+      layers.append(master)
     }
     self.layers = layers
     self.groups = groups
@@ -177,17 +213,49 @@ public struct QuantizationOptions: Hashable, Sendable, Codable {
   /// Choose a per-(activation group, b) window shift that minimises the estimated squared quantization error of the
   /// calibration activations (from their `MagnitudeHistogram`s).
   public var activationWindowSearch: Bool
-  /// Creates options (defaults: no window search).
-  public init(weightWindowSearch: Bool = false, activationWindowSearch: Bool = false) {
+  /// Give each output channel of a Conv2D/Dense weight tensor its own master format and window shifts
+  /// (docs/arithmetic.md, "Per-channel weight formats"); false: one format per tensor.
+  public var perChannelWeights: Bool
+  /// Creates options (defaults: no window search, per-tensor weight formats).
+  public init(weightWindowSearch: Bool = false, activationWindowSearch: Bool = false, perChannelWeights: Bool = false) {
     self.weightWindowSearch = weightWindowSearch
     self.activationWindowSearch = activationWindowSearch
+    self.perChannelWeights = perChannelWeights
   }
-  private enum CodingKeys: String, CodingKey { case weightWindowSearch, activationWindowSearch }
+  private enum CodingKeys: String, CodingKey { case weightWindowSearch, activationWindowSearch, perChannelWeights }
   /// Decodes options; a missing flag is `false` (options written before the flag existed).
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     weightWindowSearch = try container.decodeIfPresent(Bool.self, forKey: .weightWindowSearch) ?? false
     activationWindowSearch = try container.decodeIfPresent(Bool.self, forKey: .activationWindowSearch) ?? false
+    perChannelWeights = try container.decodeIfPresent(Bool.self, forKey: .perChannelWeights) ?? false
+  }
+  /// Encodes options; `perChannelWeights` only when set, so per-tensor options encode as before it existed.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(weightWindowSearch, forKey: .weightWindowSearch)
+    try container.encode(activationWindowSearch, forKey: .activationWindowSearch)
+    if perChannelWeights { try container.encode(true, forKey: .perChannelWeights) }
+  }
+}
+
+/// How many master formats a weight tensor has (docs/arithmetic.md, "Per-channel weight formats"): the one owner of
+/// the setting and its names, used by `--weight-granularity` and recorded as `model.weightGranularity` in a Pareto
+/// JSON (a document without it means `per-tensor`).
+public enum WeightGranularity: String, CaseIterable, Codable, Hashable, Sendable {
+  /// One fractional length (and window shift per bit-width) per weight tensor.
+  case perTensor = "per-tensor"
+  /// One fractional length (and window shift per bit-width) per output channel of a Conv2D/Dense weight tensor.
+  case perChannel = "per-channel"
+
+  /// The granularity of `options`.
+  public init(_ options: QuantizationOptions) { self = options.perChannelWeights ? .perChannel : .perTensor }
+
+  /// `options` with this granularity.
+  public func applied(to options: QuantizationOptions) -> QuantizationOptions {
+    var result = options
+    result.perChannelWeights = self == .perChannel
+    return result
   }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NetworkEngine
 import PrecisionSearch
 
 /// The option group of the commands that set up a precision search on a model and its validation data
@@ -39,7 +40,7 @@ struct SearchSetupOptions {
   /// The group's options (`--window-search` and the data options included), in help order.
   static let options: [OptionSpec] = [modelOption, dataOption, energyModelOption, weightBitsOption, activationBitsOption,
                                       pinOption, threadsOption, validationImagesOption, screeningOption,
-                                      WindowSearch.option, quietOption] + DataOptions.options
+                                      WindowSearch.option, WeightGranularity.option, quietOption] + DataOptions.options
 
   /// `--model` as given: a shipped model's name or a model file.
   var modelValue: String
@@ -61,6 +62,8 @@ struct SearchSetupOptions {
   var screening: ScreeningSettings
   /// `--window-search` (nil: the default for the model).
   var windowSearch: WindowSearch?
+  /// `--weight-granularity`.
+  var weightGranularity: WeightGranularity
   /// `--quiet`.
   var quiet: Bool
   /// `--tensor-column`, `--resize`.
@@ -83,5 +86,6 @@ struct SearchSetupOptions {
     screeningName = try arguments.requiredValue(Self.screeningOption)
     screening = OptimizeCommand.screeningSettings(named: screeningName)
     windowSearch = try WindowSearch.parse(arguments)
+    weightGranularity = try WeightGranularity.parse(arguments)
   }
 }

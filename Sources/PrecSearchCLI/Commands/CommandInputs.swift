@@ -290,6 +290,27 @@ enum FileChecks {
   }
 }
 
+/// `--weight-granularity per-tensor|per-channel`: the engine's `WeightGranularity` (one master format per weight
+/// tensor, or per output channel), with its option and default.
+extension WeightGranularity {
+  /// The value used when the option is absent.
+  static let defaultValue = WeightGranularity.perTensor
+
+  /// The shared option.
+  static let option = OptionSpec.value(
+    "weight-granularity", valueName: "per-tensor|per-channel",
+    help: "Give each weight tensor one power-of-two format (per-tensor), or each output channel of a Conv2D/Dense "
+      + "its own, with its own window shifts (per-channel; docs/arithmetic.md). Default: \(defaultValue.rawValue).")
+
+  /// The option's value, or the default when absent.
+  static func parse(_ arguments: ParsedArguments) throws(UsageError) -> WeightGranularity {
+    try arguments.choice(option, as: WeightGranularity.self) ?? defaultValue
+  }
+
+  /// The granularity as recorded in documents: nil for `per-tensor` (the only one before it was recorded).
+  var recorded: String? { self == .perTensor ? nil : rawValue }
+}
+
 /// `--window-search none|weights|activations|all`: the engine's `WindowSearchMode` (which tensors get
 /// per-(tensor, bit-width) window shifts), with its option, default and model check.
 typealias WindowSearch = WindowSearchMode

@@ -58,7 +58,7 @@ struct EvaluateCommand: Subcommand {
       (docs/energy-model.md).
       """,
     options: [modelOption, dataOption, weightBitsOption, activationBitsOption, jsonOption, limitOption, kernelsOption,
-              WindowSearch.option,
+              WindowSearch.option, WeightGranularity.option,
               energyModelOption, predictionsOption] + DataOptions.options,
     examples: [
       "precsearch evaluate --model lenet.psmodel --data mnist/ --weight-bits 8 --activation-bits 8",
@@ -77,6 +77,8 @@ struct EvaluateCommand: Subcommand {
   var kernels: KernelVariant
   /// `--window-search` (nil: the default for the model).
   var windowSearch: WindowSearch?
+  /// `--weight-granularity`.
+  var weightGranularity: WeightGranularity = .perTensor
   /// A preset name or an energy table file, resolved in `run`.
   var energyModel: String
   /// `--predictions`: where to write the per-input CSV.
@@ -108,6 +110,7 @@ struct EvaluateCommand: Subcommand {
     limit = try arguments.integer(Self.limitOption, in: 1...Int.max)
     kernels = try arguments.choice(Self.kernelsOption, as: KernelVariant.self) ?? .optimized
     windowSearch = try WindowSearch.parse(arguments)
+    weightGranularity = try WeightGranularity.parse(arguments)
     energyModel = try arguments.requiredValue(Self.energyModelOption)
     predictionsPath = arguments.value(Self.predictionsOption)
     dataOptions = try DataOptions(parsing: arguments)
@@ -154,7 +157,7 @@ struct EvaluateCommand: Subcommand {
     let (windowSearch, note) = try WindowSearch.resolve(self.windowSearch, ranges: ranges, modelPath: modelPath)
     if let note { errors.write("Note: \(note)\n") }
     let evaluation = try FixedPointEvaluation.run(model: model, ranges: ranges, configuration: configuration, kernels: kernels,
-                                        windowSearch: windowSearch, data: data, limit: limit, dataDescription: dataPath,
+                                        windowSearch: windowSearch, weightGranularity: weightGranularity, data: data, limit: limit, dataDescription: dataPath,
                                         recordPredictions: predictionsPath != nil) { plan in
       energy = try EnergySummary(plan: plan, table: energyTable, estimator: estimator)
     }
@@ -189,6 +192,7 @@ struct FixedPointEvaluation {
   var configuration: PrecisionConfiguration
   var kernels: KernelVariant
   var windowSearch: WindowSearch
+  var weightGranularity: WeightGranularity
   var layerNames: [String]
   var layerMACs: [Int]
   var imagesPath: String
@@ -222,6 +226,7 @@ struct FixedPointEvaluation {
   /// plan before any image runs (the command prices the configuration there).
   static func run(model: ModelFile, ranges: ActivationRanges, configuration: PrecisionConfiguration,
                   kernels: KernelVariant, windowSearch: WindowSearch = .disabled,
+                  weightGranularity: WeightGranularity = .perTensor,
                   data loaded: LoadedDataset, limit: Int?, dataDescription: String, recordPredictions: Bool = false,
                   prepared: (IntegerPlan) throws -> Void = { _ in }) throws -> FixedPointEvaluation {
     let network = model.network
@@ -236,7 +241,8 @@ struct FixedPointEvaluation {
         + "model's \(classes) classes (0...\(classes - 1))")
     }
     try model.preprocessing.validate(channels: network.inputShape.channels)
-    let fixedPointModel = try FixedPointModel(network: network, ranges: ranges, options: windowSearch.quantizationOptions)
+    let fixedPointModel = try FixedPointModel(network: network, ranges: ranges,
+                                              options: weightGranularity.applied(to: windowSearch.quantizationOptions))
     let plan = try IntegerPlan(model: fixedPointModel, configuration: configuration, kernels: kernels)
     try prepared(plan)
     let floatPlan = try FloatPlan(network: network)
@@ -277,7 +283,8 @@ struct FixedPointEvaluation {
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     let folded = plan.network
     return FixedPointEvaluation(
-      configuration: configuration, kernels: kernels, windowSearch: windowSearch, layerNames: folded.weightedLayerNames,
+      configuration: configuration, kernels: kernels, windowSearch: windowSearch,
+      weightGranularity: weightGranularity, layerNames: folded.weightedLayerNames,
       layerMACs: folded.weightedLayerIndices.map { folded.layerStatistics[$0].macs },
       imagesPath: loaded.imagesPath, labelsPath: loaded.labelsPath, dataFormat: loaded.format, dataDescription: dataDescription,
       availableImages: data.count, evaluatedImages: count, fixedPointCorrect: total.fixedPointCorrect,
@@ -345,6 +352,8 @@ struct EvaluationReport: Codable, Hashable {
   var kernels: String
   /// `--window-search` as applied (`none`, `weights`, `activations`, `all`).
   var windowSearch: String
+  /// `--weight-granularity per-channel` when applied; nil (omitted) for `per-tensor`.
+  var weightGranularity: String?
   /// `w8a8,w4a8,...`.
   var configuration: String
   var layers: [Layer]
@@ -362,6 +371,7 @@ struct EvaluationReport: Codable, Hashable {
                 availableImages: e.availableImages, evaluatedImages: e.evaluatedImages)
     kernels = e.kernels.rawValue
     windowSearch = e.windowSearch.rawValue
+    weightGranularity = e.weightGranularity.recorded
     configuration = e.configuration.description
     layers = e.layerNames.indices.map {
       Layer(name: e.layerNames[$0], weightBits: e.configuration.layers[$0].weightBits,
@@ -380,7 +390,8 @@ struct EvaluationReport: Codable, Hashable {
     var text = "Model:    \(ModelCatalog.displayPath(model)) (\(modelName)), \(layers.count) weighted layers\n"
     text += "Data:     \(ModelCatalog.displayPath(data.path)): \(N.grouped(data.evaluatedImages)) of "
       + "\(N.grouped(data.availableImages)) images\n"
-    text += "Kernels:  \(kernels), window search: \(windowSearch)\n\n"
+    text += "Kernels:  \(kernels), window search: \(windowSearch)"
+      + (weightGranularity.map { ", weight granularity: \($0)" } ?? "") + "\n\n"
     var table = TextTable([("Layer", .left), ("Weight bits", .right), ("Activation bits", .right), ("MACs", .right)])
     for layer in layers {
       table.append([layer.name, String(layer.weightBits), String(layer.activationBits), N.grouped(layer.macs)])

@@ -79,7 +79,7 @@ struct ServeCommand: Subcommand {
     let (windowSearch, windowNote) = try WindowSearch.resolve(setup.windowSearch, ranges: ranges, modelPath: setup.modelValue)
     if let windowNote, !setup.quiet { errors.write("Note: \(windowNote)\n") }
     let fixedPointModel = try FixedPointModel(network: inputs.model.network, ranges: ranges,
-                                              options: windowSearch.quantizationOptions)
+                                              options: setup.weightGranularity.applied(to: windowSearch.quantizationOptions))
     let network = fixedPointModel.network
     let layerNames = network.weightedLayerNames
     let space: PrecisionSearchSpace
@@ -93,12 +93,13 @@ struct ServeCommand: Subcommand {
     let validationSplit = try OptimizeCommand.evaluationSplit(inputs.validation, model: inputs.model, network: network)
     let evaluator = try PrecisionEvaluator(model: fixedPointModel, split: validationSplit, estimator: estimator,
                                            workers: DispatchWorkerPool(workerCount: setup.threads), screening: setup.screening)
-    let information = EvaluationServer.Information(
+    var information = EvaluationServer.Information(
       modelName: inputs.model.name, modelSource: inputs.modelSource, modelSHA256: inputs.modelSHA256,
       dataName: inputs.dataName, validationSource: inputs.validationSource,
       validationSHA256: inputs.validation.contentSHA256, energyModel: table.table.name,
       energyModelSHA256: table.checksum, windowSearch: windowSearch.rawValue, screening: setup.screeningName,
       toolName: PrecSearchTool.name, toolVersion: PrecSearchTool.version, commit: SourceRevision.commit)
+    information.weightGranularity = setup.weightGranularity.recorded
     do {
       return try EvaluationServer(space: space, evaluator: evaluator, information: information)
     } catch let error as EvaluationServer.SetupError {
