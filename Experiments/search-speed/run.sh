@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Issue #21: the speed of whole searches on this machine, before and after, in one session.
+#
+#   Experiments/search-speed/run.sh BEFORE_BINARY AFTER_BINARY [ROUNDS]
+#
+# 1. The README's main command (`optimize --model fashion --budget 40%`, default settings) with both binaries in
+#    alternating rounds (ROUNDS, default 2), so that the shared machine's load drifts alike for both;
+# 2. the same command with the after binary and --threads 1 (how much the second core buys, per phase);
+# 3. the cifar10 and fer default runs (`--budget 40%`, default settings) with the after binary.
+# Each row: wall time (/usr/bin/time), the Pareto JSON's `timing` (per phase, evaluations/s, images/s) and the load
+# (`uptime`) before and after. Writes OUT/runs.tsv (default Results/search-speed) and keeps every JSON and log.
+# Environment: CIFAR10_BIN (CIFAR-10 binary batches, default /tmp/cifar10bin), FER2013 (../shared/data/fer2013).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BEFORE=$1 AFTER=$2 ROUNDS=${3:-2}
+OUT=${OUT:-Results/search-speed}
+CIFAR10_BIN=${CIFAR10_BIN:-/tmp/cifar10bin}
+FER2013=${FER2013:-../shared/data/fer2013}
+mkdir -p "$OUT"
+TSV=$OUT/runs.tsv
+[ -f "$TSV" ] || printf 'label\tbinary\twall_s\tbaseline_s\tsearch_s\ttest_s\tevaluations_per_s\timages_per_s\tthreads\tload_before\tload_after\n' > "$TSV"
+
+# run LABEL BINARY ARGS...: one optimize run, its row appended to the table.
+run() {
+  local label=$1 binary=$2; shift 2
+  local json=$OUT/$label.json
+  local load_before; load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  /usr/bin/time -f '%e' -o "$OUT/$label.time" "$binary" optimize "$@" --quiet --output "$json" > "$OUT/$label.log" 2>&1
+  local load_after; load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+  python3 - "$label" "$binary" "$json" "$(cat "$OUT/$label.time")" "$load_before" "$load_after" >> "$TSV" <<'PY'
+import json, sys
+label, binary, path, wall, before, after = sys.argv[1:]
+t = json.load(open(path))["timing"]
+print("\t".join([label, binary, wall, f"{t['baselineSeconds']:.1f}", f"{t['searchSeconds']:.1f}", f"{t['testSeconds']:.1f}",
+                 f"{t['evaluationsPerSecond']:.2f}", f"{t['imagesPerSecond']:.0f}", str(t['threads']), before, after]))
+PY
+}
+
+for round in $(seq 1 "$ROUNDS"); do
+  run "fashion-before-r$round" "$BEFORE" --model fashion --budget 40%
+  run "fashion-after-r$round" "$AFTER" --model fashion --budget 40%
+done
+run fashion-after-threads1 "$AFTER" --model fashion --budget 40% --threads 1
+run cifar10-after "$AFTER" --model cifar10 --data "$CIFAR10_BIN" --budget 40%
+run fer-after "$AFTER" --model fer --data "$FER2013" --budget 40%
+column -t -s$'\t' "$TSV"
