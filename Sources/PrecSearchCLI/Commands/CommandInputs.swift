@@ -290,7 +290,7 @@ enum FileChecks {
   }
 }
 
-/// `--window-search none|weights|activations|all`: the engine's `WindowSearchMode` (which tensors get
+/// `--window-search none|weights|activations|all|activations-output|all-output`: the engine's `WindowSearchMode` (which tensors get
 /// per-(tensor, bit-width) window shifts), with its option, default and model check.
 typealias WindowSearch = WindowSearchMode
 
@@ -301,9 +301,11 @@ extension WindowSearchMode {
 
   /// The shared option.
   static let option = OptionSpec.value(
-    "window-search", valueName: "none|weights|activations|all",
+    "window-search", valueName: "none|weights|activations|all|activations-output|all-output",
     help: "Let the b-bit window of each weight tensor and/or activation group sit lower in its 16-bit master when "
       + "that lowers the quantization error (activations need ranges with histograms: precsearch recalibrate). "
+      + "The -output modes take the activation shifts chosen for the network's output instead "
+      + "(precsearch recalibrate --activation-windows output). "
       + "Default: \(defaultValue.rawValue) (weights for a model without histograms).")
 
   /// The option's value, or `nil` when absent.
@@ -318,6 +320,11 @@ extension WindowSearchMode {
       if given.quantizationOptions.activationWindowSearch && !ranges.hasHistograms {
         throw CommandFailure("'--window-search \(given.rawValue)' needs activation histograms, which model '\(modelPath)' "
           + "does not record; add them with 'precsearch recalibrate --model \(modelPath) --data TRAINING-DATA --output FILE'")
+      }
+      if given.usesOutputCriterion && ranges.outputWindowShifts == nil {
+        throw CommandFailure("'--window-search \(given.rawValue)' needs the activation window shifts chosen for the "
+          + "network's output, which model '\(modelPath)' does not record; add them with 'precsearch recalibrate "
+          + "--model \(modelPath) --data TRAINING-DATA --activation-windows output --output FILE'")
       }
       return (given, nil)
     }
