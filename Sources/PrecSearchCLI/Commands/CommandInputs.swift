@@ -301,11 +301,11 @@ extension WindowSearchMode {
 
   /// The shared option.
   static let option = OptionSpec.value(
-    "window-search", valueName: "none|weights|activations|all|activations-output|all-output",
-    help: "Let the b-bit window of each weight tensor and/or activation group sit lower in its 16-bit master when "
-      + "that lowers the quantization error (activations need ranges with histograms: precsearch recalibrate). "
-      + "The -output modes take the activation shifts chosen for the network's output instead "
-      + "(precsearch recalibrate --activation-windows output). "
+    "window-search", valueName: "mode",
+    help: "none, weights, activations, all, activations-output or all-output: let the b-bit window of each weight "
+      + "tensor and/or activation group sit lower in its 16-bit master when that lowers the quantization error "
+      + "(activations need ranges with histograms: precsearch recalibrate). The -output modes take the activation "
+      + "shifts chosen for the network's output instead (precsearch recalibrate --activation-windows output). "
       + "Default: \(defaultValue.rawValue) (weights for a model without histograms).")
 
   /// The option's value, or `nil` when absent.

@@ -3,9 +3,10 @@ import NetworkEngine
 import PrecSearchFormats
 import PrecSearchIO
 
-/// `precsearch recalibrate --model PATH --data DIR --output PATH [--images N]`: recomputes a model's activation
-/// ranges, with the magnitude histograms that activation window shifts need, on training images, and writes the
-/// model with them.
+/// `precsearch recalibrate --model PATH --data DIR --output PATH [--images N] [--activation-windows C]
+/// [--window-images N]`: recomputes a model's activation ranges, with the magnitude histograms that activation window
+/// shifts need, on training images, and writes the model with them; with `--activation-windows output` also the
+/// activation window shifts chosen for the network's output (`OutputWindowShifts`).
 ///
 /// The calibration images are the ones `precsearch train` used: the training split of `--data` minus the
 /// validation hold-out recorded in the model's provenance, first `N` images (N from the provenance's
@@ -15,7 +16,8 @@ struct RecalibrateCommand: Subcommand {
     "model", valueName: "name-or-path", help: "A shipped model by name (fashion) or a model file.", isRequired: true)
   static let dataOption = OptionSpec.value(
     "data", valueName: "directory",
-    help: "The data set directory the model was trained on (IDX, CIFAR-10 binary or FER2013); its training split is read.",
+    help: "The data set directory the model was trained on (IDX, CIFAR-10 binary or FER2013); its training split is "
+      + "read. For a keyword-spotting model, also a folder of WAV clips in Speech Commands' layout.",
     isRequired: true)
   static let outputOption = OptionSpec.value(
     "output", valueName: "file", help: "Where to write the recalibrated model (atomically; may be the input file).",
@@ -32,7 +34,7 @@ struct RecalibrateCommand: Subcommand {
     allowedValues: ActivationWindowCriterion.allCases.map(\.rawValue))
   static let windowImagesOption = OptionSpec.value(
     "window-images", valueName: "count",
-    help: "With --activation-windows output: the calibration images the shifts are chosen on (default 256).",
+    help: "With --activation-windows output: the calibration images the shifts are chosen on.",
     defaultValue: "256")
 
   static let configuration = CommandConfiguration(
