@@ -18,6 +18,18 @@ import PrecSearchTestSupport
     return model
   }
 
+  /// Writes the same 16 images as the training and the test split of an IDX directory and returns them: the tiny
+  /// fixture was calibrated on exactly these (`images(count: 16, seed: 101)`).
+  @discardableResult
+  static func writeCalibrationSplits(in directory: TemporaryDirectory) throws -> LoadedDataset {
+    let training = try Fixtures.images(count: 16, seed: 101)
+    try Fixtures.writeIDX(training.images, images: directory.path("train-images-idx3-ubyte"),
+                          labels: directory.path("train-labels-idx1-ubyte"))
+    try Fixtures.writeIDX(training.images, images: directory.path("t10k-images-idx3-ubyte"),
+                          labels: directory.path("t10k-labels-idx1-ubyte"))
+    return training
+  }
+
   @Test func resolveFallsBackToWeightsWithoutHistograms() throws {
     let bare = try Self.modelWithoutHistograms().activationRanges!
     let full = try Fixtures.tinyModel().activationRanges!
@@ -70,12 +82,7 @@ import PrecSearchTestSupport
   @Test func recalibrateRestoresTheHistogramsFromTheTrainingSplit() throws {
     let directory = try TemporaryDirectory()
     defer { directory.cleanup() }
-    // Training split of 16 images: the tiny fixture was calibrated on exactly these (images(count: 16, seed: 101)).
-    let training = try Fixtures.images(count: 16, seed: 101)
-    try Fixtures.writeIDX(training.images, images: directory.path("train-images-idx3-ubyte"),
-                          labels: directory.path("train-labels-idx1-ubyte"))
-    try Fixtures.writeIDX(training.images, images: directory.path("t10k-images-idx3-ubyte"),
-                          labels: directory.path("t10k-labels-idx1-ubyte"))
+    try Self.writeCalibrationSplits(in: directory)
     let barePath = directory.path("bare.psmodel"), outputPath = directory.path("recalibrated.psmodel")
     try Self.modelWithoutHistograms().write(to: barePath)
     let run = runTool(["recalibrate", "--model", barePath, "--data", directory.path(""), "--output", outputPath,
@@ -97,11 +104,7 @@ import PrecSearchTestSupport
   @Test func recalibrateChoosesActivationWindowsForTheOutput() throws {
     let directory = try TemporaryDirectory()
     defer { directory.cleanup() }
-    let training = try Fixtures.images(count: 16, seed: 101)
-    try Fixtures.writeIDX(training.images, images: directory.path("train-images-idx3-ubyte"),
-                          labels: directory.path("train-labels-idx1-ubyte"))
-    try Fixtures.writeIDX(training.images, images: directory.path("t10k-images-idx3-ubyte"),
-                          labels: directory.path("t10k-labels-idx1-ubyte"))
+    let training = try Self.writeCalibrationSplits(in: directory)
     let modelPath = directory.path("tiny.psmodel"), outputPath = directory.path("output.psmodel")
     try Fixtures.tinyModel().write(to: modelPath)
     let run = runTool(["recalibrate", "--model", modelPath, "--data", directory.path(""), "--output", outputPath,
