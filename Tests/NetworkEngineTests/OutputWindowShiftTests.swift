@@ -102,7 +102,7 @@ import Testing
     } catch let error as NetworkError {
       #expect(error.description.contains("outputWindowShifts") && error.description.contains("recalibrate"))
     }
-    let good = OutputWindowShifts(sampleCount: 8, maximumShift: 4, groups: [
+    let good = OutputWindowShifts(sampleCount: 8, weights: .sixteen, maximumShift: 4, groups: [
       .init(node: "input", shifts: Array(repeating: 1, count: 14)), .init(node: "fc", shifts: Array(repeating: 0, count: 14)),
     ])
     var bad: [(OutputWindowShifts, String)] = []

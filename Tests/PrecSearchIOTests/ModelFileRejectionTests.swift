@@ -263,13 +263,14 @@ import PrecSearchTestSupport
   @Test func outputWindowShifts() throws {
     func table(_ nodes: [String] = ["input", "conv", "fc"], shifts: [Int] = Array(repeating: 1, count: 14),
                maximumShift: JSONValue = 4) -> JSONValue {
-      ["sampleCount": 16, "maximumShift": maximumShift,
+      ["sampleCount": 16, "weights": "16", "maximumShift": maximumShift,
        "groups": .array(nodes.map { ["node": .string($0), "shifts": .array(shifts.map { .integer($0) })] })]
     }
     let path: [PathComponent] = ["activationRanges", "outputWindowShifts"]
     let model = try ModelFile(singleFileData: try modified { $0.setting(path, to: table()) }, file: "x")
     let read = try #require(model.activationRanges?.outputWindowShifts)
     #expect(read.groups.map(\.node) == ["input", "conv", "fc"] && read.sampleCount == 16 && read.maximumShift == 4)
+    #expect(read.weights == .sixteen)
     #expect(read.groups.allSatisfy { $0.shifts == Array(repeating: 1, count: 14) })
     let again = try ModelFile(singleFileData: try model.singleFileData(), file: "y")
     #expect(again.activationRanges == model.activationRanges)
@@ -291,6 +292,10 @@ import PrecSearchTestSupport
            field: "activationRanges.outputWindowShifts.maximumShift", message: "")
     expect(try rejection(try modified { $0.setting(path, to: table(maximumShift: "four")) }),
            field: "activationRanges.outputWindowShifts.maximumShift", message: "")
+    expect(try rejection(try modified { $0.setting(path, to: table()).setting(path + ["weights"], to: "8") }),
+           field: "activationRanges.outputWindowShifts.weights", message: "expected \"16\" or \"matching\"")
+    expect(try rejection(try modified { $0.setting(path, to: table()).setting(path + ["weights"], to: nil) }),
+           field: "activationRanges.outputWindowShifts", message: "weights")
     expect(try rejection(try modified { $0.setting(path, to: [1, 2]) }),
            field: "activationRanges.outputWindowShifts", message: "")
     expect(try rejection(try modified { $0.setting(path, to: table()).setting(path + ["extra"], to: 1) }),

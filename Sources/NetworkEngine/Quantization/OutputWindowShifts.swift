@@ -11,11 +11,12 @@ public enum ActivationWindowCriterion: String, CaseIterable, Codable, Hashable, 
 }
 
 /// Activation window shifts chosen for the network's output rather than for each tensor: one shift per
-/// (activation group, b) for b in 2...15, computed once from calibration inputs by ``calibrate(network:ranges:inputs:maximumShift:threads:)``
-/// and stored in the model file beside the activation ranges (`ActivationRanges.outputWindowShifts`).
+/// (activation group, b) for b in 2...15, computed once from calibration inputs by
+/// ``calibrate(network:ranges:inputs:weights:maximumShift:threads:)`` and stored in the model file beside the
+/// activation ranges (`ActivationRanges.outputWindowShifts`).
 ///
-/// The rule (docs/arithmetic.md): for each b separately, at the configuration with 16-bit weights and b-bit
-/// activations everywhere, the groups are visited in topological order (by head node); group g tries every shift
+/// The rule (docs/arithmetic.md): for each b separately, at the uniform configuration with b-bit activations and
+/// 16-bit or b-bit weights (``CalibrationWeights``) everywhere, the groups are visited in topological order (by head node); group g tries every shift
 /// s in `0...min(16 - b, maximumShift)` with the groups before it at their chosen shifts and the groups after it at
 /// their histogram shifts, and keeps the s with the smallest mean Kullback-Leibler divergence
 /// `KL(float reference || fixed point)` of the Softmax of the logits over the calibration inputs; ties go to the
@@ -40,16 +41,27 @@ public struct OutputWindowShifts: Hashable, Sendable, Codable {
     }
   }
 
+  /// The weights of the uniform configuration at which the shifts of bit-width b are chosen.
+  public enum CalibrationWeights: String, CaseIterable, Codable, Hashable, Sendable {
+    /// 16-bit weights (W16Ab).
+    case sixteen = "16"
+    /// Weights at b bits too, with weight window search (WbAb).
+    case matching
+  }
+
   /// Calibration inputs the shifts were chosen on.
   public var sampleCount: Int
+  /// The weights the shifts were chosen with.
+  public var weights: CalibrationWeights
   /// The largest shift tried.
   public var maximumShift: Int
   /// One record per activation group, in the order of `FixedPointModel.groups`.
   public var groups: [Group]
 
   /// Creates a table from records.
-  public init(sampleCount: Int, maximumShift: Int, groups: [Group]) {
+  public init(sampleCount: Int, weights: CalibrationWeights, maximumShift: Int, groups: [Group]) {
     self.sampleCount = sampleCount
+    self.weights = weights
     self.maximumShift = maximumShift
     self.groups = groups
   }
@@ -85,11 +97,13 @@ public struct OutputWindowShifts: Hashable, Sendable, Codable {
   ///   - ranges: its calibrated activation ranges; with histograms, the groups not yet visited sit at their
   ///     histogram shifts, else at 0. Any `outputWindowShifts` already in `ranges` is ignored.
   ///   - inputs: calibration inputs (training inputs, never a split accuracy is reported on).
+  ///   - weights: 16-bit weights, or weights at each b (with weight window search).
   ///   - maximumShift: the largest shift tried (in 0...14).
   ///   - threads: threads for the 14 bit-widths (each bit-width is one piece computed in a fixed order, so the
   ///     result does not depend on this).
   /// - Throws: `NetworkError` when the masters cannot be built or an input does not have the network's input size.
-  public static func calibrate(network: Network, ranges: ActivationRanges, inputs: [[Float]], maximumShift: Int = 4,
+  public static func calibrate(network: Network, ranges: ActivationRanges, inputs: [[Float]],
+                               weights: CalibrationWeights = .sixteen, maximumShift: Int = 4,
                                threads: Int = 1) throws -> OutputWindowShifts {
     guard (0...14).contains(maximumShift) else {
       throw NetworkError(node: "", "the largest output window shift must be in 0...14, found \(maximumShift)")
@@ -97,7 +111,8 @@ public struct OutputWindowShifts: Hashable, Sendable, Codable {
     var histogramRanges = ranges
     histogramRanges.outputWindowShifts = nil
     let base = try FixedPointModel(network: network, ranges: histogramRanges,
-                                   options: QuantizationOptions(activationWindowSearch: ranges.hasHistograms))
+                                   options: QuantizationOptions(weightWindowSearch: weights == .matching,
+                                                                activationWindowSearch: ranges.hasHistograms))
     let folded = base.network
     guard inputs.allSatisfy({ $0.count == folded.inputShape.elementCount }) else {
       throw NetworkError(node: "", "a calibration input does not have the network's \(folded.inputShape.elementCount) values")
@@ -118,7 +133,8 @@ public struct OutputWindowShifts: Hashable, Sendable, Codable {
       let b = bitWidths[piece]
       var model = base
       let configuration = PrecisionConfiguration(
-        layers: Array(repeating: LayerPrecision(weightBits: 16, activationBits: b), count: layerCount))
+        layers: Array(repeating: LayerPrecision(weightBits: weights == .matching ? b : 16, activationBits: b),
+                      count: layerCount))
       let storage = model.groupStorageBits(activationBits: Array(repeating: b, count: layerCount))
       var chosen: [Int] = []
       for g in model.groups.indices {
@@ -156,7 +172,7 @@ public struct OutputWindowShifts: Hashable, Sendable, Codable {
       return chosen
     }
     return OutputWindowShifts(
-      sampleCount: inputs.count, maximumShift: maximumShift,
+      sampleCount: inputs.count, weights: weights, maximumShift: maximumShift,
       groups: base.groups.indices.map { g in
         Group(node: folded.nodes[base.groups[g].headNode].name, shifts: columns.map { $0[g] })
       })

@@ -32,6 +32,12 @@ struct RecalibrateCommand: Subcommand {
       + "records them for --window-search activations-output|all-output; 'histogram' records only the histograms.",
     defaultValue: ActivationWindowCriterion.histogram.rawValue,
     allowedValues: ActivationWindowCriterion.allCases.map(\.rawValue))
+  static let windowWeightsOption = OptionSpec.value(
+    "window-weights", valueName: "bits",
+    help: "With --activation-windows output: the weights of the uniform configuration each bit-width b is chosen at: "
+      + "16 (W16Ab) or 'matching' (WbAb, with weight window search).",
+    defaultValue: OutputWindowShifts.CalibrationWeights.sixteen.rawValue,
+    allowedValues: OutputWindowShifts.CalibrationWeights.allCases.map(\.rawValue))
   static let windowImagesOption = OptionSpec.value(
     "window-images", valueName: "count",
     help: "With --activation-windows output: the calibration images the shifts are chosen on.",
@@ -55,7 +61,8 @@ struct RecalibrateCommand: Subcommand {
       activation group's window shift at every bit-width 2...15 by the network's output (docs/arithmetic.md) and \
       records them in the model (activationRanges.outputWindowShifts).
       """,
-    options: [modelOption, dataOption, outputOption, imagesOption, activationWindowsOption, windowImagesOption],
+    options: [modelOption, dataOption, outputOption, imagesOption, activationWindowsOption, windowWeightsOption,
+              windowImagesOption],
     examples: ["precsearch recalibrate --model fashion --data ../shared/data/fashion-mnist --output fashion.psmodel",
                "precsearch recalibrate --model fashion --data ../shared/data/fashion-mnist --activation-windows output "
                  + "--output fashion.psmodel"])
@@ -66,6 +73,7 @@ struct RecalibrateCommand: Subcommand {
   var images: Int?
   var activationWindows: ActivationWindowCriterion
   var windowImages: Int
+  var windowWeights: OutputWindowShifts.CalibrationWeights
 
   init(parsing arguments: ParsedArguments) throws(UsageError) {
     modelName = try arguments.requiredValue(Self.modelOption)
@@ -74,6 +82,7 @@ struct RecalibrateCommand: Subcommand {
     images = try arguments.integer(Self.imagesOption, in: 1...1_000_000)
     activationWindows = try arguments.choice(Self.activationWindowsOption, as: ActivationWindowCriterion.self) ?? .histogram
     windowImages = try arguments.integer(Self.windowImagesOption, in: 1...1_000_000) ?? 256
+    windowWeights = try arguments.choice(Self.windowWeightsOption, as: OutputWindowShifts.CalibrationWeights.self) ?? .sixteen
   }
 
   func run(output: inout some TextOutputStream, errors: inout some TextOutputStream) throws {
@@ -125,7 +134,8 @@ struct RecalibrateCommand: Subcommand {
       // Evenly spaced over the calibration inputs (a WAV folder is ordered by word).
       let n = min(windowImages, inputs.count)
       ranges.outputWindowShifts = try OutputWindowShifts.calibrate(
-        network: network, ranges: ranges, inputs: (0..<n).map { inputs[$0 * inputs.count / n] }, threads: threads)
+        network: network, ranges: ranges, inputs: (0..<n).map { inputs[$0 * inputs.count / n] },
+        weights: windowWeights, threads: threads)
     }
 
     let changed = model.activationRanges.map { old in

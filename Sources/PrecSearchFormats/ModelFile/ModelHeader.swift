@@ -144,11 +144,17 @@ struct ModelHeader {
     }
   }
 
-  /// An `OutputWindowShifts` table (`sampleCount`, `maximumShift`, `groups` of `node` and `shifts`); the shifts'
+  /// An `OutputWindowShifts` table (`sampleCount`, `weights`, `maximumShift`, `groups` of `node` and `shifts`); the shifts'
   /// fit to the network is checked by `ModelFile.validate`.
   static func outputWindowShifts(_ value: JSONValue, path: String) throws(SchemaError) -> OutputWindowShifts {
     var object = try StrictObject(value, path: path)
     let sampleCount = try object.integer("sampleCount", in: 0...Int.max)
+    let weightsName = try object.string("weights")
+    guard let weights = OutputWindowShifts.CalibrationWeights(rawValue: weightsName) else {
+      throw SchemaError(path: path + ".weights", message: "expected "
+        + OutputWindowShifts.CalibrationWeights.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")
+        + ", found \"\(weightsName)\"")
+    }
     let maximumShift = try object.integer("maximumShift", in: 0...14)
     var groups: [OutputWindowShifts.Group] = []
     for (g, entry) in try object.array("groups").enumerated() {
@@ -157,7 +163,7 @@ struct ModelHeader {
       try record.finish()
     }
     try object.finish()
-    return OutputWindowShifts(sampleCount: sampleCount, maximumShift: maximumShift, groups: groups)
+    return OutputWindowShifts(sampleCount: sampleCount, weights: weights, maximumShift: maximumShift, groups: groups)
   }
 
   static func shape(_ value: JSONValue, path: String) throws(SchemaError) -> TensorShape {
@@ -425,7 +431,8 @@ struct ModelHeader {
       ]
       if let table = ranges.outputWindowShifts {
         object["outputWindowShifts"] = [
-          "sampleCount": .integer(table.sampleCount), "maximumShift": .integer(table.maximumShift),
+          "sampleCount": .integer(table.sampleCount), "weights": .string(table.weights.rawValue),
+          "maximumShift": .integer(table.maximumShift),
           "groups": .array(table.groups.map { ["node": .string($0.node), "shifts": .integers($0.shifts)] }),
         ]
       }
