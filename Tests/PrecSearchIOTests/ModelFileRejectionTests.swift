@@ -293,7 +293,7 @@ import PrecSearchTestSupport
     expect(try rejection(try modified { $0.setting(path, to: table(maximumShift: "four")) }),
            field: "activationRanges.outputWindowShifts.maximumShift", message: "")
     expect(try rejection(try modified { $0.setting(path, to: table()).setting(path + ["weights"], to: "8") }),
-           field: "activationRanges.outputWindowShifts.weights", message: "expected \"16\" or \"matching\"")
+           field: "activationRanges.outputWindowShifts.weights", message: "expected \"16\", \"matching\", \"both\"")
     expect(try rejection(try modified { $0.setting(path, to: table()).setting(path + ["weights"], to: nil) }),
            field: "activationRanges.outputWindowShifts", message: "weights")
     expect(try rejection(try modified { $0.setting(path, to: [1, 2]) }),

@@ -47,6 +47,17 @@ public struct OutputWindowShifts: Hashable, Sendable, Codable {
     case sixteen = "16"
     /// Weights at b bits too, with weight window search (WbAb).
     case matching
+    /// Both configurations: the divergences at W16Ab and at WbAb are added.
+    case both
+
+    /// The weight bit-widths of the configurations at activation width `b`.
+    func weightBits(activationBits b: Int) -> [Int] {
+      switch self {
+      case .sixteen: return [16]
+      case .matching: return [b]
+      case .both: return [16, b]
+      }
+    }
   }
 
   /// Calibration inputs the shifts were chosen on.
@@ -97,7 +108,7 @@ public struct OutputWindowShifts: Hashable, Sendable, Codable {
   ///   - ranges: its calibrated activation ranges; with histograms, the groups not yet visited sit at their
   ///     histogram shifts, else at 0. Any `outputWindowShifts` already in `ranges` is ignored.
   ///   - inputs: calibration inputs (training inputs, never a split accuracy is reported on).
-  ///   - weights: 16-bit weights, or weights at each b (with weight window search).
+  ///   - weights: 16-bit weights, weights at each b (with weight window search), or both (divergences added).
   ///   - maximumShift: the largest shift tried (in 0...14).
   ///   - threads: threads for the 14 bit-widths (each bit-width is one piece computed in a fixed order, so the
   ///     result does not depend on this).
@@ -111,7 +122,7 @@ public struct OutputWindowShifts: Hashable, Sendable, Codable {
     var histogramRanges = ranges
     histogramRanges.outputWindowShifts = nil
     let base = try FixedPointModel(network: network, ranges: histogramRanges,
-                                   options: QuantizationOptions(weightWindowSearch: weights == .matching,
+                                   options: QuantizationOptions(weightWindowSearch: true,
                                                                 activationWindowSearch: ranges.hasHistograms))
     let folded = base.network
     guard inputs.allSatisfy({ $0.count == folded.inputShape.elementCount }) else {
@@ -132,9 +143,10 @@ public struct OutputWindowShifts: Hashable, Sendable, Codable {
     let columns: [[Int]] = try ParallelMap.map(count: bitWidths.count, threads: max(threads, 1)) { piece in
       let b = bitWidths[piece]
       var model = base
-      let configuration = PrecisionConfiguration(
-        layers: Array(repeating: LayerPrecision(weightBits: weights == .matching ? b : 16, activationBits: b),
-                      count: layerCount))
+      // (Weight window shifts exist below 16 bits only, so the 16-bit weights are the masters either way.)
+      let configurations = weights.weightBits(activationBits: b).map { w in
+        PrecisionConfiguration(layers: Array(repeating: LayerPrecision(weightBits: w, activationBits: b), count: layerCount))
+      }
       let storage = model.groupStorageBits(activationBits: Array(repeating: b, count: layerCount))
       var chosen: [Int] = []
       for g in model.groups.indices {
@@ -148,20 +160,22 @@ public struct OutputWindowShifts: Hashable, Sendable, Codable {
           continue
         }
         let candidates = Array(0...min(16 - b, maximumShift))
-        var plans: [IntegerPlan] = []
-        for s in candidates {
-          model.setActivationWindowShift(group: g, bits: b, shift: s)
-          plans.append(try IntegerPlan(model: model, configuration: configuration))
-        }
-        // Nodes before the head do not depend on the group's format: every candidate after the first resumes there.
-        let workspace = plans[0].makeWorkspace()
         var divergence = Array(repeating: 0.0, count: candidates.count)
-        for (n, input) in inputs.enumerated() {
-          for (k, plan) in plans.enumerated() {
-            let codes = k == 0 || head == 0 ? plan.runCodes(input, workspace: workspace)
-                                            : plan.runCodes(resumingAt: head, workspace: workspace)
-            divergence[k] += klDivergence(reference[n], codes: codes,
-                                          fractionalBits: plan.storageFractionalBits[folded.outputIndex])
+        for configuration in configurations {
+          var plans: [IntegerPlan] = []
+          for s in candidates {
+            model.setActivationWindowShift(group: g, bits: b, shift: s)
+            plans.append(try IntegerPlan(model: model, configuration: configuration))
+          }
+          // Nodes before the head do not depend on the group's format: every candidate after the first resumes there.
+          let workspace = plans[0].makeWorkspace()
+          for (n, input) in inputs.enumerated() {
+            for (k, plan) in plans.enumerated() {
+              let codes = k == 0 || head == 0 ? plan.runCodes(input, workspace: workspace)
+                                              : plan.runCodes(resumingAt: head, workspace: workspace)
+              divergence[k] += klDivergence(reference[n], codes: codes,
+                                            fractionalBits: plan.storageFractionalBits[folded.outputIndex])
+            }
           }
         }
         var best = 0

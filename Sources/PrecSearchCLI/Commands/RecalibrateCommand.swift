@@ -35,7 +35,7 @@ struct RecalibrateCommand: Subcommand {
   static let windowWeightsOption = OptionSpec.value(
     "window-weights", valueName: "bits",
     help: "With --activation-windows output: the weights of the uniform configuration each bit-width b is chosen at: "
-      + "16 (W16Ab) or 'matching' (WbAb, with weight window search).",
+      + "16 (W16Ab), 'matching' (WbAb, with weight window search) or 'both' (the divergences of the two added).",
     defaultValue: OutputWindowShifts.CalibrationWeights.sixteen.rawValue,
     allowedValues: OutputWindowShifts.CalibrationWeights.allCases.map(\.rawValue))
   static let windowImagesOption = OptionSpec.value(

@@ -152,7 +152,7 @@ struct ModelHeader {
     let weightsName = try object.string("weights")
     guard let weights = OutputWindowShifts.CalibrationWeights(rawValue: weightsName) else {
       throw SchemaError(path: path + ".weights", message: "expected "
-        + OutputWindowShifts.CalibrationWeights.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")
+        + OutputWindowShifts.CalibrationWeights.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
         + ", found \"\(weightsName)\"")
     }
     let maximumShift = try object.integer("maximumShift", in: 0...14)
