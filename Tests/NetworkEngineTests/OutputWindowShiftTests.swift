@@ -77,14 +77,17 @@ import Testing
       var inputs = (0..<24).map { _ in randomInput(network, range: -1...1, using: &g) }
       inputs[0][0] = 12
       let ranges = try Self.ranges(network, inputs)
-      let one = try OutputWindowShifts.calibrate(network: network, ranges: ranges, inputs: inputs, threads: 1)
-      let again = try OutputWindowShifts.calibrate(network: network, ranges: ranges, inputs: inputs, threads: 1)
-      let three = try OutputWindowShifts.calibrate(network: network, ranges: ranges, inputs: inputs, threads: 3)
-      #expect(one == again && one == three)
-      #expect(one.sampleCount == 24 && one.maximumShift == 4)
-      let (heads, _) = FixedPointModel.activationGroups(of: try network.foldingBatchNorm())
-      #expect(one.groups.count == heads.count && one.problem(heads: one.groups.map(\.node)) == nil)
-      nonZero += one.groups.reduce(0) { $0 + $1.shifts.filter { $0 != 0 }.count }
+      for weights in OutputWindowShifts.CalibrationWeights.allCases {
+        let one = try OutputWindowShifts.calibrate(network: network, ranges: ranges, inputs: inputs, weights: weights, threads: 1)
+        let again = try OutputWindowShifts.calibrate(network: network, ranges: ranges, inputs: inputs, weights: weights, threads: 1)
+        let three = try OutputWindowShifts.calibrate(network: network, ranges: ranges, inputs: inputs, weights: weights, threads: 3)
+        #expect(one == again && one == three)
+        #expect(one.sampleCount == 24 && one.maximumShift == 4 && one.weights == weights)
+        let folded = try network.foldingBatchNorm()
+        let (heads, _) = FixedPointModel.activationGroups(of: folded)
+        #expect(one.groups.count == heads.count && one.problem(heads: heads.map { folded.nodes[$0].name }) == nil)
+        nonZero += one.groups.reduce(0) { $0 + $1.shifts.filter { $0 != 0 }.count }
+      }
     }
     #expect(nonZero > 0, "the test should see some shifted windows")
   }

@@ -295,7 +295,7 @@ import PrecSearchTestSupport
     expect(try rejection(try modified { $0.setting(path, to: table()).setting(path + ["weights"], to: "8") }),
            field: "activationRanges.outputWindowShifts.weights", message: "expected \"16\", \"matching\", \"both\"")
     expect(try rejection(try modified { $0.setting(path, to: table()).setting(path + ["weights"], to: nil) }),
-           field: "activationRanges.outputWindowShifts", message: "weights")
+           field: "activationRanges.outputWindowShifts.weights", message: "missing required field")
     expect(try rejection(try modified { $0.setting(path, to: [1, 2]) }),
            field: "activationRanges.outputWindowShifts", message: "")
     expect(try rejection(try modified { $0.setting(path, to: table()).setting(path + ["extra"], to: 1) }),
