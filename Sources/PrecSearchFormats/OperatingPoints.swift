@@ -67,8 +67,10 @@ extension ParetoFrontDocument {
   }
 
   /// The quantization options the front's points were measured with, from the `model.windowSearch` entry of the
-  /// Pareto JSON (`none` or absent, in files written before it was recorded; `weights`, `activations` or `all`)
-  /// and its `model.weightGranularity` entry (`per-tensor` or absent; `per-channel`).
+  /// Pareto JSON: `none` (or absent, in files written before it was recorded), `weights`, `activations`, `all`, or
+  /// `activations-output` / `all-output` (activation shifts chosen for the network's output, which the model file's
+  /// `activationRanges.outputWindowShifts` holds), and its `model.weightGranularity` entry (`per-tensor` or absent;
+  /// `per-channel`).
   /// A runtime must build its `FixedPointModel` with these options to reproduce the points bit for bit.
   ///
   /// - Parameter value: The parsed JSON document.

@@ -18,6 +18,18 @@ import PrecSearchTestSupport
     return model
   }
 
+  /// Writes the same 16 images as the training and the test split of an IDX directory and returns them: the tiny
+  /// fixture was calibrated on exactly these (`images(count: 16, seed: 101)`).
+  @discardableResult
+  static func writeCalibrationSplits(in directory: TemporaryDirectory) throws -> LoadedDataset {
+    let training = try Fixtures.images(count: 16, seed: 101)
+    try Fixtures.writeIDX(training.images, images: directory.path("train-images-idx3-ubyte"),
+                          labels: directory.path("train-labels-idx1-ubyte"))
+    try Fixtures.writeIDX(training.images, images: directory.path("t10k-images-idx3-ubyte"),
+                          labels: directory.path("t10k-labels-idx1-ubyte"))
+    return training
+  }
+
   @Test func resolveFallsBackToWeightsWithoutHistograms() throws {
     let bare = try Self.modelWithoutHistograms().activationRanges!
     let full = try Fixtures.tinyModel().activationRanges!
@@ -42,6 +54,11 @@ import PrecSearchTestSupport
     for mode in WindowSearch.allCases {
       let run = runTool(["evaluate", "--model", modelPath, "--data", directory.path(""), "--weight-bits", "3",
                          "--activation-bits", "3", "--window-search", mode.rawValue, "--json"])
+      if mode.usesOutputCriterion {
+        // The fixture records no output-chosen shifts: refused, naming the option that adds them.
+        #expect(run.status == 1 && run.errors.contains("--activation-windows output"), "\(run.errors)")
+        continue
+      }
       #expect(run.status == 0, "\(run.errors)")
       #expect(run.output.contains("\"windowSearch\" : \"\(mode.rawValue)\""), "\(run.output.prefix(400))")
       reports[mode.rawValue] = run.output
@@ -65,12 +82,7 @@ import PrecSearchTestSupport
   @Test func recalibrateRestoresTheHistogramsFromTheTrainingSplit() throws {
     let directory = try TemporaryDirectory()
     defer { directory.cleanup() }
-    // Training split of 16 images: the tiny fixture was calibrated on exactly these (images(count: 16, seed: 101)).
-    let training = try Fixtures.images(count: 16, seed: 101)
-    try Fixtures.writeIDX(training.images, images: directory.path("train-images-idx3-ubyte"),
-                          labels: directory.path("train-labels-idx1-ubyte"))
-    try Fixtures.writeIDX(training.images, images: directory.path("t10k-images-idx3-ubyte"),
-                          labels: directory.path("t10k-labels-idx1-ubyte"))
+    try Self.writeCalibrationSplits(in: directory)
     let barePath = directory.path("bare.psmodel"), outputPath = directory.path("recalibrated.psmodel")
     try Self.modelWithoutHistograms().write(to: barePath)
     let run = runTool(["recalibrate", "--model", barePath, "--data", directory.path(""), "--output", outputPath,
@@ -87,6 +99,38 @@ import PrecSearchTestSupport
     #expect(missing.status == 1 && missing.errors.contains("nowhere"))
     let usage = runTool(["recalibrate", "--model", barePath, "--output", outputPath])
     #expect(usage.status == 64 && usage.errors.contains("--data"))
+  }
+
+  @Test func recalibrateChoosesActivationWindowsForTheOutput() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanup() }
+    let training = try Self.writeCalibrationSplits(in: directory)
+    let modelPath = directory.path("tiny.psmodel"), outputPath = directory.path("output.psmodel")
+    try Fixtures.tinyModel().write(to: modelPath)
+    let run = runTool(["recalibrate", "--model", modelPath, "--data", directory.path(""), "--output", outputPath,
+                       "--images", "16", "--activation-windows", "output", "--window-images", "8"])
+    #expect(run.status == 0, "\(run.errors)")
+    #expect(run.output.contains("chosen for the network's output on 8 images"), "\(run.output)")
+    let recalibrated = try ModelFile.read(from: outputPath)
+    let table = try #require(recalibrated.activationRanges?.outputWindowShifts)
+    // The same computation as the library's on the same 8 of the 16 calibration inputs (evenly spaced: every other).
+    let fixture = try Fixtures.tinyModel()
+    let inputs = (0..<16).map { Fixtures.preprocessing.apply(training.images.image($0), channels: 1) }
+    var ranges = try #require(fixture.activationRanges)
+    ranges.outputWindowShifts = nil
+    #expect(table == (try OutputWindowShifts.calibrate(network: fixture.network, ranges: ranges,
+                                                      inputs: (0..<8).map { inputs[$0 * 2] })))
+    // Without the option no table is written, and the output modes of evaluate need it.
+    let plainPath = directory.path("plain.psmodel")
+    #expect(runTool(["recalibrate", "--model", modelPath, "--data", directory.path(""), "--output", plainPath,
+                     "--images", "16"]).status == 0)
+    #expect(try ModelFile.read(from: plainPath).activationRanges?.outputWindowShifts == nil)
+    let evaluated = runTool(["evaluate", "--model", outputPath, "--data", directory.path(""), "--weight-bits", "3",
+                             "--activation-bits", "3", "--window-search", "all-output", "--json"])
+    #expect(evaluated.status == 0 && evaluated.output.contains("\"windowSearch\" : \"all-output\""), "\(evaluated.errors)")
+    let bad = runTool(["recalibrate", "--model", modelPath, "--data", directory.path(""), "--output", outputPath,
+                       "--activation-windows", "tensor"])
+    #expect(bad.status == 64 && bad.errors.contains("activation-windows"))
   }
 }
 

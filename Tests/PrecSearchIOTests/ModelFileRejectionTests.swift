@@ -257,6 +257,53 @@ import PrecSearchTestSupport
            field: "preprocessing.scale", message: "32-bit float range")
   }
 
+  /// `activationRanges.outputWindowShifts` (activation windows chosen for the network's output): a valid table
+  /// round-trips; a malformed one is rejected naming the field. The tiny model's activation groups start at
+  /// input, conv and fc.
+  @Test func outputWindowShifts() throws {
+    func table(_ nodes: [String] = ["input", "conv", "fc"], shifts: [Int] = Array(repeating: 1, count: 14),
+               maximumShift: JSONValue = 4) -> JSONValue {
+      ["sampleCount": 16, "weights": "16", "maximumShift": maximumShift,
+       "groups": .array(nodes.map { ["node": .string($0), "shifts": .array(shifts.map { .integer($0) })] })]
+    }
+    let path: [PathComponent] = ["activationRanges", "outputWindowShifts"]
+    let model = try ModelFile(singleFileData: try modified { $0.setting(path, to: table()) }, file: "x")
+    let read = try #require(model.activationRanges?.outputWindowShifts)
+    #expect(read.groups.map(\.node) == ["input", "conv", "fc"] && read.sampleCount == 16 && read.maximumShift == 4)
+    #expect(read.weights == .sixteen)
+    #expect(read.groups.allSatisfy { $0.shifts == Array(repeating: 1, count: 14) })
+    let again = try ModelFile(singleFileData: try model.singleFileData(), file: "y")
+    #expect(again.activationRanges == model.activationRanges)
+    // Without the table the header has no such key (files written before it are read and written unchanged).
+    let plain = String(decoding: try Fixtures.tinyModel().singleFileData(), as: UTF8.self)
+    #expect(!plain.contains("outputWindowShifts"))
+
+    expect(try rejection(try modified { $0.setting(path, to: table(["input", "relu", "fc"])) }),
+           field: "activationRanges.outputWindowShifts.groups[1].node", message: "expected 'conv'")
+    expect(try rejection(try modified { $0.setting(path, to: table(["input", "conv"])) }),
+           field: "activationRanges.outputWindowShifts.groups", message: "one record per activation group (3)")
+    expect(try rejection(try modified { $0.setting(path, to: table(shifts: [1, 1])) }),
+           field: "activationRanges.outputWindowShifts.groups[0].shifts", message: "expected 14 shifts")
+    expect(try rejection(try modified { $0.setting(path, to: table(shifts: Array(repeating: 1, count: 13) + [2])) }),
+           field: "activationRanges.outputWindowShifts.groups[0].shifts[13]", message: "in 0...1")
+    expect(try rejection(try modified { $0.setting(path, to: table(shifts: [-1] + Array(repeating: 0, count: 13))) }),
+           field: "activationRanges.outputWindowShifts.groups[0].shifts[0]", message: "")
+    expect(try rejection(try modified { $0.setting(path, to: table(maximumShift: 99)) }),
+           field: "activationRanges.outputWindowShifts.maximumShift", message: "")
+    expect(try rejection(try modified { $0.setting(path, to: table(maximumShift: "four")) }),
+           field: "activationRanges.outputWindowShifts.maximumShift", message: "")
+    expect(try rejection(try modified { $0.setting(path, to: table()).setting(path + ["weights"], to: "8") }),
+           field: "activationRanges.outputWindowShifts.weights", message: "expected \"16\", \"matching\", \"both\"")
+    expect(try rejection(try modified { $0.setting(path, to: table()).setting(path + ["weights"], to: nil) }),
+           field: "activationRanges.outputWindowShifts.weights", message: "missing required field")
+    expect(try rejection(try modified { $0.setting(path, to: [1, 2]) }),
+           field: "activationRanges.outputWindowShifts", message: "")
+    expect(try rejection(try modified { $0.setting(path, to: table()).setting(path + ["extra"], to: 1) }),
+           field: "activationRanges.outputWindowShifts", message: "extra")
+    expect(try rejection(try modified { $0.setting(path, to: table()).setting(path + ["groups", 0, "shifts", 2], to: 0.5) }),
+           field: "activationRanges.outputWindowShifts.groups[0].shifts", message: "")
+  }
+
   // MARK: Header + blob pair
 
   @Test func pairRejections() throws {

@@ -152,6 +152,20 @@ private typealias OperatingPointsTestRandom = SplitMix64
     // The runtime at p01 equals an IntegerPlan on a model built with weight window search.
     let expectedModel = try FixedPointModel(network: net, ranges: ranges, options: QuantizationOptions(weightWindowSearch: true))
     #expect(weights.model.layers == expectedModel.layers)
+    // `all-output` builds the masters with the activation shifts the ranges record for the network's output, and
+    // is refused (by the engine, naming the field) when the ranges have none.
+    do {
+      _ = try ParetoFrontDocument.loadRuntimeFront(from: try write("all-output"), network: net, ranges: ranges)
+      Issue.record("expected an error without activationRanges.outputWindowShifts")
+    } catch let error as NetworkError {
+      #expect(error.description.contains("outputWindowShifts"))
+    }
+    var withTable = ranges
+    withTable.outputWindowShifts = try OutputWindowShifts.calibrate(network: net, ranges: ranges, inputs: [x])
+    let output = try ParetoFrontDocument.loadRuntimeFront(from: try write("all-output"), network: net, ranges: withTable)
+    #expect(output.quantization == WindowSearchMode.allOutput.quantizationOptions)
+    #expect(output.model.groups == (try FixedPointModel(network: net, ranges: withTable,
+                                                         options: WindowSearchMode.allOutput.quantizationOptions)).groups)
     let network = try AdaptiveNetwork(model: weights.model, points: weights.points)
     try network.switch(to: "p01")
     #expect(try network.infer(x).scores

@@ -25,11 +25,15 @@ public struct ActivationRanges: Hashable, Sendable, Codable {
   public var ranges: [ActivationRange]
   /// Number of calibration inputs observed.
   public var sampleCount: Int
+  /// Activation window shifts chosen for the network's output (`ActivationWindowCriterion.output`), when they have
+  /// been computed (`precsearch recalibrate --activation-windows output`); nil otherwise.
+  public var outputWindowShifts: OutputWindowShifts?
 
   /// Creates ranges from records.
-  public init(ranges: [ActivationRange], sampleCount: Int) {
+  public init(ranges: [ActivationRange], sampleCount: Int, outputWindowShifts: OutputWindowShifts? = nil) {
     self.ranges = ranges
     self.sampleCount = sampleCount
+    self.outputWindowShifts = outputWindowShifts
   }
 
   /// Whether every record carries a histogram (needed by `QuantizationOptions.activationWindowSearch`).

@@ -19,7 +19,7 @@ public struct FixedPointModel: Sendable {
   /// Masters of the weighted layers, in `network.weightedLayerIndices` order.
   public let layers: [LayerMaster]
   /// Activation groups, ordered by their head node.
-  public let groups: [ActivationGroup]
+  public internal(set) var groups: [ActivationGroup]
   /// For every node, the index of its activation group.
   public let groupOfNode: [Int]
   /// The options the masters were made with.
@@ -89,18 +89,7 @@ public struct FixedPointModel: Sendable {
         throw NetworkError(node: node.name, "activation range is not finite and non-negative (\(r.maxMagnitude))")
       }
     }
-    // Groups.
-    var groupOf = Array(repeating: -1, count: network.nodes.count)
-    var heads: [Int] = []
-    for (i, node) in network.nodes.enumerated() {
-      let joins: Bool
-      switch node.operation {
-      case .softmax: joins = true
-      default: joins = node.operation.preservesFormat
-      }
-      if joins { groupOf[i] = groupOf[network.inputIndices[i][0]] }
-      else { groupOf[i] = heads.count; heads.append(i) }
-    }
+    let (heads, groupOf) = Self.activationGroups(of: network)
     var magnitude = Array(repeating: Float(0), count: heads.count)
     for (i, r) in ranges.ranges.enumerated() {
       if case .softmax = network.nodes[i].operation { continue }  // probabilities, not a fixed-point tensor
@@ -138,6 +127,18 @@ public struct FixedPointModel: Sendable {
           groups[g].windowShifts[b] = WindowSearch.bestShift(histogram: merged[g], masterFractionalBits: groups[g].fractionalBits,
                                                              bitWidth: b)
         }
+      }
+    }
+    if options.activationWindowSearch && options.activationWindowCriterion == .output {
+      guard let table = ranges.outputWindowShifts else {
+        throw NetworkError(node: "", "activation windows chosen for the network's output need the model's "
+          + "activationRanges.outputWindowShifts (precsearch recalibrate --activation-windows output)")
+      }
+      if let (field, message) = table.problem(heads: heads.map { network.nodes[$0].name }) {
+        throw NetworkError(node: "", "activationRanges.outputWindowShifts.\(field): \(message)")
+      }
+      for g in groups.indices {
+        for (k, s) in table.groups[g].shifts.enumerated() { groups[g].windowShifts[k + OutputWindowShifts.minimumBits] = s }
       }
     }
     // Weighted layers.
@@ -213,28 +214,43 @@ public struct QuantizationOptions: Hashable, Sendable, Codable {
   /// Choose a per-(activation group, b) window shift that minimises the estimated squared quantization error of the
   /// calibration activations (from their `MagnitudeHistogram`s).
   public var activationWindowSearch: Bool
+  /// How activation window shifts are chosen when `activationWindowSearch` is set: from each group's histogram
+  /// (the default) or for the network's output (the model's `ActivationRanges.outputWindowShifts`).
+  public var activationWindowCriterion: ActivationWindowCriterion
   /// Give each output channel of a Conv2D/Dense weight tensor its own master format and window shifts
   /// (docs/arithmetic.md, "Per-channel weight formats"); false: one format per tensor.
   public var perChannelWeights: Bool
-  /// Creates options (defaults: no window search, per-tensor weight formats).
-  public init(weightWindowSearch: Bool = false, activationWindowSearch: Bool = false, perChannelWeights: Bool = false) {
+  /// Creates options (defaults: no window search; activation windows by histogram when searched; per-tensor weight
+  /// formats).
+  public init(weightWindowSearch: Bool = false, activationWindowSearch: Bool = false,
+              activationWindowCriterion: ActivationWindowCriterion = .histogram, perChannelWeights: Bool = false) {
     self.weightWindowSearch = weightWindowSearch
     self.activationWindowSearch = activationWindowSearch
+    self.activationWindowCriterion = activationWindowCriterion
     self.perChannelWeights = perChannelWeights
   }
-  private enum CodingKeys: String, CodingKey { case weightWindowSearch, activationWindowSearch, perChannelWeights }
-  /// Decodes options; a missing flag is `false` (options written before the flag existed).
+  private enum CodingKeys: String, CodingKey {
+    case weightWindowSearch, activationWindowSearch, activationWindowCriterion, perChannelWeights
+  }
+  /// Decodes options; a missing flag is `false` and a missing criterion `histogram` (options written before they
+  /// existed).
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     weightWindowSearch = try container.decodeIfPresent(Bool.self, forKey: .weightWindowSearch) ?? false
     activationWindowSearch = try container.decodeIfPresent(Bool.self, forKey: .activationWindowSearch) ?? false
+    activationWindowCriterion = try container.decodeIfPresent(ActivationWindowCriterion.self,
+                                                              forKey: .activationWindowCriterion) ?? .histogram
     perChannelWeights = try container.decodeIfPresent(Bool.self, forKey: .perChannelWeights) ?? false
   }
-  /// Encodes options; `perChannelWeights` only when set, so per-tensor options encode as before it existed.
+  /// Encodes options; the criterion only when it is not `histogram` and `perChannelWeights` only when set, so
+  /// options encode as before they existed.
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(weightWindowSearch, forKey: .weightWindowSearch)
     try container.encode(activationWindowSearch, forKey: .activationWindowSearch)
+    if activationWindowCriterion != .histogram {
+      try container.encode(activationWindowCriterion, forKey: .activationWindowCriterion)
+    }
     if perChannelWeights { try container.encode(true, forKey: .perChannelWeights) }
   }
 }
@@ -260,6 +276,28 @@ public enum WeightGranularity: String, CaseIterable, Codable, Hashable, Sendable
 }
 
 extension FixedPointModel {
+  /// The activation groups of a folded network (see the type's documentation): the head node of every group in
+  /// node order, and the group of every node.
+  public static func activationGroups(of network: Network) -> (heads: [Int], groupOfNode: [Int]) {
+    var groupOf = Array(repeating: -1, count: network.nodes.count)
+    var heads: [Int] = []
+    for (i, node) in network.nodes.enumerated() {
+      let joins: Bool
+      switch node.operation {
+      case .softmax: joins = true
+      default: joins = node.operation.preservesFormat
+      }
+      if joins { groupOf[i] = groupOf[network.inputIndices[i][0]] }
+      else { groupOf[i] = heads.count; heads.append(i) }
+    }
+    return (heads, groupOf)
+  }
+
+  /// Sets group `group`'s window shift at `bits` (for `OutputWindowShifts.calibrate`, which tries shifts).
+  mutating func setActivationWindowShift(group: Int, bits: Int, shift: Int) {
+    groups[group].windowShifts[bits] = shift
+  }
+
   /// The width every activation group is stored at when the weighted layers (in `network.weightedLayerIndices`
   /// order) read `activationBits`: the highest input width among the group's readers (a weighted reader's activation
   /// width; an Add's group width; 16 for a Softmax or the network output), at least `LayerPrecision.minimumBits`
@@ -300,20 +338,29 @@ public enum WindowSearchMode: String, CaseIterable, Codable, Hashable, Sendable 
   case activations
   /// Both.
   case all
+  /// Activation groups only, with the shifts chosen for the network's output (`ActivationWindowCriterion.output`).
+  case activationsOutput = "activations-output"
+  /// Weight tensors, and activation groups with the shifts chosen for the network's output.
+  case allOutput = "all-output"
 
   /// The engine options of the mode.
   public var quantizationOptions: QuantizationOptions {
-    QuantizationOptions(weightWindowSearch: self == .weights || self == .all,
-                        activationWindowSearch: self == .activations || self == .all)
+    QuantizationOptions(weightWindowSearch: self == .weights || self == .all || self == .allOutput,
+                        activationWindowSearch: self != .disabled && self != .weights,
+                        activationWindowCriterion: usesOutputCriterion ? .output : .histogram)
   }
 
-  /// The mode of `options`.
+  /// Whether the mode's activation shifts are the model's `ActivationRanges.outputWindowShifts`.
+  public var usesOutputCriterion: Bool { self == .activationsOutput || self == .allOutput }
+
+  /// The mode of `options` (the criterion matters only with activation window search).
   public init(_ options: QuantizationOptions) {
+    let output = options.activationWindowCriterion == .output
     switch (options.weightWindowSearch, options.activationWindowSearch) {
     case (false, false): self = .disabled
     case (true, false): self = .weights
-    case (false, true): self = .activations
-    case (true, true): self = .all
+    case (false, true): self = output ? .activationsOutput : .activations
+    case (true, true): self = output ? .allOutput : .all
     }
   }
 }

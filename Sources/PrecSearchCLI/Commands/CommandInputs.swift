@@ -311,7 +311,7 @@ extension WeightGranularity {
   var recorded: String? { self == .perTensor ? nil : rawValue }
 }
 
-/// `--window-search none|weights|activations|all`: the engine's `WindowSearchMode` (which tensors get
+/// `--window-search none|weights|activations|all|activations-output|all-output`: the engine's `WindowSearchMode` (which tensors get
 /// per-(tensor, bit-width) window shifts), with its option, default and model check.
 typealias WindowSearch = WindowSearchMode
 
@@ -322,9 +322,11 @@ extension WindowSearchMode {
 
   /// The shared option.
   static let option = OptionSpec.value(
-    "window-search", valueName: "none|weights|activations|all",
-    help: "Let the b-bit window of each weight tensor and/or activation group sit lower in its 16-bit master when "
-      + "that lowers the quantization error (activations need ranges with histograms: precsearch recalibrate). "
+    "window-search", valueName: "mode",
+    help: "none, weights, activations, all, activations-output or all-output: let the b-bit window of each weight "
+      + "tensor and/or activation group sit lower in its 16-bit master when that lowers the quantization error "
+      + "(activations need ranges with histograms: precsearch recalibrate). The -output modes take the activation "
+      + "shifts chosen for the network's output instead (precsearch recalibrate --activation-windows output). "
       + "Default: \(defaultValue.rawValue) (weights for a model without histograms).")
 
   /// The option's value, or `nil` when absent.
@@ -339,6 +341,11 @@ extension WindowSearchMode {
       if given.quantizationOptions.activationWindowSearch && !ranges.hasHistograms {
         throw CommandFailure("'--window-search \(given.rawValue)' needs activation histograms, which model '\(modelPath)' "
           + "does not record; add them with 'precsearch recalibrate --model \(modelPath) --data TRAINING-DATA --output FILE'")
+      }
+      if given.usesOutputCriterion && ranges.outputWindowShifts == nil {
+        throw CommandFailure("'--window-search \(given.rawValue)' needs the activation window shifts chosen for the "
+          + "network's output, which model '\(modelPath)' does not record; add them with 'precsearch recalibrate "
+          + "--model \(modelPath) --data TRAINING-DATA --activation-windows output --output FILE'")
       }
       return (given, nil)
     }

@@ -135,6 +135,10 @@ public struct ModelFile: Sendable {
           throw fail("activationRanges.ranges[\(i)]", "maxMagnitude and maxPositive must be finite and >= 0")
         }
       }
+      if let table = ranges.outputWindowShifts,
+         let (field, message) = table.problem(heads: FixedPointModel.activationGroups(of: folded).heads.map { folded.nodes[$0].name }) {
+        throw fail("activationRanges.outputWindowShifts.\(field)", message)
+      }
     }
   }
 }

@@ -94,8 +94,12 @@ struct ModelHeader {
                                        maxPositive: try record.float("maxPositive"), histogram: histogram))
         try record.finish()
       }
+      var outputWindowShifts: OutputWindowShifts?
+      if let value = ranges.optional("outputWindowShifts") {
+        outputWindowShifts = try Self.outputWindowShifts(value, path: "activationRanges.outputWindowShifts")
+      }
       try ranges.finish()
-      activationRanges = ActivationRanges(ranges: records, sampleCount: sampleCount)
+      activationRanges = ActivationRanges(ranges: records, sampleCount: sampleCount, outputWindowShifts: outputWindowShifts)
     }
     provenance = try root.required("provenance")
     guard provenance.objectValue != nil else {
@@ -138,6 +142,28 @@ struct ModelHeader {
     do { return try MagnitudeHistogram(zeroCount: zeroCount, indices: indices, counts: counts) } catch {
       throw SchemaError(path: path + "." + error.field, message: error.message)
     }
+  }
+
+  /// An `OutputWindowShifts` table (`sampleCount`, `weights`, `maximumShift`, `groups` of `node` and `shifts`); the shifts'
+  /// fit to the network is checked by `ModelFile.validate`.
+  static func outputWindowShifts(_ value: JSONValue, path: String) throws(SchemaError) -> OutputWindowShifts {
+    var object = try StrictObject(value, path: path)
+    let sampleCount = try object.integer("sampleCount", in: 0...Int.max)
+    let weightsName = try object.string("weights")
+    guard let weights = OutputWindowShifts.CalibrationWeights(rawValue: weightsName) else {
+      throw SchemaError(path: path + ".weights", message: "expected "
+        + OutputWindowShifts.CalibrationWeights.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+        + ", found \"\(weightsName)\"")
+    }
+    let maximumShift = try object.integer("maximumShift", in: 0...14)
+    var groups: [OutputWindowShifts.Group] = []
+    for (g, entry) in try object.array("groups").enumerated() {
+      var record = try StrictObject(entry, path: path + ".groups[\(g)]")
+      groups.append(OutputWindowShifts.Group(node: try record.string("node"), shifts: try record.integers("shifts")))
+      try record.finish()
+    }
+    try object.finish()
+    return OutputWindowShifts(sampleCount: sampleCount, weights: weights, maximumShift: maximumShift, groups: groups)
   }
 
   static func shape(_ value: JSONValue, path: String) throws(SchemaError) -> TensorShape {
@@ -390,7 +416,7 @@ struct ModelHeader {
     if let m = model.metrics { root["metrics"] = m }
     if let f = model.audioFrontEnd { root["audioFrontEnd"] = .string(f.rawValue) }
     if let ranges = model.activationRanges {
-      root["activationRanges"] = [
+      var object: [String: JSONValue] = [
         "sampleCount": .integer(ranges.sampleCount),
         "ranges": .array(ranges.ranges.map {
           var record: [String: JSONValue] = ["node": .string($0.node), "maxMagnitude": .float($0.maxMagnitude),
@@ -403,6 +429,14 @@ struct ModelHeader {
           return .object(record)
         }),
       ]
+      if let table = ranges.outputWindowShifts {
+        object["outputWindowShifts"] = [
+          "sampleCount": .integer(table.sampleCount), "weights": .string(table.weights.rawValue),
+          "maximumShift": .integer(table.maximumShift),
+          "groups": .array(table.groups.map { ["node": .string($0.node), "shifts": .integers($0.shifts)] }),
+        ]
+      }
+      root["activationRanges"] = .object(object)
     }
     var blob: [String: JSONValue] = ["elementCount": .integer(blobElementCount), "sha256": .string(blobSHA256)]
     if let blobFile { blob["file"] = .string(blobFile) }
