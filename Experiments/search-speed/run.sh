@@ -5,7 +5,8 @@
 #
 # 1. The README's main command (`optimize --model fashion --budget 40%`, default settings) with both binaries in
 #    alternating rounds (ROUNDS, default 2), so that the shared machine's load drifts alike for both;
-# 2. the same command with the after binary and --threads 1 (how much the second core buys, per phase);
+# 2. the same command with the after binary and --threads 1 (how much the second core buys, per phase), and with
+#    --weight-granularity per-channel (what per-channel formats cost);
 # 3. the cifar10 and fer default runs (`--budget 40%`, default settings) with the after binary.
 # Each row: wall time (/usr/bin/time), the Pareto JSON's `timing` (per phase, evaluations/s, images/s) and the load
 # (`uptime`) before and after. Writes OUT/runs.tsv (default Results/search-speed) and keeps every JSON and log.
@@ -41,6 +42,7 @@ for round in $(seq 1 "$ROUNDS"); do
   run "fashion-after-r$round" "$AFTER" --model fashion --budget 40%
 done
 run fashion-after-threads1 "$AFTER" --model fashion --budget 40% --threads 1
+run fashion-after-per-channel "$AFTER" --model fashion --budget 40% --weight-granularity per-channel
 run cifar10-after "$AFTER" --model cifar10 --data "$CIFAR10_BIN" --budget 40%
 run fer-after "$AFTER" --model fer --data "$FER2013" --budget 40%
 column -t -s$'\t' "$TSV"
