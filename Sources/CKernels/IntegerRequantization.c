@@ -105,17 +105,39 @@ static inline __attribute__((always_inline)) double exact_double_of_int64(int64_
 }
 
 // Requantization of Int64 sums in Double lanes, as precsearch_requantize_f64 after converting each sum exactly
-// (the caller guarantees |sum| <= 2^51 and |bias| <= 2^51).
+// (the caller guarantees |sum| <= 2^51 and |bias| <= 2^51); `scales` (one per i) replaces `scale` when not null.
 static inline __attribute__((always_inline)) void requantize_i64_f64_body(const int64_t *sums, int64_t sum_stride,
                                                                           int64_t rows, const int64_t *bias,
-                                                                          int64_t count, double scale, double low,
+                                                                          int64_t count, double scale,
+                                                                          const double *scales, double low,
                                                                           double high, int16_t *output,
                                                                           int64_t output_stride) {
   for (int64_t row = 0; row < rows; row++) {
     const int64_t *rowSums = sums + row * sum_stride;
     int16_t *rowOutput = output + row * output_stride;
     for (int64_t i = 0; i < count; i++) {
-      double v = __builtin_roundeven((exact_double_of_int64(rowSums[i]) + exact_double_of_int64(bias[i])) * scale);
+      double v = __builtin_roundeven((exact_double_of_int64(rowSums[i]) + exact_double_of_int64(bias[i])) *
+                                     (scales ? scales[i] : scale));
+      v = v < low ? low : v;
+      v = v > high ? high : v;
+      rowOutput[i] = (int16_t)v;
+    }
+  }
+}
+
+// The same for Int32 sums (every Int32 is a Double exactly).
+static inline __attribute__((always_inline)) void requantize_i32_f64_body(const int32_t *sums, int64_t sum_stride,
+                                                                          int64_t rows, const int64_t *bias,
+                                                                          int64_t count, double scale,
+                                                                          const double *scales, double low,
+                                                                          double high, int16_t *output,
+                                                                          int64_t output_stride) {
+  for (int64_t row = 0; row < rows; row++) {
+    const int32_t *rowSums = sums + row * sum_stride;
+    int16_t *rowOutput = output + row * output_stride;
+    for (int64_t i = 0; i < count; i++) {
+      double v = __builtin_roundeven(((double)rowSums[i] + exact_double_of_int64(bias[i])) *
+                                     (scales ? scales[i] : scale));
       v = v < low ? low : v;
       v = v > high ? high : v;
       rowOutput[i] = (int16_t)v;
@@ -129,8 +151,11 @@ static inline __attribute__((always_inline)) void requantize_i64_f64_body(const 
 #define DERIVE_I16_PLANES_ARGUMENTS codes, pixels, channels, output_stride, shift, low, high, low_plane, high_plane
 #define REQUANTIZE_I64_F64_PARAMETERS                                                                              \
   const int64_t *sums, int64_t sum_stride, int64_t rows, const int64_t *bias, int64_t count, double scale,         \
-      double low, double high, int16_t *output, int64_t output_stride
-#define REQUANTIZE_I64_F64_ARGUMENTS sums, sum_stride, rows, bias, count, scale, low, high, output, output_stride
+      const double *scales, double low, double high, int16_t *output, int64_t output_stride
+#define REQUANTIZE_I32_F64_PARAMETERS                                                                              \
+  const int32_t *sums, int64_t sum_stride, int64_t rows, const int64_t *bias, int64_t count, double scale,         \
+      const double *scales, double low, double high, int16_t *output, int64_t output_stride
+#define REQUANTIZE_I64_F64_ARGUMENTS sums, sum_stride, rows, bias, count, scale, scales, low, high, output, output_stride
 
 #define REQUANTIZE_PARAMETERS                                                                                      \
   const int32_t *sums, int64_t sum_stride, int64_t rows, const int32_t *bias, int64_t count, int32_t shift,        \
@@ -151,4 +176,6 @@ DEFINE_ENTRY(precsearch_add_i16, add_i16, ADD_PARAMETERS, ADD_ARGUMENTS)
 DEFINE_ENTRY(precsearch_derive_u8, derive_u8, DERIVE_U8_PARAMETERS, DERIVE_U8_ARGUMENTS)
 DEFINE_ENTRY(precsearch_derive_i16_planes, derive_i16_planes, DERIVE_I16_PLANES_PARAMETERS, DERIVE_I16_PLANES_ARGUMENTS)
 DEFINE_ENTRY(precsearch_requantize_i64_f64, requantize_i64_f64, REQUANTIZE_I64_F64_PARAMETERS,
+             REQUANTIZE_I64_F64_ARGUMENTS)
+DEFINE_ENTRY(precsearch_requantize_i32_f64, requantize_i32_f64, REQUANTIZE_I32_F64_PARAMETERS,
              REQUANTIZE_I64_F64_ARGUMENTS)

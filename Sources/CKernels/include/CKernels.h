@@ -123,10 +123,11 @@ void precsearch_requantize_f32(const float *sums, int64_t sum_stride, int64_t ro
                                int64_t count, float scale, float low, float high, int16_t *output,
                                int64_t output_stride);
 /// As precsearch_requantize_f32 in Double lanes with an Int64 bias (converted exactly): exact when |sums|,
-/// |bias| <= 2^51 (FloatingRequantization.double).
+/// |bias| <= 2^51 and every scale is a power of two (FloatingRequantization.double); `scales`, when not NULL,
+/// gives element i its own scale in place of `scale` (per-channel weight formats, `.doubleChannels`).
 void precsearch_requantize_f64(const double *sums, int64_t sum_stride, int64_t rows, const int64_t *bias,
-                               int64_t count, double scale, double low, double high, int16_t *output,
-                               int64_t output_stride);
+                               int64_t count, double scale, const double *scales, double low, double high,
+                               int16_t *output, int64_t output_stride);
 /// As precsearch_requantize_f32 in Int32 lanes: clamp(roundingShift(sum + bias, shift), low, high), a right shift
 /// by 0...30 bits rounding to nearest with ties to even; the addition wraps (the true sum fits in Int32).
 void precsearch_requantize_i32(const int32_t *sums, int64_t sum_stride, int64_t rows, const int32_t *bias,
@@ -150,8 +151,12 @@ void precsearch_derive_i16_planes(const int16_t *codes, int64_t pixels, int64_t 
                                   int32_t shift, int32_t low, int32_t high, int16_t *low_plane, int16_t *high_plane);
 /// As precsearch_requantize_f64 with Int64 sums, each converted exactly to Double (|sum| <= 2^51).
 void precsearch_requantize_i64_f64(const int64_t *sums, int64_t sum_stride, int64_t rows, const int64_t *bias,
-                                   int64_t count, double scale, double low, double high, int16_t *output,
-                                   int64_t output_stride);
+                                   int64_t count, double scale, const double *scales, double low, double high,
+                                   int16_t *output, int64_t output_stride);
+/// As precsearch_requantize_f64 with Int32 sums (each exactly a Double).
+void precsearch_requantize_i32_f64(const int32_t *sums, int64_t sum_stride, int64_t rows, const int64_t *bias,
+                                   int64_t count, double scale, const double *scales, double low, double high,
+                                   int16_t *output, int64_t output_stride);
 
 /// output[i] = clamp(roundeven(input[i] * scale), low, high) as Int16 (NaN gives 0), in Double: the quantization
 /// of a float input (IntegerPlan.quantizeInput; scale a power of two, so the product is exact).

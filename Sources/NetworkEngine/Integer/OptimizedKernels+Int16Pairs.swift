@@ -131,7 +131,7 @@ extension OptimizedKernels {
               // Double lanes (|sum| <= 2^51, |bias| <= 2^51): the C loop, row by row of the output.
               for oy in 0..<g.output.height {
                 precsearch_requantize_i64_f64(c + oy * rowWidth * stride, Int64(stride), Int64(g.output.width),
-                                              bias.baseAddress! + base, Int64(outputChannelsPerGroup), scale, low,
+                                              bias.baseAddress! + base, Int64(outputChannelsPerGroup), scale, nil, low,
                                               high, op.baseAddress! + oy * g.output.width * outputChannels + base,
                                               Int64(outputChannels))
               }

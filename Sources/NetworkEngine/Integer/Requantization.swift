@@ -57,15 +57,20 @@ import FixedPointArithmetic
   static func choose(accumulator: AccumulatorKind, parameters p: WeightedLayerParameters, maxBias: Int64)
     -> FloatingRequantization {
     let bound = p.precision.weightBits + p.precision.activationBits - 2 + ceilLog2(p.fanIn)  // |acc| <= 2^bound
+    // Double lanes convert the bias exactly up to 2^51; the 8-bit dot products requantize with the bias minus their
+    // offset correction (|correction| < 2^31, `WeightedLayerKernel.int8Bias`), so their bias must stay below 2^50.
+    let doubleBiasLimit: Int64 = accumulator == .int8DotProduct ? 1 << 50 : 1 << 51
+    // Shifts in -100...100: a negative shift is a saturating left shift, and saturating the exact product
+    // (sum * 2^-shift, at most 2^152 in Double, 2^124 in Float) directly to the output range gives the same code.
     if p.hasChannelShifts {
       // Per-channel shifts: one scale per channel in Double lanes, else the integer path (a requantizer per channel).
-      guard p.channelOutputShifts.allSatisfy({ (0...100).contains($0) }), bound <= 51, maxBias <= 1 << 51 else {
+      guard p.channelOutputShifts.allSatisfy({ (-100...100).contains($0) }), bound <= 51, maxBias <= doubleBiasLimit else {
         return .integer
       }
       return .doubleChannels(scales: p.channelOutputShifts.map { Double(sign: .plus, exponent: -$0, significand: 1) },
                              low: -Double(1 << (p.outputBits - 1)), high: Double((1 << (p.outputBits - 1)) - 1))
     }
-    guard p.outputShift >= 0, p.outputShift <= 100 else { return .integer }
+    guard p.outputShift >= -100, p.outputShift <= 100 else { return .integer }
     if accumulator == .int32 || accumulator == .int8DotProduct, bound <= 28, maxBias <= 1 << 28,
        p.outputShift >= 1, p.outputShift <= 29 {
       return .int32(shift: Int32(p.outputShift), low: -(Int32(1) << (p.outputBits - 1)),
@@ -76,7 +81,7 @@ import FixedPointArithmetic
     if accumulator == .exactFloat32, bound <= 23, maxBias <= 1 << 23, p.outputShift <= 100 {
       return .float(scale: Float(scale), low: Float(low), high: Float(high))
     }
-    if bound <= 51, maxBias <= 1 << 51 {
+    if bound <= 51, maxBias <= doubleBiasLimit {
       return .double(scale: scale, low: low, high: high)
     }
     return .integer
