@@ -89,11 +89,21 @@ static inline __attribute__((always_inline)) void requantize_f64_body(const doub
   for (int64_t row = 0; row < rows; row++) {
     const double *rowSums = sums + row * sum_stride;
     int16_t *rowOutput = output + row * output_stride;
-    for (int64_t i = 0; i < count; i++) {
-      double v = __builtin_roundeven((rowSums[i] + (double)bias[i]) * (scales ? scales[i] : scale));
-      v = v < low ? low : v;
-      v = v > high ? high : v;
-      rowOutput[i] = (int16_t)v;
+    // Two loops (one scale, or one per element), so that each vectorizes.
+    if (scales) {
+      for (int64_t i = 0; i < count; i++) {
+        double v = __builtin_roundeven((rowSums[i] + (double)bias[i]) * scales[i]);
+        v = v < low ? low : v;
+        v = v > high ? high : v;
+        rowOutput[i] = (int16_t)v;
+      }
+    } else {
+      for (int64_t i = 0; i < count; i++) {
+        double v = __builtin_roundeven((rowSums[i] + (double)bias[i]) * scale);
+        v = v < low ? low : v;
+        v = v > high ? high : v;
+        rowOutput[i] = (int16_t)v;
+      }
     }
   }
 }

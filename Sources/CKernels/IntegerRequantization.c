@@ -104,6 +104,36 @@ static inline __attribute__((always_inline)) double exact_double_of_int64(int64_
   return shifted - 6755399441055744.0;
 }
 
+// One requantized code in Double lanes: the exact `sum` scaled by a power of two, rounded to nearest even, clamped.
+static inline __attribute__((always_inline)) int16_t requantized_in_double(double sum, double scale, double low,
+                                                                         double high) {
+  double v = __builtin_roundeven(sum * scale);
+  v = v < low ? low : v;
+  v = v > high ? high : v;
+  return (int16_t)v;
+}
+
+// The rows of a Double-lane requantization of SUM_TYPE sums converted by TO_DOUBLE: one loop with `scale`, or, when
+// `scales` is not null, one with scales[i] (two loops, so that each vectorizes).
+#define REQUANTIZE_IN_DOUBLE_ROWS(SUM_TYPE, TO_DOUBLE)                                                           \
+  for (int64_t row = 0; row < rows; row++) {                                                                   \
+    const SUM_TYPE *rowSums = sums + row * sum_stride;                                                         \
+    int16_t *rowOutput = output + row * output_stride;                                                         \
+    if (scales) {                                                                                              \
+      for (int64_t i = 0; i < count; i++) {                                                                    \
+        rowOutput[i] = requantized_in_double(TO_DOUBLE(rowSums[i]) + exact_double_of_int64(bias[i]), scales[i], \
+                                             low, high);                                                       \
+      }                                                                                                        \
+    } else {                                                                                                   \
+      for (int64_t i = 0; i < count; i++) {                                                                    \
+        rowOutput[i] = requantized_in_double(TO_DOUBLE(rowSums[i]) + exact_double_of_int64(bias[i]), scale,   \
+                                             low, high);                                                       \
+      }                                                                                                        \
+    }                                                                                                          \
+  }
+
+#define INT32_TO_DOUBLE(x) ((double)(x))
+
 // Requantization of Int64 sums in Double lanes, as precsearch_requantize_f64 after converting each sum exactly
 // (the caller guarantees |sum| <= 2^51 and |bias| <= 2^51); `scales` (one per i) replaces `scale` when not null.
 static inline __attribute__((always_inline)) void requantize_i64_f64_body(const int64_t *sums, int64_t sum_stride,
@@ -112,17 +142,7 @@ static inline __attribute__((always_inline)) void requantize_i64_f64_body(const 
                                                                           const double *scales, double low,
                                                                           double high, int16_t *output,
                                                                           int64_t output_stride) {
-  for (int64_t row = 0; row < rows; row++) {
-    const int64_t *rowSums = sums + row * sum_stride;
-    int16_t *rowOutput = output + row * output_stride;
-    for (int64_t i = 0; i < count; i++) {
-      double v = __builtin_roundeven((exact_double_of_int64(rowSums[i]) + exact_double_of_int64(bias[i])) *
-                                     (scales ? scales[i] : scale));
-      v = v < low ? low : v;
-      v = v > high ? high : v;
-      rowOutput[i] = (int16_t)v;
-    }
-  }
+  REQUANTIZE_IN_DOUBLE_ROWS(int64_t, exact_double_of_int64)
 }
 
 // The same for Int32 sums (every Int32 is a Double exactly).
@@ -132,17 +152,7 @@ static inline __attribute__((always_inline)) void requantize_i32_f64_body(const 
                                                                           const double *scales, double low,
                                                                           double high, int16_t *output,
                                                                           int64_t output_stride) {
-  for (int64_t row = 0; row < rows; row++) {
-    const int32_t *rowSums = sums + row * sum_stride;
-    int16_t *rowOutput = output + row * output_stride;
-    for (int64_t i = 0; i < count; i++) {
-      double v = __builtin_roundeven(((double)rowSums[i] + exact_double_of_int64(bias[i])) *
-                                     (scales ? scales[i] : scale));
-      v = v < low ? low : v;
-      v = v > high ? high : v;
-      rowOutput[i] = (int16_t)v;
-    }
-  }
+  REQUANTIZE_IN_DOUBLE_ROWS(int32_t, INT32_TO_DOUBLE)
 }
 
 #define DERIVE_I16_PLANES_PARAMETERS                                                                               \
