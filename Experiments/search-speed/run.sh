@@ -37,12 +37,17 @@ print("\t".join([label, binary, wall, f"{t['baselineSeconds']:.1f}", f"{t['searc
 PY
 }
 
+# ROWS selects rows (default all): before (the alternating rounds), threads1, per-channel, cifar10, fer; LABEL_SUFFIX
+# is appended to every label (e.g. to add rows for a later build of the after binary).
+ROWS=${ROWS:-"before threads1 per-channel cifar10 fer"}
+S=${LABEL_SUFFIX:-}
+has() { [[ " $ROWS " == *" $1 "* ]]; }
 for round in $(seq 1 "$ROUNDS"); do
-  run "fashion-before-r$round" "$BEFORE" --model fashion --budget 40%
-  run "fashion-after-r$round" "$AFTER" --model fashion --budget 40%
+  if has before; then run "fashion-before-r$round$S" "$BEFORE" --model fashion --budget 40%; fi
+  run "fashion-after-r$round$S" "$AFTER" --model fashion --budget 40%
 done
-run fashion-after-threads1 "$AFTER" --model fashion --budget 40% --threads 1
-run fashion-after-per-channel "$AFTER" --model fashion --budget 40% --weight-granularity per-channel
-run cifar10-after "$AFTER" --model cifar10 --data "$CIFAR10_BIN" --budget 40%
-run fer-after "$AFTER" --model fer --data "$FER2013" --budget 40%
+if has threads1; then run "fashion-after-threads1$S" "$AFTER" --model fashion --budget 40% --threads 1; fi
+if has per-channel; then run "fashion-after-per-channel$S" "$AFTER" --model fashion --budget 40% --weight-granularity per-channel; fi
+if has cifar10; then run "cifar10-after$S" "$AFTER" --model cifar10 --data "$CIFAR10_BIN" --budget 40%; fi
+if has fer; then run "fer-after$S" "$AFTER" --model fer --data "$FER2013" --budget 40%; fi
 column -t -s$'\t' "$TSV"
