@@ -86,7 +86,7 @@ let package = Package(
 
     // Tests. PrecSearchTestSupport: the long-tests switch, the shared data folder, temporary directories.
     .target(name: "PrecSearchTestSupport", dependencies: ["SeededRandom"], path: "Tests/PrecSearchTestSupport"),
-    .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
+    .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom", "PrecSearchTestSupport"]),
     .testTarget(name: "PlatformSupportTests", dependencies: ["PlatformSupport"]),
     .testTarget(name: "FixedPointArithmeticTests", dependencies: ["FixedPointArithmetic", "SeededRandom", "PrecSearchTestSupport"]),
     .testTarget(name: "NetworkEngineTests", dependencies: ["NetworkEngine", "FixedPointArithmetic", "SeededRandom", "PrecSearchTestSupport"]),
