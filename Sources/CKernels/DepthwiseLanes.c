@@ -80,34 +80,6 @@ static inline __attribute__((always_inline)) void requantize_f32_body(const floa
   }
 }
 
-static inline __attribute__((always_inline)) void requantize_f64_body(const double *sums, int64_t sum_stride,
-                                                                      int64_t rows, const int64_t *bias,
-                                                                      int64_t count, double scale,
-                                                                      const double *scales, double low,
-                                                                      double high, int16_t *output,
-                                                                      int64_t output_stride) {
-  for (int64_t row = 0; row < rows; row++) {
-    const double *rowSums = sums + row * sum_stride;
-    int16_t *rowOutput = output + row * output_stride;
-    // Two loops (one scale, or one per element), so that each vectorizes.
-    if (scales) {
-      for (int64_t i = 0; i < count; i++) {
-        double v = __builtin_roundeven((rowSums[i] + (double)bias[i]) * scales[i]);
-        v = v < low ? low : v;
-        v = v > high ? high : v;
-        rowOutput[i] = (int16_t)v;
-      }
-    } else {
-      for (int64_t i = 0; i < count; i++) {
-        double v = __builtin_roundeven((rowSums[i] + (double)bias[i]) * scale);
-        v = v < low ? low : v;
-        v = v > high ? high : v;
-        rowOutput[i] = (int16_t)v;
-      }
-    }
-  }
-}
-
 #define DEPTHWISE_PARAMETERS(T)                                                                                    \
   const precsearch_depthwise_shape *shape, const T *grid, const T *weights, const T *bias, T scale,               \
       const T *scales, T low, T high, T *row_sums, int16_t *output
@@ -121,8 +93,4 @@ static inline __attribute__((always_inline)) void requantize_f64_body(const doub
 DEFINE_ENTRY(precsearch_depthwise_f32, depthwise_f32, DEPTHWISE_PARAMETERS(float), DEPTHWISE_ARGUMENTS)
 DEFINE_ENTRY(precsearch_depthwise_f64, depthwise_f64, DEPTHWISE_PARAMETERS(double), DEPTHWISE_ARGUMENTS)
 DEFINE_ENTRY(precsearch_requantize_f32, requantize_f32, REQUANTIZE_PARAMETERS(float, float), REQUANTIZE_ARGUMENTS)
-#define REQUANTIZE_F64_PARAMETERS                                                                                  \
-  const double *sums, int64_t sum_stride, int64_t rows, const int64_t *bias, int64_t count, double scale,         \
-      const double *scales, double low, double high, int16_t *output, int64_t output_stride
-#define REQUANTIZE_F64_ARGUMENTS sums, sum_stride, rows, bias, count, scale, scales, low, high, output, output_stride
-DEFINE_ENTRY(precsearch_requantize_f64, requantize_f64, REQUANTIZE_F64_PARAMETERS, REQUANTIZE_F64_ARGUMENTS)
+// precsearch_requantize_f64 (Double sums) is with the other Double-lane loops in IntegerRequantization.c.

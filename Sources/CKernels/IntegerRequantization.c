@@ -133,6 +133,17 @@ static inline __attribute__((always_inline)) int16_t requantized_in_double(doubl
   }
 
 #define INT32_TO_DOUBLE(x) ((double)(x))
+#define DOUBLE_AS_IS(x) (x)
+
+// Requantization of Double sums (GEMM in Double lanes, |sum| <= 2^51 and |bias| <= 2^51; FloatingRequantization.double).
+static inline __attribute__((always_inline)) void requantize_f64_body(const double *sums, int64_t sum_stride,
+                                                                      int64_t rows, const int64_t *bias,
+                                                                      int64_t count, double scale,
+                                                                      const double *scales, double low,
+                                                                      double high, int16_t *output,
+                                                                      int64_t output_stride) {
+  REQUANTIZE_IN_DOUBLE_ROWS(double, DOUBLE_AS_IS)
+}
 
 // Requantization of Int64 sums in Double lanes, as precsearch_requantize_f64 after converting each sum exactly
 // (the caller guarantees |sum| <= 2^51 and |bias| <= 2^51); `scales` (one per i) replaces `scale` when not null.
@@ -189,3 +200,7 @@ DEFINE_ENTRY(precsearch_requantize_i64_f64, requantize_i64_f64, REQUANTIZE_I64_F
              REQUANTIZE_I64_F64_ARGUMENTS)
 DEFINE_ENTRY(precsearch_requantize_i32_f64, requantize_i32_f64, REQUANTIZE_I32_F64_PARAMETERS,
              REQUANTIZE_I64_F64_ARGUMENTS)
+#define REQUANTIZE_F64_PARAMETERS                                                                                  \
+  const double *sums, int64_t sum_stride, int64_t rows, const int64_t *bias, int64_t count, double scale,         \
+      const double *scales, double low, double high, int16_t *output, int64_t output_stride
+DEFINE_ENTRY(precsearch_requantize_f64, requantize_f64, REQUANTIZE_F64_PARAMETERS, REQUANTIZE_I64_F64_ARGUMENTS)
