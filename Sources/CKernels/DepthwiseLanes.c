@@ -12,7 +12,7 @@
 typedef float f32x16 __attribute__((ext_vector_type(16)));
 typedef double f64x16 __attribute__((ext_vector_type(16)));
 
-#define DEFINE_DEPTHWISE_BODY(NAME, T, V, ROUNDEVEN)                                                               \
+#define DEFINE_DEPTHWISE_BODY(NAME, T, V, ROUNDEVEN, PIXELS)                                                               \
   static inline __attribute__((always_inline)) void NAME##_requantize(const T *sums, int64_t count, T scale,       \
                                                                       const T *scales, T low, T high,              \
                                                                       int16_t *output) {                           \
@@ -32,36 +32,57 @@ typedef double f64x16 __attribute__((ext_vector_type(16)));
       output[i] = (int16_t)v;                                                                                      \
     }                                                                                                              \
   }                                                                                                                \
+  /* `PIXELS` adjacent output pixels of one 16-channel block: one sum per pixel in registers, each from the bias  \
+     through the taps in order (so every sum is computed exactly as alone), every weight vector loaded once for   \
+     all of them (the pixels' FMA chains are independent, which also hides the FMA latency). */                    \
+  static inline __attribute__((always_inline)) void NAME##_pixels(const T *pixel, int64_t pixel_step,             \
+                                                                  const int64_t *tap_offsets, int64_t taps,        \
+                                                                  const T *weight, int64_t cp, V bias_vector,      \
+                                                                  T *target, int64_t count) {                      \
+    V acc[PIXELS];                                                                                                 \
+    for (int64_t p = 0; p < PIXELS; p++) acc[p] = bias_vector;                                                     \
+    for (int64_t t = 0; t < taps; t++) {                                                                           \
+      const V w = LOAD_VECTOR(V, weight);                                                                          \
+      const T *tap = pixel + tap_offsets[t];                                                                       \
+      for (int64_t p = 0; p < PIXELS; p++) {                                                                       \
+        if (p < count) acc[p] = __builtin_elementwise_fma(LOAD_VECTOR(V, tap + p * pixel_step), w, acc[p]);       \
+      }                                                                                                            \
+      weight += cp;                                                                                                \
+    }                                                                                                              \
+    for (int64_t p = 0; p < PIXELS; p++) {                                                                         \
+      if (p < count) memcpy(target + p * cp, &acc[p], sizeof(V));                                                  \
+    }                                                                                                              \
+  }                                                                                                                \
   static inline __attribute__((always_inline)) void NAME##_body(const precsearch_depthwise_shape *shape,           \
                                                                 const T *grid, const T *weights, const T *bias,    \
                                                                 T scale, const T *scales, T low, T high,           \
                                                                 T *row_sums, int16_t *output) {                    \
     const int64_t cp = shape->channel_stride, channels = shape->channels, taps = shape->taps;                      \
+    const int64_t width = shape->output_width, step = shape->pixel_step;                                           \
     for (int64_t oy = 0; oy < shape->output_height; oy++) {                                                        \
-      const T *pixel = grid + oy * shape->row_step;                                                                \
-      for (int64_t ox = 0; ox < shape->output_width; ox++) {                                                       \
-        T *target = row_sums + ox * cp;                                                                            \
-        for (int64_t block = 0; block < cp; block += 16) {                                                         \
-          V acc = LOAD_VECTOR(V, bias + block);                                                                       \
-          const T *weight = weights + block;                                                                       \
-          for (int64_t t = 0; t < taps; t++) {                                                                     \
-            acc = __builtin_elementwise_fma(LOAD_VECTOR(V, pixel + shape->tap_offsets[t] + block),                   \
-                                            LOAD_VECTOR(V, weight), acc);                                             \
-            weight += cp;                                                                                          \
-          }                                                                                                        \
-          memcpy(target + block, &acc, sizeof(V));                                                                 \
+      const T *row = grid + oy * shape->row_step;                                                                  \
+      for (int64_t block = 0; block < cp; block += 16) {                                                           \
+        const V bias_vector = LOAD_VECTOR(V, bias + block);                                                        \
+        int64_t ox = 0;                                                                                            \
+        for (; ox + PIXELS <= width; ox += PIXELS) {                                                               \
+          NAME##_pixels(row + ox * step + block, step, shape->tap_offsets, taps, weights + block, cp, bias_vector, \
+                        row_sums + ox * cp + block, PIXELS);                                                       \
         }                                                                                                          \
-        pixel += shape->pixel_step;                                                                                \
+        if (ox < width) {                                                                                          \
+          NAME##_pixels(row + ox * step + block, step, shape->tap_offsets, taps, weights + block, cp, bias_vector, \
+                        row_sums + ox * cp + block, width - ox);                                                   \
+        }                                                                                                          \
       }                                                                                                            \
-      int16_t *destination = output + oy * shape->output_width * channels;                                         \
-      for (int64_t ox = 0; ox < shape->output_width; ox++) {                                                       \
+      int16_t *destination = output + oy * width * channels;                                                       \
+      for (int64_t ox = 0; ox < width; ox++) {                                                                     \
         NAME##_requantize(row_sums + ox * cp, channels, scale, scales, low, high, destination + ox * channels);    \
       }                                                                                                            \
     }                                                                                                              \
   }
 
-DEFINE_DEPTHWISE_BODY(depthwise_f32, float, f32x16, __builtin_roundevenf)
-DEFINE_DEPTHWISE_BODY(depthwise_f64, double, f64x16, __builtin_roundeven)
+// Four Float pixels (4 x 16 lanes: 4 zmm, or 8 ymm on AVX2) and two Double pixels (8 ymm on AVX2) stay in registers.
+DEFINE_DEPTHWISE_BODY(depthwise_f32, float, f32x16, __builtin_roundevenf, 4)
+DEFINE_DEPTHWISE_BODY(depthwise_f64, double, f64x16, __builtin_roundeven, 2)
 
 static inline __attribute__((always_inline)) void requantize_f32_body(const float *sums, int64_t sum_stride,
                                                                       int64_t rows, const float *bias,

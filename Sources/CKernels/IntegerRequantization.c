@@ -94,6 +94,23 @@ static inline __attribute__((always_inline)) void derive_i16_planes_body(const i
   }
 }
 
+// Codes derived to the layer's activation precision as exact Float or Double lanes (the depthwise kernel's
+// zero-padded grid, DepthwiseLanes.c): every derived code is an Int16, exactly a Float.
+#define DEFINE_DERIVE_LANES(NAME, T)                                                                               \
+  static inline __attribute__((always_inline)) void NAME##_body(const int16_t *codes, int64_t pixels,             \
+                                                                int64_t channels, int64_t output_stride,           \
+                                                                int32_t shift, int32_t low, int32_t high,          \
+                                                                T *output) {                                       \
+    ROUNDING_CONSTANTS                                                                                             \
+    for (int64_t pixel = 0; pixel < pixels; pixel++) {                                                             \
+      const int16_t *from = codes + pixel * channels;                                                              \
+      T *to = output + pixel * output_stride;                                                                      \
+      for (int64_t i = 0; i < channels; i++) to[i] = (T)rounding_shift(from[i], shift, mask, half, low, high);     \
+    }                                                                                                              \
+  }
+DEFINE_DERIVE_LANES(derive_f32, float)
+DEFINE_DERIVE_LANES(derive_f64, double)
+
 // An Int64 in [-2^51, 2^51] as a Double, exactly: its bits added to those of 1.5 * 2^52 give the Double
 // 1.5 * 2^52 + value (the sum stays in the binade [2^52, 2^53], where the unit in the last place is 1), from which
 // 1.5 * 2^52 is subtracted exactly. Unlike a cast, it vectorizes without AVX-512DQ's vcvtqq2pd.
@@ -196,6 +213,12 @@ DEFINE_ENTRY(precsearch_requantize_i32, requantize_i32, REQUANTIZE_PARAMETERS, R
 DEFINE_ENTRY(precsearch_add_i16, add_i16, ADD_PARAMETERS, ADD_ARGUMENTS)
 DEFINE_ENTRY(precsearch_derive_u8, derive_u8, DERIVE_U8_PARAMETERS, DERIVE_U8_ARGUMENTS)
 DEFINE_ENTRY(precsearch_derive_i16_planes, derive_i16_planes, DERIVE_I16_PLANES_PARAMETERS, DERIVE_I16_PLANES_ARGUMENTS)
+#define DERIVE_LANES_PARAMETERS(T)                                                                                 \
+  const int16_t *codes, int64_t pixels, int64_t channels, int64_t output_stride, int32_t shift, int32_t low,       \
+      int32_t high, T *output
+#define DERIVE_LANES_ARGUMENTS codes, pixels, channels, output_stride, shift, low, high, output
+DEFINE_ENTRY(precsearch_derive_f32, derive_f32, DERIVE_LANES_PARAMETERS(float), DERIVE_LANES_ARGUMENTS)
+DEFINE_ENTRY(precsearch_derive_f64, derive_f64, DERIVE_LANES_PARAMETERS(double), DERIVE_LANES_ARGUMENTS)
 DEFINE_ENTRY(precsearch_requantize_i64_f64, requantize_i64_f64, REQUANTIZE_I64_F64_PARAMETERS,
              REQUANTIZE_I64_F64_ARGUMENTS)
 DEFINE_ENTRY(precsearch_requantize_i32_f64, requantize_i32_f64, REQUANTIZE_I32_F64_PARAMETERS,

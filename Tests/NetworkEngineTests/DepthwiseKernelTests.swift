@@ -226,7 +226,13 @@ import PrecSearchTestSupport
   /// The optimized max and average pooling equal `IntegerPooling.pool` on random geometries with padding and
   /// extreme codes.
   @Test func optimizedPoolingMatchesDefinition() {
-    var g = TestRandom(seed: 31)
+    poolingTrials(seed: 31, label: "default level")
+  }
+
+  /// 80 random pooling geometries (padding, strides, 1 to 33 channels, extreme codes): optimized max and average
+  /// pooling equal `IntegerPooling.pool`.
+  func poolingTrials(seed: UInt64, label: String) {
+    var g = TestRandom(seed: seed)
     for trial in 0..<80 {
       let c = [1, 5, 16, 33][Int.random(in: 0...3, using: &g)]
       let kh = Int.random(in: 1...4, using: &g), kw = Int.random(in: 1...4, using: &g)
@@ -245,7 +251,7 @@ import PrecSearchTestSupport
         var expected = [Int16](repeating: 0, count: outH * outW * c), actual = expected
         IntegerPooling.pool(x, geometry, max: isMax, &expected)
         OptimizedKernels.pool(x, geometry, max: isMax, &actual)
-        #expect(expected == actual, "trial \(trial) max \(isMax)")
+        #expect(expected == actual, "\(label) trial \(trial) max \(isMax)")
       }
     }
   }

@@ -77,6 +77,12 @@ import FixedPointArithmetic
     }
   }
 
+  /// Max pooling (`precsearch_max_pool_i16`) and average pooling at this level equal the definition.
+  @Test(arguments: levelsToTest)
+  func poolingIsBitExactAtLevel(_ level: KernelInstructionSet) {
+    withLevel(level) { DepthwiseKernelTests().poolingTrials(seed: 35_000 + UInt64(level.rawValue), label: "\(level)") }
+  }
+
   /// Per-channel weight formats (channels of different formats, extremes included) on random layers, ResNet-8 and
   /// the DS-CNN at this level: optimized equals reference bit for bit.
   @Test(arguments: levelsToTest)

@@ -115,6 +115,28 @@ void precsearch_depthwise_f64(const precsearch_depthwise_shape *shape, const dou
                               const double *bias, double scale, const double *scales, double low, double high,
                               double *row_sums, int16_t *output);
 
+/// Geometry of a pooling window over an HWC tensor (no dilation): output (oy, ox) reads input rows
+/// oy * stride_height - pad_top + ky and columns ox * stride_width - pad_left + kx for ky < kernel_height,
+/// kx < kernel_width, skipping those outside the input.
+typedef struct {
+  int64_t input_height;
+  int64_t input_width;
+  /// Channels per pixel (input and output).
+  int64_t channels;
+  int64_t output_height;
+  int64_t output_width;
+  int64_t kernel_height;
+  int64_t kernel_width;
+  int64_t stride_height;
+  int64_t stride_width;
+  int64_t pad_top;
+  int64_t pad_left;
+} precsearch_pool_shape;
+
+/// Max pooling of Int16 codes: every output is the largest valid window element, INT16_MIN for an empty window
+/// (NetworkEngine's IntegerPooling.pool with max).
+void precsearch_max_pool_i16(const precsearch_pool_shape *shape, const int16_t *input, int16_t *output);
+
 /// Requantization of `rows` rows of GEMM sums in Float lanes: for row r and i in 0..<count,
 /// output[r * output_stride + i] = clamp(roundeven((sums[r * sum_stride + i] + bias[i]) * scale), low, high) as
 /// Int16. Exact when every sum is an integer of magnitude below 2^24 and scale a power of two
@@ -149,6 +171,13 @@ void precsearch_derive_u8(const int16_t *codes, int64_t pixels, int64_t channels
 /// NULL, else split exactly: low_plane = code & 255, high_plane = code >> 8 (the Int16 pair GEMM's two planes).
 void precsearch_derive_i16_planes(const int16_t *codes, int64_t pixels, int64_t channels, int64_t output_stride,
                                   int32_t shift, int32_t low, int32_t high, int16_t *low_plane, int16_t *high_plane);
+/// For `pixels` pixels of `channels` codes: code = clamp(roundingShift(codes[p * channels + i], shift), low, high)
+/// (the derivation of precsearch_derive_u8) as a Float, written at p * output_stride + i: the depthwise lanes' grid.
+void precsearch_derive_f32(const int16_t *codes, int64_t pixels, int64_t channels, int64_t output_stride,
+                           int32_t shift, int32_t low, int32_t high, float *output);
+/// As precsearch_derive_f32, as Doubles.
+void precsearch_derive_f64(const int16_t *codes, int64_t pixels, int64_t channels, int64_t output_stride,
+                           int32_t shift, int32_t low, int32_t high, double *output);
 /// As precsearch_requantize_f64 with Int64 sums, each converted exactly to Double (|sum| <= 2^51).
 void precsearch_requantize_i64_f64(const int64_t *sums, int64_t sum_stride, int64_t rows, const int64_t *bias,
                                    int64_t count, double scale, const double *scales, double low, double high,

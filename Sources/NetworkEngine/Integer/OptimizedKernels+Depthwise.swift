@@ -29,24 +29,10 @@ extension OptimizedKernels {
         offsets[ky * g.kernelWidth + kx] = Int64((ky * g.dilationHeight * gridWidth + kx * g.dilationWidth) * channelStride)
       }
     }
-    let derivation = InputDerivation(k.parameters)
     x.withUnsafeBufferPointer { xp in
-      grid.update(repeating: 0, count: gridCount)
-      for y in 0..<g.input.height {
-        let gy = y + g.padTop
-        if gy < 0 || gy >= gridHeight { continue }
-        for xx in 0..<g.input.width {
-          let gx = xx + g.padLeft
-          if gx < 0 || gx >= gridWidth { continue }
-          let from = xp.baseAddress! + (y * g.input.width + xx) * c
-          let to = grid + (gy * gridWidth + gx) * channelStride
-          if derivation.isIdentity {
-            for ch in 0..<c { to[ch] = L(code: from[ch]) }
-          } else {
-            for ch in 0..<c { to[ch] = L(code: derivation.apply(from[ch])) }
-          }
-        }
-      }
+      fillInputGrid(xp.baseAddress!, input: g.input, InputDerivation(k.parameters), into: grid, elementCount: gridCount,
+                    gridHeight: gridHeight, gridWidth: gridWidth, pixelStride: channelStride, padTop: g.padTop,
+                    padLeft: g.padLeft)
     }
     // Every output pixel: 16 channels at a time from the bias through the taps (exact: every partial sum is an
     // integer within the lanes' exact range, DepthwiseLanes.choose), then requantized row by row (CKernels).
@@ -113,9 +99,7 @@ extension OptimizedKernels {
 
 /// A floating-point lane type holding exact integers (Float or Double): the depthwise kernel's lanes, and the
 /// scalars of the GEMM path's floating-point requantization.
-protocol DepthwiseLane: BinaryFloatingPoint, SIMDScalar, Codable, Sendable {
-  /// Conversion from a code (exact).
-  init(code: Int16)
+protocol DepthwiseLane: BinaryFloatingPoint, SIMDScalar, Codable, Sendable, DerivedCodeScalar {
   /// This value, integral and within Int16's range, as an Int16 (exact, without traps, vectorizes).
   var exactInt16: Int16 { get }
   /// The depthwise loops of `OptimizedKernels.depthwise` in these lanes (`CKernels`, DepthwiseLanes.c).

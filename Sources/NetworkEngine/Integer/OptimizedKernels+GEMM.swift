@@ -2,15 +2,13 @@ import CKernels
 
 extension OptimizedKernels {
   @inline(__always)
-  static func gemmConv<S: GEMMScalar>(_ x: [Int16], _ k: WeightedLayerKernel, _ weights: [S], _ out: inout [Int16],
+  static func gemmConv<S: GEMMScalar & DerivedCodeScalar>(_ x: [Int16], _ k: WeightedLayerKernel, _ weights: [S], _ out: inout [Int16],
                                       _ ws: IntegerPlan.Workspace) {
     let g = k.geometry
     let depth = g.fanIn, outputChannelsPerGroup = g.outputChannelsPerGroup, outputChannels = g.output.channels
     let stride = k.gemmColumnStride
     let p = k.parameters
     let derivation = InputDerivation(p)
-    let identity = derivation.isIdentity
-    @inline(__always) func convert(_ code: Int16) -> S { S(code: identity ? code : derivation.apply(code)) }
     let implicit = g.supportsImplicitGEMM
     // Scratch: A (im2col rows or the padded grid), C, and (im2col only) the converted input.
     let rows = implicit ? g.gridRows : g.paddedOutputPixels
@@ -24,11 +22,11 @@ extension OptimizedKernels {
     let converted = (ws.scratch + aBytes + cBytes).bindMemory(to: S.self, capacity: max(convertedCount, 1))
     x.withUnsafeBufferPointer { xp in
       if implicit {
-        g.fillGrid(xp.baseAddress!, into: a, convert: convert)
-      } else if identity {
-        for j in 0..<xp.count { converted[j] = S(code: xp[j]) }
+        fillInputGrid(xp.baseAddress!, input: g.input, derivation, into: a, elementCount: aCount,
+                      gridHeight: g.gridHeight, gridWidth: g.gridWidth, pixelStride: g.input.channels,
+                      padTop: g.padTop, padLeft: g.padLeft)
       } else {
-        for j in 0..<xp.count { converted[j] = S(code: derivation.apply(xp[j])) }
+        deriveInput(xp.baseAddress!, count: xp.count, derivation, into: converted)
       }
     }
     // Row of C holding output pixel (oy, ox).
