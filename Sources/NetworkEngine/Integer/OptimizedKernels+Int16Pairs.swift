@@ -127,7 +127,7 @@ extension OptimizedKernels {
               }
             }
             let base = group * outputChannelsPerGroup
-            if case let .double(scale, low, high) = k.floatingRequantization {
+            if let (scale, low, high) = k.floatingRequantization.doubleLanes {
               // Double lanes (|sum| <= 2^51, |bias| <= 2^51): the C loop, row by row of the output.
               for oy in 0..<g.output.height {
                 precsearch_requantize_i64_f64(c + oy * rowWidth * stride, Int64(stride), Int64(g.output.width),

@@ -88,6 +88,20 @@ import FixedPointArithmetic
   }
 }
 
+extension FloatingRequantization {
+  /// The scale and output range of a uniform (per-tensor) requantization in Double lanes, for Int64 sums such as the
+  /// Int16 pair GEMM's: `.double`'s own, and `.int32`'s as 2^-shift, exact under `.double`'s conditions because
+  /// `.int32`'s are stricter (|accumulator| + |bias| < 2^30, shift 1...29); nil for the other cases.
+  var doubleLanes: (scale: Double, low: Double, high: Double)? {
+    switch self {
+    case let .double(scale, low, high): return (scale, low, high)
+    case let .int32(shift, low, high):
+      return (Double(sign: .plus, exponent: -Int(shift), significand: 1), Double(low), Double(high))
+    default: return nil
+    }
+  }
+}
+
 extension Float {
   /// Exact conversion of an integral Float in [-2^22, 2^22] to Int32, without traps (vectorizes).
   @inlinable @inline(__always) var exactInt32: Int32 {
