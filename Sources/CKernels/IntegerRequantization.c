@@ -150,6 +150,7 @@ static inline __attribute__((always_inline)) int16_t requantized_in_double(doubl
   }
 
 #define INT32_TO_DOUBLE(x) ((double)(x))
+#define FLOAT_TO_DOUBLE(x) ((double)(x))
 #define DOUBLE_AS_IS(x) (x)
 
 // Requantization of Double sums (GEMM in Double lanes, |sum| <= 2^51 and |bias| <= 2^51; FloatingRequantization.double).
@@ -171,6 +172,17 @@ static inline __attribute__((always_inline)) void requantize_i64_f64_body(const 
                                                                           double high, int16_t *output,
                                                                           int64_t output_stride) {
   REQUANTIZE_IN_DOUBLE_ROWS(int64_t, exact_double_of_int64)
+}
+
+// The same for Float sums (every Float is a Double exactly): the Float GEMM of a layer whose bias exceeds the Float
+// lanes (FloatingRequantization.double with exact Float accumulators).
+static inline __attribute__((always_inline)) void requantize_f32_f64_body(const float *sums, int64_t sum_stride,
+                                                                          int64_t rows, const int64_t *bias,
+                                                                          int64_t count, double scale,
+                                                                          const double *scales, double low,
+                                                                          double high, int16_t *output,
+                                                                          int64_t output_stride) {
+  REQUANTIZE_IN_DOUBLE_ROWS(float, FLOAT_TO_DOUBLE)
 }
 
 // The same for Int32 sums (every Int32 is a Double exactly).
@@ -222,6 +234,11 @@ DEFINE_ENTRY(precsearch_derive_f64, derive_f64, DERIVE_LANES_PARAMETERS(double),
 DEFINE_ENTRY(precsearch_requantize_i64_f64, requantize_i64_f64, REQUANTIZE_I64_F64_PARAMETERS,
              REQUANTIZE_I64_F64_ARGUMENTS)
 DEFINE_ENTRY(precsearch_requantize_i32_f64, requantize_i32_f64, REQUANTIZE_I32_F64_PARAMETERS,
+             REQUANTIZE_I64_F64_ARGUMENTS)
+#define REQUANTIZE_F32_F64_PARAMETERS                                                                              \
+  const float *sums, int64_t sum_stride, int64_t rows, const int64_t *bias, int64_t count, double scale,          \
+      const double *scales, double low, double high, int16_t *output, int64_t output_stride
+DEFINE_ENTRY(precsearch_requantize_f32_f64, requantize_f32_f64, REQUANTIZE_F32_F64_PARAMETERS,
              REQUANTIZE_I64_F64_ARGUMENTS)
 #define REQUANTIZE_F64_PARAMETERS                                                                                  \
   const double *sums, int64_t sum_stride, int64_t rows, const int64_t *bias, int64_t count, double scale,         \

@@ -182,6 +182,10 @@ void precsearch_derive_f64(const int16_t *codes, int64_t pixels, int64_t channel
 void precsearch_requantize_i64_f64(const int64_t *sums, int64_t sum_stride, int64_t rows, const int64_t *bias,
                                    int64_t count, double scale, const double *scales, double low, double high,
                                    int16_t *output, int64_t output_stride);
+/// As precsearch_requantize_f64 with Float sums (each exactly a Double).
+void precsearch_requantize_f32_f64(const float *sums, int64_t sum_stride, int64_t rows, const int64_t *bias,
+                                   int64_t count, double scale, const double *scales, double low, double high,
+                                   int16_t *output, int64_t output_stride);
 /// As precsearch_requantize_f64 with Int32 sums (each exactly a Double).
 void precsearch_requantize_i32_f64(const int32_t *sums, int64_t sum_stride, int64_t rows, const int64_t *bias,
                                    int64_t count, double scale, const double *scales, double low, double high,

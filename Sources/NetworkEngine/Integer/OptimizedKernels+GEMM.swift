@@ -55,8 +55,8 @@ extension OptimizedKernels {
     }
   }
 
-  /// `width` rows of GEMM sums (Double, Int32 or Int64 scalars, `stride` apart) requantized in Double lanes by the C
-  /// loops (`precsearch_requantize_f64`, `_i32_f64`, `_i64_f64`): exact when |sum|, |bias| <= 2^51 and every
+  /// `width` rows of GEMM sums (Double, Float, Int32 or Int64 scalars, `stride` apart) requantized in Double lanes by
+  /// the C loops (`precsearch_requantize_f64`, `_f32_f64`, `_i32_f64`, `_i64_f64`): exact when |sum|, |bias| <= 2^51 and every
   /// scale is a power of two (`FloatingRequantization.double` and `.doubleChannels`).
   @inline(__always)
   static func requantizeInDoubleLanes<S: GEMMScalar>(_ sums: UnsafeMutablePointer<S>, stride: Int, width: Int,
@@ -67,6 +67,9 @@ extension OptimizedKernels {
     if S.self == Double.self {
       precsearch_requantize_f64(raw.assumingMemoryBound(to: Double.self), Int64(stride), Int64(width), bias, Int64(count),
                                 scale, scales, low, high, destination, Int64(outputChannels))
+    } else if S.self == Float.self {
+      precsearch_requantize_f32_f64(raw.assumingMemoryBound(to: Float.self), Int64(stride), Int64(width), bias,
+                                    Int64(count), scale, scales, low, high, destination, Int64(outputChannels))
     } else if S.self == Int32.self {
       precsearch_requantize_i32_f64(raw.assumingMemoryBound(to: Int32.self), Int64(stride), Int64(width), bias,
                                     Int64(count), scale, scales, low, high, destination, Int64(outputChannels))
@@ -103,35 +106,18 @@ extension OptimizedKernels {
           precsearch_requantize_i32(sums, Int64(stride), Int64(width), bp.baseAddress! + base, Int64(outputChannelsPerGroup), shift, low,
                                     high, destination, Int64(outputChannels))
         }
-      case let .double(scale, low, high) where S.self == Double.self || S.self == Int32.self || S.self == Int64.self:
+      case let .double(scale, low, high):
         // Double lanes: |accumulator| <= 2^51 and |bias| <= 2^51, so the sum is exact (below 2^52); the C loops
-        // convert Int32 and Int64 sums exactly.
+        // convert Float, Int32 and Int64 sums exactly.
         requantizeInDoubleLanes(c + firstRow * stride, stride: stride, width: width, bias: b,
                                 count: outputChannelsPerGroup, scale: scale, scales: nil, low: low, high: high,
                                 destination: destination, outputChannels: outputChannels)
-      case let .doubleChannels(scales, low, high) where S.self == Double.self || S.self == Int32.self || S.self == Int64.self:
+      case let .doubleChannels(scales, low, high):
         // Per-channel shifts in Double lanes: exact as `.double`, one scale per output channel.
         scales.withUnsafeBufferPointer { sp in
           requantizeInDoubleLanes(c + firstRow * stride, stride: stride, width: width, bias: b,
                                   count: outputChannelsPerGroup, scale: 1, scales: sp.baseAddress! + base, low: low,
                                   high: high, destination: destination, outputChannels: outputChannels)
-        }
-      case let .double(scale, low, high):
-        for ox in 0..<width {
-          let row = c + (firstRow + ox) * stride, dst = destination + ox * outputChannels
-          for o in 0..<outputChannelsPerGroup {
-            dst[o] = Double.requantized(Double(row[o].int64) + Double(b[o]), scale: scale, low: low, high: high)
-          }
-        }
-      case let .doubleChannels(scales, low, high):
-        // Per-channel shifts in Double lanes: exact as `.double` (|accumulator|, |bias| <= 2^51), scale per channel.
-        scales.withUnsafeBufferPointer { sp in
-          for ox in 0..<width {
-            let row = c + (firstRow + ox) * stride, dst = destination + ox * outputChannels
-            for o in 0..<outputChannelsPerGroup {
-              dst[o] = Double.requantized(Double(row[o].int64) + Double(b[o]), scale: sp[base + o], low: low, high: high)
-            }
-          }
         }
       case _ where !k.channelRequantizers.isEmpty:
         // Per-channel shifts (only `.integer` is chosen for them): channel base + o's own requantizer.
