@@ -1,0 +1,72 @@
+"""Best-known fronts and each run's share of their hypervolume (Experiments/reference-fronts/long-runs.sh).
+
+    python3 Experiments/reference-fronts/summarize.py OUT
+
+OUT holds TASK/ENERGY/*.json Pareto documents (docs/pareto-json.md) measured on the same validation split. The
+best-known front of a (task, energy model) is the non-dominated union of all their points; hypervolumes use the
+documents' own definition (x = relativeEnergy, y = 1 - validation accuracy, reference point [1.1, 1.1]), and the
+script checks that its hypervolume of each document's points equals the document's `hypervolume.final`.
+"""
+import json
+import os
+import sys
+
+REFERENCE = (1.1, 1.1)
+
+
+def objectives(document):
+    return [(p["relativeEnergy"], 1 - p["validation"]["accuracy"]) for p in document["points"]]
+
+
+def non_dominated(points):
+    front = []
+    for x, y in sorted(set(points)):
+        if not front or y < front[-1][1]:
+            front.append((x, y))
+    return front
+
+
+def hypervolume(points):
+    area, previous_y = 0.0, REFERENCE[1]
+    for x, y in non_dominated(points):
+        if x >= REFERENCE[0] or y >= previous_y:
+            continue
+        area += (REFERENCE[0] - x) * (previous_y - y)
+        previous_y = y
+    return area
+
+
+def main(out):
+    print("| task | energy model | run | evaluations | front points | hypervolume | % of best-known | points on the best-known front |")
+    print("|---|---|---|---|---|---|---|---|")
+    for task in sorted(os.listdir(out)):
+        task_dir = os.path.join(out, task)
+        if not os.path.isdir(task_dir):
+            continue
+        for energy in sorted(os.listdir(task_dir)):
+            d = os.path.join(task_dir, energy)
+            names = sorted(f for f in os.listdir(d) if f.endswith(".json"))
+            if not names:
+                continue
+            documents = {name: json.load(open(os.path.join(d, name))) for name in names}
+            splits = {doc["data"]["validation"]["sha256"] for doc in documents.values()}
+            if len(splits) != 1:
+                sys.exit(f"{d}: the runs were measured on different validation splits")
+            for name, doc in documents.items():
+                mine = hypervolume(objectives(doc))
+                if abs(mine - doc["hypervolume"]["final"]) > 1e-9:
+                    sys.exit(f"{d}/{name}: hypervolume {mine} differs from the document's {doc['hypervolume']['final']}")
+            best = non_dominated([p for doc in documents.values() for p in objectives(doc)])
+            reference = hypervolume(best)
+            best_set = set(best)
+            for name, doc in documents.items():
+                own = objectives(doc)
+                on_best = sum(1 for p in set(own) if p in best_set)
+                hv = doc["hypervolume"]["final"]
+                print(f"| {task} | {energy} | {name[:-5]} | {doc['effort']['evaluations']} | {len(doc['points'])} | "
+                      f"{hv:.6f} | {100 * hv / reference:.3f} | {on_best} of {len(best)} |")
+            print(f"| {task} | {energy} | best-known front | | {len(best)} | {reference:.6f} | 100.000 | |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
