@@ -358,9 +358,19 @@ struct ResolvedConfiguration: Sendable {
         }
         // Saturated to +-2^62 so that accumulator (|acc| <= 2^58) + bias never overflows Int64.
         let biasLimit = Int64(1) << 62
-        let bias = master.biasCodes.enumerated().map { c, code in
+        var bias = master.biasCodes.enumerated().map { c, code in
           min(max(code.shifted(rightBy: biasShifts[master.isPerChannel ? c : 0], rounding: .toNearestOrEven),
                   -biasLimit), biasLimit)
+        }
+        // Bias correction (docs/arithmetic.md): minus the expected error of the derived weights at this scale.
+        if !master.biasCorrections.isEmpty {
+          let table = master.biasCorrections[p.weightBits]
+          for c in bias.indices {
+            let shift = channelShifts[master.isPerChannel ? c : 0]
+            let correction = BiasCorrection.accumulatorCorrection(table[c], inputFractionalBits: fa,
+                                                                  droppedWeightBits: 16 - p.weightBits - shift)
+            bias[c] = min(max(bias[c].subtractingWithSaturation(correction), -biasLimit), biasLimit)
+          }
         }
         let fanIn = geometry.fanIn
         let accumulator = AccumulatorKind.resolve(weightBits: p.weightBits, activationBits: p.activationBits,
