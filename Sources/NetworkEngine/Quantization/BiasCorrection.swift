@@ -64,4 +64,11 @@ public enum BiasCorrection: String, CaseIterable, Codable, Hashable, Sendable {
     let value = Int64(saturating: scaledByPowerOfTwo(d, fa - droppedWeightBits), rounding: .toNearestOrEven)
     return min(max(value, -limit), limit)
   }
+
+  /// The corrected bias at the accumulator scale: `saturate_±2^62(bias - correction)`, for `bias` and `correction`
+  /// each within +-2^62 (the difference is computed with saturation, which the clamp makes exact).
+  public static func corrected(bias: Int64, correction: Int64) -> Int64 {
+    let limit = Int64(1) << 62
+    return min(max(bias.subtractingWithSaturation(correction), -limit), limit)
+  }
 }
