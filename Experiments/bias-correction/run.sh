@@ -12,7 +12,8 @@
 # Data: ../shared/data (FER2013 record files; CIFAR-10 binary batches made by ../shared/tools/cifar10-to-bin, in
 # $CIFAR_BIN, default /tmp/cifar/bin); fashion and kws use their shipped validation and test splits; cifar10 has no
 # validation split outside its model's training hold-out, so only its test split is measured.
-# Environment: TASKS (default "fashion kws fer cifar10"), BITS (default "8 6 5 4 3").
+# Environment: TASKS (default "fashion kws fer cifar10"), BITS (default "8 6 5 4 3"), ACTIVATION_BITS (default empty:
+# b-bit activations, WbAb; a number such as 8 measures WbA8 instead, the weights alone).
 set -euo pipefail
 P=$1; MODELS=$2; OUT=$3
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,6 +21,7 @@ SHIPPED=$ROOT/Sources/PrecSearchIO/Resources/ShippedModels
 DATA=${SHARED_DATA:-$ROOT/../shared/data}
 CIFAR_BIN=${CIFAR_BIN:-/tmp/cifar/bin}
 BITS=${BITS:-"8 6 5 4 3"}
+ACTIVATION_BITS=${ACTIVATION_BITS:-}
 TASKS=${TASKS:-"fashion kws fer cifar10"}
 mkdir -p "$MODELS" "$OUT"
 for t in $TASKS; do
@@ -38,10 +40,11 @@ for t in $TASKS; do
   for sd in $SPLITS; do
     s=${sd%%=*}; d=${sd#*=}
     for b in $BITS; do
+      a=${ACTIVATION_BITS:-$b}
       for bc in off on; do
-        file=$OUT/$t-$s-w${b}a${b}-$bc.json
+        file=$OUT/$t-$s-w${b}a${a}-$bc.json
         [ -s "$file" ] && continue
-        "$P" evaluate --model "$MODELS/$t.psmodel" --data "$d" --weight-bits "$b" --activation-bits "$b" \
+        "$P" evaluate --model "$MODELS/$t.psmodel" --data "$d" --weight-bits "$b" --activation-bits "$a" \
           --window-search all --bias-correction "$bc" --json > "$file.tmp"
         mv "$file.tmp" "$file"
       done

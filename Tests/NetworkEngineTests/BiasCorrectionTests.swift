@@ -62,15 +62,17 @@ import FixedPointArithmetic
   }
 
   /// Grouped layers: output channel c of group g reads input channels g * perGroup ..< (g + 1) * perGroup, and the
-  /// table sums each weight's exact error times that channel's mean, here computed weight by weight.
+  /// table sums each weight's exact error times that channel's mean times its tap's fraction, here computed weight
+  /// by weight.
   @Test func groupedLayersReadTheirGroupsMeans() {
     var g = TestRandom(seed: 2)
     let outputs = 6, groups = 3, inputs = 6, taps = 4, perGroup = inputs / groups
     let codes = (0..<(outputs * taps * perGroup)).map { _ in Int16.random(in: -32768...32767, using: &g) }
     let means = (0..<inputs).map { Float($0 + 1) * 0.25 }
     let shifts = (0..<outputs).map { _ in Int.random(in: 0...3, using: &g) }
+    let fractions = (0..<taps).map { Double($0 + 1) / 4 }
     let table = BiasCorrection.table(codes: codes, outputChannels: outputs, groups: groups, means: means,
-                                     windowShift: { c, b in min(shifts[c], 16 - b) })
+                                     tapFractions: fractions, windowShift: { c, b in min(shifts[c], 16 - b) })
     for b in 2...16 {
       for c in 0..<outputs {
         let s = min(shifts[c], 16 - b), fanIn = taps * perGroup
@@ -78,7 +80,8 @@ import FixedPointArithmetic
         for k in 0..<fanIn {
           let q = codes[c * fanIn + k]
           let error = Int(MasterPrecision.derive(q, toBitWidth: b, windowShift: s)) << (16 - b - s) - Int(q)
-          expected += Double(error) * Double(means[(c / (outputs / groups)) * perGroup + k % perGroup])
+          expected += Double(error) * (Double(means[(c / (outputs / groups)) * perGroup + k % perGroup])
+            * fractions[k / perGroup])
         }
         #expect(abs(table[b][c] - expected) <= 1e-9 * max(1, abs(expected)), "b \(b) channel \(c)")
         if b == 16 { #expect(table[b][c] == 0) }
@@ -210,5 +213,27 @@ import FixedPointArithmetic
     #expect(BiasCorrection(on) == .on && BiasCorrection(QuantizationOptions()) == .off)
     #expect(BiasCorrection.off.applied(to: on) == QuantizationOptions(weightWindowSearch: true))
     #expect(BiasCorrection(rawValue: "on") == .on && BiasCorrection(rawValue: "yes") == nil)
+  }
+}
+
+extension BiasCorrectionTests {
+  /// Tap fractions counted by hand: a 3x3 kernel, stride 1, padding 1 on a 4x5 input (output 4x5): the centre tap
+  /// always meets the input, a corner tap (0, 0) at 3 of 4 rows and 4 of 5 columns; stride 2 without padding: 1.
+  @Test func tapFractionsCountThePaddedPositions() throws {
+    let node = Node(name: "c", operation: .conv2D(Conv2DAttributes(outputChannels: 1, kernelHeight: 3, kernelWidth: 3)),
+                    inputs: ["input"])
+    let same = ConvGeometry(input: TensorShape(height: 4, width: 5, channels: 1),
+                            output: TensorShape(height: 4, width: 5, channels: 1), kernelHeight: 3, kernelWidth: 3,
+                            strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 1, padLeft: 1,
+                            groups: 1)
+    let fractions = BiasCorrection.tapFractions(same)
+    #expect(fractions.count == 9 && fractions[4] == 1)
+    #expect(fractions[0] == 12.0 / 20 && fractions[2] == 12.0 / 20 && fractions[8] == 12.0 / 20)
+    #expect(fractions[1] == 15.0 / 20 && fractions[3] == 16.0 / 20)
+    let valid = try ConvGeometry(conv: Conv2DAttributes(outputChannels: 1, kernelHeight: 3, kernelWidth: 3, strideHeight: 2,
+                                                        strideWidth: 2, padding: .valid), node: node,
+                                 input: TensorShape(height: 7, width: 7, channels: 1),
+                                 output: TensorShape(height: 3, width: 3, channels: 1))
+    #expect(BiasCorrection.tapFractions(valid) == Array(repeating: 1, count: 9))
   }
 }
