@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Table of Experiments/bias-correction/run.sh's results: summarize.py OUT > table.md
+(summarize.py OUT --tsv > uniform.tsv: one row per evaluate run instead.)
 
 One row per (task, configuration WbAa): top-1 % with bias correction off and on, and on minus off (points), on the
 validation and the test split (a split not measured shows as '-'); then the float reference's accuracy per task and
@@ -17,6 +18,17 @@ for path in sorted(glob.glob(os.path.join(out, "*.json"))):
     results[(task, split, w, a, setting)] = 100 * d["accuracy"]["fixedPoint"]
     floats[(task, split)] = 100 * d["accuracy"]["floatReference"]
     images[(task, split)] = d["data"]["evaluatedImages"]
+
+if sys.argv[2:] == ["--tsv"]:
+    print("task\tsplit\timages\tweightBits\tactivationBits\tbiasCorrection\taccuracy\tfloatAccuracy\ttop1Agreement")
+    for path in sorted(glob.glob(os.path.join(out, "*.json"))):
+        m = re.match(r"(\w+)-(validation|test)-w(\d+)a(\d+)-(on|off)\.json$", os.path.basename(path))
+        if m:
+            d = json.load(open(path)); a = d["accuracy"]
+            print("\t".join([m.group(1), m.group(2), str(d["data"]["evaluatedImages"]), m.group(3), m.group(4),
+                             m.group(5), "%.4f" % a["fixedPoint"], "%.4f" % a["floatReference"],
+                             "%.4f" % a["top1Agreement"]]))
+    sys.exit(0)
 
 tasks = [t for t in ["fashion", "kws", "fer", "cifar10"] if any(k[0] == t for k in results)]
 configurations = sorted({(k[2], k[3]) for k in results}, key=lambda c: (c[0] != c[1], -c[0], -c[1]))
