@@ -228,6 +228,13 @@ import PrecSearchTestSupport
     #expect(exported.status == 0, "\(exported.errors)")
     let source = try String(contentsOfFile: fixture.path("c/tiny.c"), encoding: .utf8)
     #expect(source.contains("tiny_bias_correction_0") && source.contains("tiny_correct_bias("))
+    // serve with the same setting describes it and measures the point's validation count exactly.
+    let session = try serve(["--model", fixture.model, "--data", fixture.data, "--quiet", "--bias-correction", "on"],
+                            requests: [#"{"describe": true}"#, try request(point)])
+    #expect(session.answers.first?["model"]?["biasCorrection"] == "on")
+    #expect(session.answers.last?["correct"] == .integer(point.validation.correct))
+    let plain = try serve(["--model", fixture.model, "--data", fixture.data, "--quiet"], requests: [#"{"describe": true}"#])
+    #expect(plain.answers.first?["model"]?["biasCorrection"] == nil)
   }
 
   @Test func modelsWithoutMeansAndBadValuesAreRefused() throws {
