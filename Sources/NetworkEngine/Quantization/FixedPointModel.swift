@@ -197,15 +197,15 @@ public struct FixedPointModel: Sendable {
           throw NetworkError(node: node.name, "the calibration means of '\(network.nodes[input].name)' are not "
             + "\(network.shapes[input].channels) finite values, one per channel")
         }
-        var groupCount = 1, fractions = [1.0]
+        var groupCount = 1, tapFractions = [1.0]
         if case .conv2D(let a) = node.operation {
           groupCount = a.groups
-          fractions = BiasCorrection.tapFractions(try ConvGeometry(conv: a, node: node, input: network.shapes[input],
-                                                                   output: network.shapes[i]))
+          tapFractions = BiasCorrection.tapFractions(try ConvGeometry(conv: a, node: node, input: network.shapes[input],
+                                                                      output: network.shapes[i]))
         }
         let layer = master
         master.biasCorrections = BiasCorrection.table(
-          codes: codes, outputChannels: outputs, groups: groupCount, means: means, tapFractions: fractions,
+          codes: codes, outputChannels: outputs, groups: groupCount, means: means, tapFractions: tapFractions,
           windowShift: { layer.windowShift(channel: $0, bitWidth: $1) })
       }
       layers.append(master)
