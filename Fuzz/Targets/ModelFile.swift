@@ -26,9 +26,9 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
   return 0
 }
 
-/// A tiny model (input 4x4x2, conv 3x3 + BN + ReLU, max pool, dense 3, softmax) with every metadata field, as a
-/// single file and as the JSON header of the two-file layout; and a keyword-spotting-shaped one (input 49x10x1,
-/// dense 2) whose header names its audio front-end (`audioFrontEnd`).
+/// A tiny model (input 4x4x2, conv 3x3 + BN + ReLU, max pool, dense 3, softmax) with every metadata field (channel
+/// means included), as a single file and as the JSON header of the two-file layout; and a keyword-spotting-shaped
+/// one (input 49x10x1, dense 2) whose header names its audio front-end (`audioFrontEnd`).
 func fuzzSeeds() throws -> [(String, [UInt8])] {
   var g = SplitMix64(seed: 7)
   var b = NetworkBuilder(input: TensorShape(height: 4, width: 4, channels: 2))
@@ -45,8 +45,11 @@ func fuzzSeeds() throws -> [(String, [UInt8])] {
     name: "tiny", description: "fuzz seed", network: network,
     preprocessing: InputPreprocessing(scale: 1.0 / 255, mean: [0.5, 0.5], standardDeviation: [0.25, 0.25]),
     labels: ["a", "b", "c"],
-    activationRanges: ActivationRanges(ranges: folded.nodes.map {
-      ActivationRange(node: $0.name, maxMagnitude: 4, maxPositive: 3)
+    activationRanges: ActivationRanges(ranges: folded.nodes.indices.map { i in
+      // Channel means (bias correction) on the nodes a weighted layer reads: the input and the flatten.
+      let readByWeighted = folded.consumerIndices[i].contains { folded.nodes[$0].operation.isWeighted }
+      return ActivationRange(node: folded.nodes[i].name, maxMagnitude: 4, maxPositive: 3,
+                             channelMeans: readByWeighted ? (0..<folded.shapes[i].channels).map { Float($0) / 4 - 0.5 } : nil)
     }, sampleCount: 16),
     provenance: ["seed": 7, "dataset": ["name": "none"]], metrics: ["validationAccuracy": 0.5])
   let directory = NSTemporaryDirectory() + "precsearch-fuzz-seed-\(getpid())"

@@ -68,6 +68,8 @@ struct Layout {
     /// Per-channel weight formats: per output channel (weight shift, output shift, bias shift), which replace the
     /// scalar ones; empty for a per-tensor layer.
     var channels: [ChannelShifts] = []
+    /// Bias correction: per output channel the correction subtracted from the derived bias; empty without it.
+    var biasCorrection: [Int64] = []
   }
 
   /// One output channel's shifts at one point (per-channel weight formats).
@@ -80,6 +82,8 @@ struct Layout {
 
   /// Whether any layer at any point has per-channel shifts (then the C code carries the per-channel tables).
   var hasChannelShifts: Bool { layerPoints.contains { $0.contains { !$0.channels.isEmpty } } }
+  /// Whether any layer at any point has a bias correction (then the C code carries the correction tables).
+  var hasBiasCorrection: Bool { layerPoints.contains { $0.contains { !$0.biasCorrection.isEmpty } } }
 
   /// A weighted layer's constants.
   struct Layer {
@@ -294,10 +298,14 @@ struct Layout {
         throw CodeGenerationError.unsupportedNode(node: node, reason: "point '\(point)': weight format mismatch")
       }
       let channelBiasShift = (master.fractionalBits(channel: c) + inputGroup.fractionalBits) - (fraction + p.inputFractionalBits)
-      let derived = min(max(master.biasCodes[c].shifted(rightBy: channelBiasShift, rounding: .toNearestOrEven), -limit), limit)
+      var derived = min(max(master.biasCodes[c].shifted(rightBy: channelBiasShift, rounding: .toNearestOrEven), -limit), limit)
+      if !layer.biasCorrection.isEmpty {
+        derived = BiasCorrection.corrected(bias: derived, correction: layer.biasCorrection[c])
+      }
       guard derived == layer.bias[c] else {
         throw CodeGenerationError.unsupportedNode(node: node, reason: "point '\(point)': the bias at accumulator scale "
-          + "is not the master shifted by \(channelBiasShift) (the engine's resolution changed; update the generator)")
+          + "is not the master shifted by \(channelBiasShift) minus its correction (the engine's resolution changed; "
+          + "update the generator)")
       }
       for value in [p.outputShift(channel: c), channelBiasShift] where !(-1000...1000).contains(value) {
         throw CodeGenerationError.unsupportedNode(node: node, reason: "point '\(point)': shift \(value) out of range")
@@ -311,7 +319,8 @@ struct Layout {
     let wide = !(p.precision.weightBits + p.precision.activationBits + ceilLog2(p.fanIn) <= 31)
     return LayerPoint(weightBits: bits, weightShift: 16 - bits - window, activationBits: p.precision.activationBits,
                       wide: wide, inputShift: p.inputShift, outputShift: p.outputShift, outputBits: p.outputBits,
-                      biasShift: biasShift, packedOffset: 0, channels: master.isPerChannel ? channels : [])
+                      biasShift: biasShift, packedOffset: 0, channels: master.isPerChannel ? channels : [],
+                      biasCorrection: layer.biasCorrection)
   }
 
   /// `codes` as `bits`-bit two's complement, least significant bit first, padded to a whole byte.

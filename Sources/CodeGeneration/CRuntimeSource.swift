@@ -305,6 +305,21 @@ enum CRuntimeSource {
 
     """
 
+  /// Bias correction (docs/arithmetic.md, "Bias correction"): the corrections subtracted from a point's bias.
+  static let correctBias = """
+    /* bias - correction saturated to +-2^62, for both within +-2^62 (BiasCorrection.corrected). */
+    static void @P@_correct_bias(const int64_t *correction, int32_t count, int64_t *bias) {
+      const int64_t limit = (int64_t)1 << 62;
+      int32_t index;
+      for (index = 0; index < count; index++) {
+        const int64_t c = correction[index];
+        const int64_t value = (c < 0 && bias[index] > limit + c) ? limit : bias[index] - c;
+        bias[index] = value < -limit ? -limit : value;
+      }
+    }
+
+    """
+
   /// Flatten (and a Softmax output's codes): a copy.
   static let copy = """
     static void @P@_copy(const int16_t *input, int32_t count, int16_t *output) {

@@ -14,6 +14,8 @@ struct SourceWriter {
   /// Whether some layer has per-channel shifts at some point (per-channel weight formats): then each layer point
   /// carries a `channels` table (null for the per-tensor ones).
   var perChannel: Bool { layout.hasChannelShifts }
+  /// Whether any point corrects a bias (`Layout.hasBiasCorrection`).
+  var biasCorrected: Bool { layout.hasBiasCorrection }
 
   /// The prefix substituted into a runtime snippet.
   func snippet(_ text: String) -> String { text.replacingAll("@P@", with: prefix) }
@@ -129,7 +131,7 @@ struct SourceWriter {
         int16_t output_shift;    /* accumulator -> stored output format */
         int16_t output_bits;     /* stored output width */
         int16_t bias_shift;      /* bias master -> accumulator scale */
-      \(packed ? "  uint32_t packed_offset;  /* byte offset of this point's codes in the packed blob */\n" : "")\(perChannel ? "  const int16_t *channels;  /* per-channel weight formats: [output_channels][3] weight_shift, output_shift, bias_shift replacing the scalars; 0: per tensor */\n" : "")} \(prefix)_layer_point;
+      \(packed ? "  uint32_t packed_offset;  /* byte offset of this point's codes in the packed blob */\n" : "")\(perChannel ? "  const int16_t *channels;  /* per-channel weight formats: [output_channels][3] weight_shift, output_shift, bias_shift replacing the scalars; 0: per tensor */\n" : "")\(biasCorrected ? "  const int64_t *bias_correction;  /* [output_channels] subtracted from the derived bias (saturating to +-2^62); 0: none */\n" : "")} \(prefix)_layer_point;
 
       /* A weighted layer's constants. */
       typedef struct {
@@ -197,6 +199,7 @@ struct SourceWriter {
     if steps.contains(where: { $0 == .relu }) { text += snippet(CRuntimeSource.relu) }
     if !layout.relu6Nodes.isEmpty { text += snippet(CRuntimeSource.relu6) }
     if steps.contains(where: { $0 == .copy }) { text += snippet(CRuntimeSource.copy) }
+    if biasCorrected { text += snippet(CRuntimeSource.correctBias) }
     text += snippet(CRuntimeSource.quantize)
     text += prepareFunctions() + publicFunctions() + inferFunction()
     return text
@@ -233,12 +236,30 @@ struct SourceWriter {
       }
       text += "\n"
     }
+    // Bias correction tables, one per distinct content (in order of first use), named by their index.
+    var correctionTables: [[Int64]] = []
+    if biasCorrected {
+      for row in layout.layerPoints {
+        for lp in row where !lp.biasCorrection.isEmpty && !correctionTables.contains(lp.biasCorrection) {
+          correctionTables.append(lp.biasCorrection)
+        }
+      }
+      text += "/* Bias correction: per output channel, subtracted from the derived bias. */\n"
+      for (t, table) in correctionTables.enumerated() {
+        text += "static const int64_t \(prefix)_bias_correction_\(t)[\(table.count)] = {"
+          + table.map { CLiteral.int64($0) }.joined(separator: ", ") + "};\n"
+      }
+      text += "\n"
+    }
     text += "static const \(prefix)_layer_point \(prefix)_layer_points[\(pointCount)][\(layout.layers.count)] = {\n"
     for (p, row) in layout.layerPoints.enumerated() {
       text += "  { /* \(CLiteral.comment(request.points[p].id)): \(request.points[p].configuration) */\n"
       for lp in row {
-        let channels = perChannel
-          ? ", " + (channelTables.firstIndex(of: lp.channels).map { "\(prefix)_channels_\($0)" } ?? "0") : ""
+        let channels = (perChannel
+          ? ", " + (channelTables.firstIndex(of: lp.channels).map { "\(prefix)_channels_\($0)" } ?? "0") : "")
+          + (biasCorrected
+            ? ", " + (correctionTables.firstIndex(of: lp.biasCorrection).map { "\(prefix)_bias_correction_\($0)" } ?? "0")
+            : "")
         text += "    {\(lp.weightBits), \(lp.weightShift), \(lp.activationBits), \(lp.wide ? 1 : 0), \(lp.inputShift), "
           + "\(lp.outputShift), \(lp.outputBits), \(lp.biasShift)\(packed ? ", \(lp.packedOffset)u" : "")\(channels)},\n"
       }
@@ -317,6 +338,9 @@ struct SourceWriter {
           }
         """
       : "\(prefix)_derive_bias(constants->bias, constants->output_channels, point->bias_shift, bias);"
+    let correction = biasCorrected
+      ? "\n  if (point->bias_correction != 0) {\n    \(prefix)_correct_bias(point->bias_correction, constants->output_channels, bias);\n  }"
+      : ""
     return """
       static void \(prefix)_prepare_filter(int layer, int32_t output_channel, int32_t fan_in, int16_t *filter) {
       \(packed ? "" : "  const \(prefix)_layer *constants = &\(prefix)_layers[layer];\n")  const \(prefix)_layer_point *point = &\(prefix)_layer_points[\(prefix)_point_index][layer];
@@ -327,7 +351,7 @@ struct SourceWriter {
       static void \(prefix)_prepare_bias(int layer, int64_t *bias) {
         const \(prefix)_layer *constants = &\(prefix)_layers[layer];
         const \(prefix)_layer_point *point = &\(prefix)_layer_points[\(prefix)_point_index][layer];
-        \(bias)
+        \(bias)\(correction)
       }
 
       #ifdef \(macro)_DERIVE_AT_SET_POINT

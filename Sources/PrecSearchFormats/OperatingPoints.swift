@@ -70,12 +70,12 @@ extension ParetoFrontDocument {
   /// Pareto JSON: `none` (or absent, in files written before it was recorded), `weights`, `activations`, `all`, or
   /// `activations-output` / `all-output` (activation shifts chosen for the network's output, which the model file's
   /// `activationRanges.outputWindowShifts` holds), and its `model.weightGranularity` entry (`per-tensor` or absent;
-  /// `per-channel`).
+  /// `per-channel`), and its `model.biasCorrection` entry (`off` or absent; `on`).
   /// A runtime must build its `FixedPointModel` with these options to reproduce the points bit for bit.
   ///
   /// - Parameter value: The parsed JSON document.
-  /// - Throws: ``ParetoFrontDocumentError`` naming `model.windowSearch` or `model.weightGranularity` for another
-  ///   value.
+  /// - Throws: ``ParetoFrontDocumentError`` naming `model.windowSearch`, `model.weightGranularity` or
+  ///   `model.biasCorrection` for another value.
   public static func quantizationOptions(ofFront value: JSONValue, file: String = "") throws -> QuantizationOptions {
     var options = QuantizationOptions()
     if let entry = value["model"]?["windowSearch"] {
@@ -91,6 +91,13 @@ extension ParetoFrontDocument {
           message: "expected " + WeightGranularity.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
       }
       options = granularity.applied(to: options)
+    }
+    if let entry = value["model"]?["biasCorrection"] {
+      guard let correction = entry.stringValue.flatMap(BiasCorrection.init(rawValue:)) else {
+        throw ParetoFrontDocumentError(file: file, field: "model.biasCorrection",
+          message: "expected " + BiasCorrection.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+      }
+      options = correction.applied(to: options)
     }
     return options
   }

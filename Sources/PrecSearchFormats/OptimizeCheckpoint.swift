@@ -45,10 +45,14 @@ public struct OptimizeCheckpoint: Sendable, Codable {
     /// The weight granularity of the fixed-point model (`per-channel`); nil for `per-tensor`, the only granularity
     /// before it was recorded.
     public var weightGranularity: String?
+    /// The bias correction of the fixed-point model (`on`); nil for `off`, the only setting before it was recorded.
+    public var biasCorrection: String?
     /// Creates an identity.
     public init(modelSHA256: String, validationSHA256: String, testSHA256: String, energyTableSHA256: String,
-                screening: ScreeningSettings, windowSearch: String = "none", weightGranularity: String? = nil) {
+                screening: ScreeningSettings, windowSearch: String = "none", weightGranularity: String? = nil,
+                biasCorrection: String? = nil) {
       self.weightGranularity = weightGranularity
+      self.biasCorrection = biasCorrection
       self.modelSHA256 = modelSHA256
       self.validationSHA256 = validationSHA256
       self.testSHA256 = testSHA256
@@ -59,6 +63,7 @@ public struct OptimizeCheckpoint: Sendable, Codable {
 
     private enum CodingKeys: String, CodingKey {
       case modelSHA256, validationSHA256, testSHA256, energyTableSHA256, screening, windowSearch, weightGranularity
+      case biasCorrection
     }
     /// Decodes an identity; checkpoints written before `windowSearch` existed were made with `none`.
     public init(from decoder: any Decoder) throws {
@@ -70,6 +75,7 @@ public struct OptimizeCheckpoint: Sendable, Codable {
       screening = try c.decode(ScreeningSettings.self, forKey: .screening)
       windowSearch = try c.decodeIfPresent(String.self, forKey: .windowSearch) ?? "none"
       weightGranularity = try c.decodeIfPresent(String.self, forKey: .weightGranularity)
+      biasCorrection = try c.decodeIfPresent(String.self, forKey: .biasCorrection)
     }
 
     /// The first field in which `other` differs from this identity, described for a message; `nil` if equal.
@@ -82,6 +88,9 @@ public struct OptimizeCheckpoint: Sendable, Codable {
       if windowSearch != other.windowSearch { return "the window search differs (\(other.windowSearch) vs \(windowSearch))" }
       if weightGranularity != other.weightGranularity {
         return "the weight granularity differs (\(other.weightGranularity ?? "per-tensor") vs \(weightGranularity ?? "per-tensor"))"
+      }
+      if biasCorrection != other.biasCorrection {
+        return "the bias correction differs (\(other.biasCorrection ?? "off") vs \(biasCorrection ?? "off"))"
       }
       return nil
     }

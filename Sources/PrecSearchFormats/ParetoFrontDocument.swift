@@ -103,6 +103,10 @@ public struct ParetoFrontDocument: Hashable, Sendable, Codable {
     /// for `per-tensor`, the only granularity in files written before it was recorded. A runtime must build its
     /// fixed-point model with the same setting.
     public var weightGranularity: String?
+    /// `on` when every weighted layer's bias was corrected by the expected output shift of its derived weights
+    /// (docs/arithmetic.md, "Bias correction"); absent for `off`, the only setting in files written before it was
+    /// recorded. A runtime must build its fixed-point model with the same setting.
+    public var biasCorrection: String?
 
     /// One weighted layer.
     public struct Layer: Hashable, Sendable, Codable {
@@ -125,9 +129,11 @@ public struct ParetoFrontDocument: Hashable, Sendable, Codable {
 
     /// Creates the model entry.
     public init(name: String, source: String, sha256: String, inputShape: [Int], classes: Int, layers: [Layer],
-                totalMACs: Int, totalParameters: Int, windowSearch: String? = nil, weightGranularity: String? = nil) {
+                totalMACs: Int, totalParameters: Int, windowSearch: String? = nil, weightGranularity: String? = nil,
+                biasCorrection: String? = nil) {
       self.windowSearch = windowSearch
       self.weightGranularity = weightGranularity
+      self.biasCorrection = biasCorrection
       self.name = name
       self.source = source
       self.sha256 = sha256

@@ -18,6 +18,8 @@ public struct EvaluationServer {
     public var windowSearch: String, screening: String
     /// The weight granularity (`per-channel`); nil for `per-tensor` (then not shown, as before it existed).
     public var weightGranularity: String? = nil
+    /// The bias correction (`on`); nil for `off` (then not shown, as before it existed).
+    public var biasCorrection: String? = nil
     /// The tool's name, version and source commit.
     public var toolName: String, toolVersion: String, commit: String
 
@@ -286,7 +288,8 @@ public struct EvaluationServer {
       ]),
       "model": .object(["name": .string(info.modelName), "source": .string(info.modelSource),
                         "sha256": .string(info.modelSHA256), "windowSearch": .string(info.windowSearch)]
-                        .merging(info.weightGranularity.map { ["weightGranularity": JSONValue.string($0)] } ?? [:]) { a, _ in a }),
+                        .merging(info.weightGranularity.map { ["weightGranularity": JSONValue.string($0)] } ?? [:]) { a, _ in a }
+                        .merging(info.biasCorrection.map { ["biasCorrection": JSONValue.string($0)] } ?? [:]) { a, _ in a }),
       "data": .object(["name": .string(info.dataName), "validationSource": .string(info.validationSource),
                        "validationSHA256": .string(info.validationSHA256)]),
       "energyModel": .object(["name": .string(info.energyModel), "sha256": .string(info.energyModelSHA256)]),

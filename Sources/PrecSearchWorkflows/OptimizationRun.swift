@@ -162,7 +162,8 @@ public enum OptimizationRun {
   /// The document's model entry.
   public static func model(name: String, source: String, sha256: String, network: Network, workloads: [LayerWorkload],
                            windowSearch: WindowSearchMode,
-                           weightGranularity: WeightGranularity = .perTensor) -> ParetoFrontDocument.Model {
+                           weightGranularity: WeightGranularity = .perTensor,
+                           biasCorrection: BiasCorrection = .off) -> ParetoFrontDocument.Model {
     let layers = workloads.map {
       ParetoFrontDocument.Model.Layer(name: $0.name, macs: $0.macs, weights: $0.weightCount, biases: $0.biasCount)
     }
@@ -172,7 +173,8 @@ public enum OptimizationRun {
                  totalMACs: layers.reduce(0) { $0 + $1.macs },
                  totalParameters: layers.reduce(0) { $0 + $1.weights + $1.biases },
                  windowSearch: windowSearch.rawValue,
-                 weightGranularity: weightGranularity == .perTensor ? nil : weightGranularity.rawValue)
+                 weightGranularity: weightGranularity == .perTensor ? nil : weightGranularity.rawValue,
+                 biasCorrection: biasCorrection == .off ? nil : biasCorrection.rawValue)
   }
 
   /// The document's effort entry.

@@ -80,7 +80,27 @@ import Testing
     try checkEveryOperation(network: try Network(nodes: nodes), seed: seed, options: options, perChannel: true)
   }
 
-  func checkEveryOperation(network: Network, seed: UInt64, options: QuantizationOptions, perChannel: Bool = false) throws {
+  /// The same with bias correction (per tensor, and per channel with channels of different magnitudes): the C code
+  /// subtracts each point's correction tables from the derived bias and computes the engine's bits; the 16-bit
+  /// point needs no correction table.
+  @Test(.enabled(if: CCompilers.system != nil, CCompilers.missingReason), arguments: [UInt64(6), 7])
+  func biasCorrectionMatchesTheReferenceKernels(seed: UInt64) throws {
+    let perChannel = seed == 7
+    var nodes = try Self.network(seed: seed).nodes
+    var generator = SplitMix64(seed: seed)
+    for i in nodes.indices where nodes[i].operation.isWeighted {
+      for j in nodes[i].parameters.indices where nodes[i].parameters[j].role == .bias {
+        nodes[i].parameters[j].values = nodes[i].parameters[j].values.map { _ in Float.random(in: -0.5...0.5, using: &generator) }
+      }
+    }
+    let options = QuantizationOptions(weightWindowSearch: true, activationWindowSearch: true, perChannelWeights: perChannel,
+                                      biasCorrection: true)
+    try checkEveryOperation(network: try Network(nodes: nodes), seed: seed, options: options, perChannel: perChannel,
+                            biasCorrected: true)
+  }
+
+  func checkEveryOperation(network: Network, seed: UInt64, options: QuantizationOptions, perChannel: Bool = false,
+                           biasCorrected: Bool = false) throws {
     var generator = SplitMix64(seed: seed &+ 1000)
     let count = 60
     let elements = network.inputShape.elementCount
@@ -107,6 +127,17 @@ import Testing
         let differ = parameters.contains { $0.hasChannelShifts }
         #expect(differ, "\(configuration)")
       }
+    }
+    if biasCorrected {
+      // The premise: the corrections change biases at the low-bit points and none at 16 bits.
+      let corrections = try configurations.map { configuration in
+        try ResolvedIntegerPlan(model: model, configuration: configuration).steps.compactMap { step -> [Int64]? in
+          if case .weighted(let layer) = step { return layer.biasCorrection }
+          return nil
+        }
+      }
+      #expect(corrections[0].allSatisfy { $0.allSatisfy { $0 == 0 } })
+      #expect(corrections[2].contains { $0.contains { $0 != 0 } })
     }
     let expected: [[[Int32]]] = try configurations.map { configuration in
       let plan = try IntegerPlan(model: model, configuration: configuration, kernels: .reference)

@@ -106,6 +106,31 @@ import FixedPointArithmetic
     }
   }
 
+  /// Bias correction (`QuantizationOptions.biasCorrection`) on ResNet-8 (per tensor) and the DS-CNN (depthwise
+  /// lanes, per channel) at a mixed configuration, at this level: the corrected bias reaches every kernel's choices (accumulator, floating
+  /// lanes) and optimized equals reference bit for bit.
+  @Test(arguments: levelsToTest)
+  func biasCorrectedNetworksAreBitExactAtLevel(_ level: KernelInstructionSet) throws {
+    try withLevel(level) {
+      let kernels = IntegerKernelTests()
+      var g = TestRandom(seed: 35_000 + UInt64(level.rawValue))
+      for (k, net) in [try ReferenceArchitectures.resNet8(using: &g), try ReferenceArchitectures.dsCNN(using: &g)].enumerated() {
+        let biased = try MultiPrecisionPlanTests().withRandomBiases(net, &g)
+        let inputs = [randomInput(biased, using: &g)]
+        do {
+          let perChannel = k == 1  // ResNet-8 per tensor, the DS-CNN per channel (debug builds are slow)
+          let options = QuantizationOptions(weightWindowSearch: true, perChannelWeights: perChannel, biasCorrection: true)
+          let model = try FixedPointModel(network: biased, calibrationInputs: inputs, options: options)
+          let n = model.network.weightedLayerNames.count
+          let mixed = PrecisionConfiguration(layers: (0..<n).map {
+            LayerPrecision(weightBits: [3, 5, 8, 2][$0 % 4], activationBits: [8, 6, 16, 4][$0 % 4])
+          })
+          try kernels.expectBitExact(model, mixed, inputs, "\(level) bias-corrected network \(k) \(mixed)")
+        }
+      }
+    }
+  }
+
   /// ResNet-8 (GEMM in every lane type, residual additions) and the DS-CNN (depthwise) at uniform and mixed
   /// configurations; and the float reference's logits equal those at the highest level, bit for bit.
   @Test(arguments: levelsToTest)

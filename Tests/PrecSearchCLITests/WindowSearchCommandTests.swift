@@ -186,3 +186,83 @@ import PrecSearchTestSupport
     #expect(bad.status == 64 && bad.errors.contains("weight-granularity"))
   }
 }
+
+/// `--bias-correction` end to end: `optimize` records `on` in the Pareto JSON and its command line, `evaluate` with
+/// the same setting reproduces a point's test measurement exactly, `export` of that front writes the correction
+/// tables, `run` reproduces it too; a model without channel means is refused naming `recalibrate`; a bad value is a
+/// usage error.
+@Suite struct BiasCorrectionCommandTests {
+  @Test func optimizeRecordsAndEvaluateRunAndExportReproduce() throws {
+    let fixture = try OptimizeFixture()
+    defer { fixture.directory.cleanup() }
+    let front = fixture.path("front.json")
+    let run = runTool(fixture.arguments(["--output", front, "--weight-bits", "2-6", "--activation-bits", "4-8",
+                                         "--bias-correction", "on"]))
+    #expect(run.status == 0, "\(run.errors)")
+    let document = try ParetoFrontDocument.read(from: front)
+    #expect(document.model.biasCorrection == "on")
+    #expect(document.provenance.commandLine.contains("--bias-correction"))
+    #expect(try ParetoFrontDocument.quantizationOptions(ofFront: JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: front))))
+            == QuantizationOptions(weightWindowSearch: true, activationWindowSearch: true, biasCorrection: true))
+    let point = try #require(document.points.first { $0.layers.contains { $0.weightBits < 16 } })
+    let bits = ["--weight-bits", point.layers.map { String($0.weightBits) }.joined(separator: ","),
+                "--activation-bits", point.layers.map { String($0.activationBits) }.joined(separator: ",")]
+    var corrects: [String: Double] = [:]
+    for setting in ["on", "off"] {
+      let evaluated = runTool(["evaluate", "--model", fixture.model, "--data", fixture.data, "--json",
+                               "--bias-correction", setting] + bits)
+      #expect(evaluated.status == 0, "\(evaluated.errors)")
+      let report = try #require(JSONValue.parse(Data(evaluated.output.utf8)).objectValue)
+      #expect(report["biasCorrection"]?.stringValue == (setting == "on" ? "on" : nil))
+      corrects[setting] = report["accuracy"]?["fixedPointCorrect"]?.doubleValue
+    }
+    #expect(corrects["on"] == Double(point.test.correct))
+    // The front's points run through the runtime with the recorded setting: the same test count.
+    let replay = runTool(["run", "--model", fixture.model, "--front", front, "--point", point.id, "--json",
+                          fixture.path("t10k-images-idx3-ubyte")])
+    #expect(replay.status == 0, "\(replay.errors)")
+    let summary = try decodeJSON(RunReport.self, replay.output).summary
+    #expect(summary.labeled == point.test.images && summary.correct == point.test.correct)
+    let exported = runTool(["export", "--model", fixture.model, "--front", front, "--points", point.id,
+                            "--output", fixture.path("c"), "--prefix", "tiny"])
+    #expect(exported.status == 0, "\(exported.errors)")
+    let source = try String(contentsOfFile: fixture.path("c/tiny.c"), encoding: .utf8)
+    #expect(source.contains("tiny_bias_correction_0") && source.contains("tiny_correct_bias("))
+    // serve with the same setting describes it and measures the point's validation count exactly.
+    let session = try serve(["--model", fixture.model, "--data", fixture.data, "--quiet", "--bias-correction", "on"],
+                            requests: [#"{"describe": true}"#, try request(point)])
+    #expect(session.answers.first?["model"]?["biasCorrection"] == "on")
+    #expect(session.answers.last?["correct"] == .integer(point.validation.correct))
+    let plain = try serve(["--model", fixture.model, "--data", fixture.data, "--quiet"], requests: [#"{"describe": true}"#])
+    #expect(plain.answers.first?["model"]?["biasCorrection"] == nil)
+  }
+
+  @Test func modelsWithoutMeansAndBadValuesAreRefused() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanup() }
+    let barePath = directory.path("bare.psmodel")
+    try WindowSearchCommandTests.modelWithoutHistograms().write(to: barePath)
+    let data = try Fixtures.images(count: 4, seed: 3)
+    try Fixtures.writeIDX(data.images, images: directory.path("t10k-images-idx3-ubyte"),
+                          labels: directory.path("t10k-labels-idx1-ubyte"))
+    let common = ["evaluate", "--model", barePath, "--data", directory.path(""), "--weight-bits", "4",
+                  "--activation-bits", "8", "--window-search", "weights"]
+    let refused = runTool(common + ["--bias-correction", "on"])
+    #expect(refused.status == 1 && refused.errors.contains("'--bias-correction on' needs the calibration means")
+            && refused.errors.contains("precsearch recalibrate"), "\(refused.errors)")
+    let plain = runTool(common)
+    #expect(plain.status == 0 && !plain.output.contains("bias correction"), "\(plain.errors)")
+    let bad = runTool(common + ["--bias-correction", "maybe"])
+    #expect(bad.status == 64 && bad.errors.contains("bias-correction"), "\(bad.errors)")
+    // recalibrate adds the means, after which the option works.
+    try WindowSearchCommandTests.writeCalibrationSplits(in: directory)
+    let recalibrated = directory.path("recalibrated.psmodel")
+    #expect(runTool(["recalibrate", "--model", barePath, "--data", directory.path(""), "--output", recalibrated,
+                     "--images", "16"]).status == 0)
+    let means = try #require(ModelFile.read(from: recalibrated).activationRanges)
+    #expect(means.hasChannelMeans(for: try ModelFile.read(from: recalibrated).network.foldingBatchNorm()))
+    let on = runTool(["evaluate", "--model", recalibrated, "--data", directory.path(""), "--weight-bits", "4",
+                      "--activation-bits", "8", "--bias-correction", "on"])
+    #expect(on.status == 0 && on.output.contains("bias correction: on"), "\(on.errors)")
+  }
+}

@@ -251,6 +251,18 @@ import PrecSearchTestSupport
            field: "activationRanges.ranges[1].histogram.counts[0]", message: "")
     expect(try rejection(try modified { $0.setting(["activationRanges", "ranges", 1, "histogram"], to: histogram([3, 4], [2])) }),
            field: "activationRanges.ranges[1].histogram.counts", message: "expected 2 integers")
+    // Channel means (bias correction): one finite 32-bit number per channel of the node.
+    expect(try rejection(try modified { $0.setting(["activationRanges", "ranges", 0, "channelMeans"], to: [0.5, 1, 2]) }),
+           field: "activationRanges.ranges[0].channelMeans", message: "expected one mean per channel of 'input' (2), found 3")
+    expect(try rejection(try modified { $0.setting(["activationRanges", "ranges", 0, "channelMeans"], to: "0.5") }),
+           field: "activationRanges.ranges[0].channelMeans", message: "expected an array")
+    expect(try rejection(try modified { $0.setting(["activationRanges", "ranges", 0, "channelMeans"], to: [1e300]) }),
+           field: "activationRanges.ranges[0].channelMeans[0]", message: "32-bit float range")
+    expect(try rejection(try modified { $0.setting(["activationRanges", "ranges", 0, "channelMeans"], to: ["x"]) }),
+           field: "activationRanges.ranges[0].channelMeans[0]", message: "expected a number")
+    #expect(try ModelFile(singleFileData: try modified {
+      $0.setting(["activationRanges", "ranges", 0, "channelMeans"], to: [0.25, -2])
+    }, file: "x").activationRanges?.ranges[0].channelMeans == [0.25, -2])
     expect(try rejection(try modified { $0.setting(["preprocessing", "standardDeviation"], to: [0.5, 0]) }),
            field: "preprocessing", message: "> 0")
     expect(try rejection(try modified { $0.setting(["preprocessing", "scale"], to: 1e300) }),

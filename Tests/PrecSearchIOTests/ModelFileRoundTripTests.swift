@@ -134,3 +134,37 @@ import PrecSearchTestSupport
     #expect(back.activationRanges == model.activationRanges)
   }
 }
+
+extension ModelFileRoundTripTests {
+  /// `activationRanges.ranges[].channelMeans` (bias correction's calibration statistics): recorded means round-trip
+  /// bit for bit and let the engine build a bias-corrected model; a file without them reads as before (no key
+  /// written, and bias correction is refused by the engine rather than guessed).
+  @Test func channelMeansRoundTripAndFilesWithoutThemStillLoad() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.cleanup() }
+    var model = try Fixtures.tinyModel()
+    let without = dir.file("without.psmodel"), with = dir.file("with.psmodel")
+    try model.write(to: without)
+    #expect(!String(decoding: try Data(contentsOf: URL(fileURLWithPath: without)), as: UTF8.self).contains("channelMeans"))
+    let plain = try ModelFile.read(from: without)
+    #expect(plain.activationRanges?.ranges.allSatisfy { $0.channelMeans == nil } == true)
+    let options = QuantizationOptions(biasCorrection: true)
+    #expect(throws: NetworkError.self) {
+      try FixedPointModel(network: plain.network, ranges: plain.activationRanges!, options: options)
+    }
+    // Means of the folded network's weighted inputs: input (2 channels) and flatten (12 values), with awkward floats.
+    var ranges = try #require(model.activationRanges)
+    ranges.ranges[0].channelMeans = [0.1, -Float.leastNonzeroMagnitude]
+    ranges.ranges[4].channelMeans = (0..<12).map { Float($0) / 3 - 1e-7 }
+    model.activationRanges = ranges
+    try model.write(to: with)
+    let back = try ModelFile.read(from: with)
+    expectSame(model, back)
+    #expect(back.activationRanges?.ranges[0].channelMeans?.map(\.bitPattern) == ranges.ranges[0].channelMeans?.map(\.bitPattern))
+    let corrected = try FixedPointModel(network: back.network, ranges: back.activationRanges!, options: options)
+    #expect(corrected.layers.allSatisfy { $0.biasCorrections.count == 17 })
+    // Byte-identical rewrite.
+    try back.write(to: dir.file("again.psmodel"))
+    #expect(try Data(contentsOf: URL(fileURLWithPath: with)) == (try Data(contentsOf: URL(fileURLWithPath: dir.file("again.psmodel")))))
+  }
+}

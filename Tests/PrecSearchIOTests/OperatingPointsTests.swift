@@ -238,6 +238,61 @@ extension RuntimeFrontTests {
   }
 }
 
+extension RuntimeFrontTests {
+  /// `model.biasCorrection` round-trips through the Pareto JSON: written only for `on`, read back into the options
+  /// the runtime builds its model with (absent: off), the runtime then computes the corrected plan's scores; a bad
+  /// value names the field.
+  @Test func theRecordedBiasCorrectionBuildsTheModel() throws {
+    var g = RuntimeFrontTestRandom(seed: 5)
+    var b = NetworkBuilder(input: TensorShape(height: 6, width: 6, channels: 2))
+    try b.conv("c1", Conv2DAttributes(outputChannels: 4, kernelHeight: 3, kernelWidth: 3), input: "input", using: &g)
+    try b.add("r1", .relu)
+    try b.add("flat", .flatten)
+    try b.dense("fc", outputs: 5, using: &g)
+    let net = try b.build()
+    let inputs = (0..<3).map { k in (0..<net.inputShape.elementCount).map { Float(($0 + k) % 7) / 7 - 0.2 } }
+    let ranges = ActivationRanges(observing: try FloatPlan(network: net), inputs: inputs)
+    var document = OperatingPointsTests.document(layerNames: net.weightedLayerNames, points: [
+      ([(3, 8), (3, 8)], 100, 50, 100), ([(8, 8), (8, 8)], 200, 60, 120),
+    ])
+    document.model.windowSearch = "weights"
+    let plainText = try document.jsonText()
+    #expect(!plainText.contains("biasCorrection"))
+    document.model.biasCorrection = BiasCorrection.on.rawValue
+    let text = try document.jsonText()
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bias-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    func write(_ text: String, _ name: String) throws -> String {
+      let path = directory.appendingPathComponent(name).path
+      try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+      return path
+    }
+    let plain = try ParetoFrontDocument.loadRuntimeFront(from: try write(plainText, "p.json"), network: net, ranges: ranges)
+    #expect(plain.quantization == QuantizationOptions(weightWindowSearch: true))
+    let front = try ParetoFrontDocument.loadRuntimeFront(from: try write(text, "c.json"), network: net, ranges: ranges)
+    let options = QuantizationOptions(weightWindowSearch: true, biasCorrection: true)
+    #expect(front.quantization == options)
+    let expectedModel = try FixedPointModel(network: net, ranges: ranges, options: options)
+    #expect(front.model.layers == expectedModel.layers && !front.model.layers[0].biasCorrections.isEmpty)
+    let network = try AdaptiveNetwork(model: front.model, points: front.points)
+    try network.switch(to: "p01")
+    let configuration = front.points[0].configuration
+    for x in inputs {
+      #expect(try network.infer(x).scores == (try IntegerPlan(model: expectedModel, configuration: configuration).run(x)))
+    }
+    let bad = text.replacingOccurrences(of: "\"biasCorrection\" : \"on\"", with: "\"biasCorrection\" : \"yes\"")
+      .replacingOccurrences(of: "\"biasCorrection\": \"on\"", with: "\"biasCorrection\": \"yes\"")
+    #expect(bad != text)
+    do {
+      _ = try ParetoFrontDocument.loadRuntimeFront(from: try write(bad, "bad.json"), network: net, ranges: ranges)
+      Issue.record("expected an error")
+    } catch let error as ParetoFrontDocumentError {
+      #expect(error.field == "model.biasCorrection")
+    }
+  }
+}
+
 /// SplitMix64 (SeededRandom) for repeatable test data.
 private typealias RuntimeFrontTestRandom = SplitMix64
 

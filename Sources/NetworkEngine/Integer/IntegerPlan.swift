@@ -267,8 +267,11 @@ struct ResolvedConfiguration: Sendable {
     let layer: Int
     let parameters: WeightedLayerParameters
     let geometry: ConvGeometry
-    /// Bias at the accumulator scale, saturated to +-2^62.
+    /// Bias at the accumulator scale, saturated to +-2^62 (bias correction included).
     let bias: [Int64]
+    /// Bias correction (`QuantizationOptions.biasCorrection`): the correction subtracted from each output channel's
+    /// shifted bias master, at the accumulator scale and saturated to +-2^62. Empty without it.
+    var biasCorrection: [Int64] = []
     /// The window shift the weight codes are derived with (per-channel formats: unused).
     let weightWindowShift: Int
     /// Per-channel formats: the window shift of each output channel's codes. Empty for a per-tensor layer.
@@ -358,9 +361,19 @@ struct ResolvedConfiguration: Sendable {
         }
         // Saturated to +-2^62 so that accumulator (|acc| <= 2^58) + bias never overflows Int64.
         let biasLimit = Int64(1) << 62
-        let bias = master.biasCodes.enumerated().map { c, code in
+        var bias = master.biasCodes.enumerated().map { c, code in
           min(max(code.shifted(rightBy: biasShifts[master.isPerChannel ? c : 0], rounding: .toNearestOrEven),
                   -biasLimit), biasLimit)
+        }
+        // Bias correction (docs/arithmetic.md): minus the expected error of the derived weights at this scale.
+        var corrections: [Int64] = []
+        if !master.biasCorrections.isEmpty {
+          let table = master.biasCorrections[p.weightBits]
+          corrections = bias.indices.map { c in
+            BiasCorrection.accumulatorCorrection(table[c], inputFractionalBits: fa,
+                                                 droppedWeightBits: 16 - p.weightBits - channelShifts[master.isPerChannel ? c : 0])
+          }
+          bias = zip(bias, corrections).map { BiasCorrection.corrected(bias: $0, correction: $1) }
         }
         let fanIn = geometry.fanIn
         let accumulator = AccumulatorKind.resolve(weightBits: p.weightBits, activationBits: p.activationBits,
@@ -384,7 +397,7 @@ struct ResolvedConfiguration: Sendable {
         }
         parameters.append(parametersPerChannel)
         steps.append(.weighted(WeightedLayer(layer: layerNumber, parameters: parametersPerChannel, geometry: geometry,
-                                             bias: bias, weightWindowShift: ws,
+                                             bias: bias, biasCorrection: corrections, weightWindowShift: ws,
                                              channelWindowShifts: master.isPerChannel ? channelShifts : [])))
         layerNumber += 1
       case .batchNorm:

@@ -26,6 +26,7 @@ public struct ResolvedIntegerPlan: Sendable {
       case .weighted(let layer):
         return .weighted(ResolvedWeightedLayer(layerIndex: layer.layer, parameters: layer.parameters,
                                                geometry: layer.geometry, bias: layer.bias,
+                                               biasCorrection: layer.biasCorrection,
                                                weightWindowShift: layer.weightWindowShift,
                                                channelWindowShifts: layer.channelWindowShifts))
       case .fixed(let fixed):
@@ -75,8 +76,12 @@ public struct ResolvedWeightedLayer: Hashable, Sendable {
   public let parameters: WeightedLayerParameters
   /// Window geometry (HWC; weights `[outputChannels][kernelHeight][kernelWidth][inputChannelsPerGroup]`).
   public let geometry: ConvGeometry
-  /// Bias codes at the accumulator scale, saturated to +-2^62.
+  /// Bias codes at the accumulator scale, saturated to +-2^62 (bias correction included).
   public let bias: [Int64]
+  /// Bias correction (`QuantizationOptions.biasCorrection`): per output channel the correction at the accumulator
+  /// scale (within +-2^62) that `bias` includes: `bias = BiasCorrection.corrected(bias: shifted master,
+  /// correction:)`. Empty without it.
+  public let biasCorrection: [Int64]
   /// The window shift the weight codes are derived with (`MasterPrecision.derive`); unused with per-channel
   /// formats.
   public let weightWindowShift: Int

@@ -9,12 +9,18 @@ public struct ActivationRange: Hashable, Sendable, Codable {
   /// Histogram of |x| over the calibration set, for choosing activation window shifts (absent in model files
   /// calibrated before it was recorded).
   public var histogram: MagnitudeHistogram?
+  /// The mean of each channel of the node's output over the calibration set (every position of every input), for
+  /// bias correction (`QuantizationOptions.biasCorrection`). Recorded for the nodes a weighted layer reads; nil
+  /// for the others and in model files calibrated before it was recorded.
+  public var channelMeans: [Float]?
   /// Creates a range record.
-  public init(node: String, maxMagnitude: Float, maxPositive: Float, histogram: MagnitudeHistogram? = nil) {
+  public init(node: String, maxMagnitude: Float, maxPositive: Float, histogram: MagnitudeHistogram? = nil,
+              channelMeans: [Float]? = nil) {
     self.node = node
     self.maxMagnitude = maxMagnitude
     self.maxPositive = maxPositive
     self.histogram = histogram
+    self.channelMeans = channelMeans
   }
 }
 
@@ -39,12 +45,28 @@ public struct ActivationRanges: Hashable, Sendable, Codable {
   /// Whether every record carries a histogram (needed by `QuantizationOptions.activationWindowSearch`).
   public var hasHistograms: Bool { ranges.allSatisfy { $0.histogram != nil } }
 
-  /// Runs `plan` on every input and records each node's output range and magnitude histogram.
+  /// Whether every node a weighted layer of `network` (folded, in the records' node order) reads has channel
+  /// means (needed by `QuantizationOptions.biasCorrection`).
+  public func hasChannelMeans(for network: Network) -> Bool {
+    network.weightedLayerIndices.allSatisfy {
+      let input = network.inputIndices[$0][0]
+      return input < ranges.count && ranges[input].channelMeans != nil
+    }
+  }
+
+  /// Runs `plan` on every input and records each node's output range and magnitude histogram, and the channel
+  /// means of every node a weighted layer reads (summed in Double in input order, then divided by the number of
+  /// values per channel and rounded once to Float).
   public init(observing plan: FloatPlan, inputs: [[Float]]) {
+    let network = plan.network
     let ws = plan.makeWorkspace()
-    var maxAbs = Array(repeating: Float(0), count: plan.network.nodes.count)
+    var maxAbs = Array(repeating: Float(0), count: network.nodes.count)
     var maxPos = maxAbs
-    var histograms = Array(repeating: MagnitudeHistogram(), count: plan.network.nodes.count)
+    var histograms = Array(repeating: MagnitudeHistogram(), count: network.nodes.count)
+    let readByWeighted = network.nodes.indices.map { i in
+      network.consumerIndices[i].contains { network.nodes[$0].operation.isWeighted }
+    }
+    var sums = network.nodes.indices.map { readByWeighted[$0] ? Array(repeating: 0.0, count: network.shapes[$0].channels) : [] }
     for input in inputs {
       _ = plan.run(input, workspace: ws)
       for (i, values) in ws.outputs.enumerated() {
@@ -53,11 +75,17 @@ public struct ActivationRanges: Hashable, Sendable, Codable {
           maxPos[i] = max(maxPos[i], v)
         }
         histograms[i].record(values)
+        if readByWeighted[i] {
+          let channels = sums[i].count
+          for (j, v) in values.enumerated() { sums[i][j % channels] += Double(v) }
+        }
       }
     }
-    ranges = plan.network.nodes.indices.map {
-      ActivationRange(node: plan.network.nodes[$0].name, maxMagnitude: maxAbs[$0], maxPositive: maxPos[$0],
-                      histogram: histograms[$0])
+    ranges = network.nodes.indices.map { i in
+      let perChannel = Double(network.shapes[i].height * network.shapes[i].width * inputs.count)
+      return ActivationRange(node: network.nodes[i].name, maxMagnitude: maxAbs[i], maxPositive: maxPos[i],
+                             histogram: histograms[i],
+                             channelMeans: readByWeighted[i] ? sums[i].map { Float(perChannel > 0 ? $0 / perChannel : 0) } : nil)
     }
     sampleCount = inputs.count
   }

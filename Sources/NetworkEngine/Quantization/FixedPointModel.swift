@@ -46,6 +46,10 @@ public struct FixedPointModel: Sendable {
     /// Per-channel weight formats: `channelWindowShifts[c][b]`, the window shift of output channel c at b bits
     /// (b in 0...16, entries below 2 unused). Empty when the layer has one format.
     public var channelWindowShifts: [[Int]] = []
+    /// Bias correction (`QuantizationOptions.biasCorrection`): `biasCorrections[b][c]`, the expected error of output
+    /// channel c's b-bit weights (b in 0...16, entries below 2 empty) in units of 2^-(its master fraction) times the
+    /// input's real units (`BiasCorrection.table`). Derived data, never a copy of the weights. Empty without it.
+    public var biasCorrections: [[Double]] = []
 
     /// Whether each output channel has its own format (docs/arithmetic.md, "Per-channel weight formats").
     public var isPerChannel: Bool { !channelFractionalBits.isEmpty }
@@ -183,6 +187,27 @@ public struct FixedPointModel: Sendable {
         master.channelFractionalBits = fractions
         master.channelWindowShifts = shifts
       }
+      if options.biasCorrection {
+        let input = network.inputIndices[i][0]
+        guard let means = ranges.ranges[input].channelMeans else {
+          throw NetworkError(node: node.name, "bias correction needs the calibration means of the layer's input "
+            + "'\(network.nodes[input].name)' (activationRanges recorded by this version; recalibrate the model)")
+        }
+        guard means.count == network.shapes[input].channels, means.allSatisfy(\.isFinite) else {
+          throw NetworkError(node: node.name, "the calibration means of '\(network.nodes[input].name)' are not "
+            + "\(network.shapes[input].channels) finite values, one per channel")
+        }
+        var groupCount = 1, tapFractions = [1.0]
+        if case .conv2D(let a) = node.operation {
+          groupCount = a.groups
+          tapFractions = BiasCorrection.tapFractions(try ConvGeometry(conv: a, node: node, input: network.shapes[input],
+                                                                      output: network.shapes[i]))
+        }
+        let layer = master
+        master.biasCorrections = BiasCorrection.table(
+          codes: codes, outputChannels: outputs, groups: groupCount, means: means, tapFractions: tapFractions,
+          windowShift: { layer.windowShift(channel: $0, bitWidth: $1) })
+      }
       layers.append(master)
     }
     self.layers = layers
@@ -220,17 +245,22 @@ public struct QuantizationOptions: Hashable, Sendable, Codable {
   /// Give each output channel of a Conv2D/Dense weight tensor its own master format and window shifts
   /// (docs/arithmetic.md, "Per-channel weight formats"); false: one format per tensor.
   public var perChannelWeights: Bool
+  /// Correct each weighted layer's bias by the expected output shift of its derived weights (docs/arithmetic.md,
+  /// "Bias correction"; needs `ActivationRange.channelMeans` of every weighted layer's input).
+  public var biasCorrection: Bool
   /// Creates options (defaults: no window search; activation windows by histogram when searched; per-tensor weight
-  /// formats).
+  /// formats; no bias correction).
   public init(weightWindowSearch: Bool = false, activationWindowSearch: Bool = false,
-              activationWindowCriterion: ActivationWindowCriterion = .histogram, perChannelWeights: Bool = false) {
+              activationWindowCriterion: ActivationWindowCriterion = .histogram, perChannelWeights: Bool = false,
+              biasCorrection: Bool = false) {
     self.weightWindowSearch = weightWindowSearch
     self.activationWindowSearch = activationWindowSearch
     self.activationWindowCriterion = activationWindowCriterion
     self.perChannelWeights = perChannelWeights
+    self.biasCorrection = biasCorrection
   }
   private enum CodingKeys: String, CodingKey {
-    case weightWindowSearch, activationWindowSearch, activationWindowCriterion, perChannelWeights
+    case weightWindowSearch, activationWindowSearch, activationWindowCriterion, perChannelWeights, biasCorrection
   }
   /// Decodes options; a missing flag is `false` and a missing criterion `histogram` (options written before they
   /// existed).
@@ -241,9 +271,10 @@ public struct QuantizationOptions: Hashable, Sendable, Codable {
     activationWindowCriterion = try container.decodeIfPresent(ActivationWindowCriterion.self,
                                                               forKey: .activationWindowCriterion) ?? .histogram
     perChannelWeights = try container.decodeIfPresent(Bool.self, forKey: .perChannelWeights) ?? false
+    biasCorrection = try container.decodeIfPresent(Bool.self, forKey: .biasCorrection) ?? false
   }
-  /// Encodes options; the criterion only when it is not `histogram` and `perChannelWeights` only when set, so
-  /// options encode as before they existed.
+  /// Encodes options; the criterion only when it is not `histogram`, `perChannelWeights` and `biasCorrection`
+  /// only when set, so options encode as before they existed.
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(weightWindowSearch, forKey: .weightWindowSearch)
@@ -252,6 +283,7 @@ public struct QuantizationOptions: Hashable, Sendable, Codable {
       try container.encode(activationWindowCriterion, forKey: .activationWindowCriterion)
     }
     if perChannelWeights { try container.encode(true, forKey: .perChannelWeights) }
+    if biasCorrection { try container.encode(true, forKey: .biasCorrection) }
   }
 }
 

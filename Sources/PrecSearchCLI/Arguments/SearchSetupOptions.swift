@@ -40,7 +40,8 @@ struct SearchSetupOptions {
   /// The group's options (`--window-search` and the data options included), in help order.
   static let options: [OptionSpec] = [modelOption, dataOption, energyModelOption, weightBitsOption, activationBitsOption,
                                       pinOption, threadsOption, validationImagesOption, screeningOption,
-                                      WindowSearch.option, WeightGranularity.option, quietOption] + DataOptions.options
+                                      WindowSearch.option, WeightGranularity.option, BiasCorrection.option,
+                                      quietOption] + DataOptions.options
 
   /// `--model` as given: a shipped model's name or a model file.
   var modelValue: String
@@ -64,6 +65,8 @@ struct SearchSetupOptions {
   var windowSearch: WindowSearch?
   /// `--weight-granularity`.
   var weightGranularity: WeightGranularity
+  /// `--bias-correction`.
+  var biasCorrection: BiasCorrection
   /// `--quiet`.
   var quiet: Bool
   /// `--tensor-column`, `--resize`.
@@ -87,5 +90,12 @@ struct SearchSetupOptions {
     screening = OptimizeCommand.screeningSettings(named: screeningName)
     windowSearch = try WindowSearch.parse(arguments)
     weightGranularity = try WeightGranularity.parse(arguments)
+    biasCorrection = try BiasCorrection.parse(arguments)
+  }
+
+  /// The engine options of `windowSearch` (as resolved for the model) with `--weight-granularity` and
+  /// `--bias-correction`.
+  func quantizationOptions(windowSearch: WindowSearch) -> QuantizationOptions {
+    biasCorrection.applied(to: weightGranularity.applied(to: windowSearch.quantizationOptions))
   }
 }

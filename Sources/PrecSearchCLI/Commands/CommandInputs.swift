@@ -311,6 +311,39 @@ extension WeightGranularity {
   var recorded: String? { self == .perTensor ? nil : rawValue }
 }
 
+/// `--bias-correction on|off`: the engine's `BiasCorrection` (correct each weighted layer's bias by the expected
+/// output shift of its derived weights), with its option, default and model check.
+extension BiasCorrection {
+  /// The value used when the option is absent (measured: Results/bias-correction/).
+  static let defaultValue = BiasCorrection.off
+
+  /// The shared option.
+  static let option = OptionSpec.value(
+    "bias-correction", valueName: "on|off",
+    help: "Subtract from each weighted layer's bias the expected output shift its derived b-bit weights cause, "
+      + "from the calibration means of its input (needs ranges with channel means: precsearch recalibrate; "
+      + "docs/arithmetic.md). Default: \(defaultValue.rawValue).")
+
+  /// The option's value, or the default when absent.
+  static func parse(_ arguments: ParsedArguments) throws(UsageError) -> BiasCorrection {
+    try arguments.choice(option, as: BiasCorrection.self) ?? defaultValue
+  }
+
+  /// The setting as recorded in documents: nil for `off` (the only setting before it was recorded).
+  var recorded: String? { self == .off ? nil : rawValue }
+
+  /// Throws a failure naming the fix when the setting is `on` and `ranges` lack the channel means of a weighted
+  /// layer's input of `network` (unfolded or folded).
+  func check(ranges: ActivationRanges, network: Network, modelPath: String) throws {
+    guard self == .on else { return }
+    guard ranges.hasChannelMeans(for: try network.foldingBatchNorm()) else {
+      throw CommandFailure("'--bias-correction on' needs the calibration means of every weighted layer's input, "
+        + "which model '\(modelPath)' does not record; add them with 'precsearch recalibrate --model \(modelPath) "
+        + "--data TRAINING-DATA --output FILE'")
+    }
+  }
+}
+
 /// `--window-search none|weights|activations|all|activations-output|all-output`: the engine's `WindowSearchMode` (which tensors get
 /// per-(tensor, bit-width) window shifts), with its option, default and model check.
 typealias WindowSearch = WindowSearchMode

@@ -58,7 +58,7 @@ struct EvaluateCommand: Subcommand {
       (docs/energy-model.md).
       """,
     options: [modelOption, dataOption, weightBitsOption, activationBitsOption, jsonOption, limitOption, kernelsOption,
-              WindowSearch.option, WeightGranularity.option,
+              WindowSearch.option, WeightGranularity.option, BiasCorrection.option,
               energyModelOption, predictionsOption] + DataOptions.options,
     examples: [
       "precsearch evaluate --model lenet.psmodel --data mnist/ --weight-bits 8 --activation-bits 8",
@@ -79,6 +79,8 @@ struct EvaluateCommand: Subcommand {
   var windowSearch: WindowSearch?
   /// `--weight-granularity`.
   var weightGranularity: WeightGranularity = .perTensor
+  /// `--bias-correction`.
+  var biasCorrection: BiasCorrection = .off
   /// A preset name or an energy table file, resolved in `run`.
   var energyModel: String
   /// `--predictions`: where to write the per-input CSV.
@@ -111,6 +113,7 @@ struct EvaluateCommand: Subcommand {
     kernels = try arguments.choice(Self.kernelsOption, as: KernelVariant.self) ?? .optimized
     windowSearch = try WindowSearch.parse(arguments)
     weightGranularity = try WeightGranularity.parse(arguments)
+    biasCorrection = try BiasCorrection.parse(arguments)
     energyModel = try arguments.requiredValue(Self.energyModelOption)
     predictionsPath = arguments.value(Self.predictionsOption)
     dataOptions = try DataOptions(parsing: arguments)
@@ -156,8 +159,10 @@ struct EvaluateCommand: Subcommand {
     var energy: EnergySummary?
     let (windowSearch, note) = try WindowSearch.resolve(self.windowSearch, ranges: ranges, modelPath: modelPath)
     if let note { errors.write("Note: \(note)\n") }
+    try biasCorrection.check(ranges: ranges, network: network, modelPath: modelPath)
     let evaluation = try FixedPointEvaluation.run(model: model, ranges: ranges, configuration: configuration, kernels: kernels,
-                                        windowSearch: windowSearch, weightGranularity: weightGranularity, data: data, limit: limit, dataDescription: dataPath,
+                                        windowSearch: windowSearch, weightGranularity: weightGranularity,
+                                        biasCorrection: biasCorrection, data: data, limit: limit, dataDescription: dataPath,
                                         recordPredictions: predictionsPath != nil) { plan in
       energy = try EnergySummary(plan: plan, table: energyTable, estimator: estimator)
     }
@@ -193,6 +198,7 @@ struct FixedPointEvaluation {
   var kernels: KernelVariant
   var windowSearch: WindowSearch
   var weightGranularity: WeightGranularity
+  var biasCorrection: BiasCorrection = .off
   var layerNames: [String]
   var layerMACs: [Int]
   var imagesPath: String
@@ -226,7 +232,7 @@ struct FixedPointEvaluation {
   /// plan before any image runs (the command prices the configuration there).
   static func run(model: ModelFile, ranges: ActivationRanges, configuration: PrecisionConfiguration,
                   kernels: KernelVariant, windowSearch: WindowSearch = .disabled,
-                  weightGranularity: WeightGranularity = .perTensor,
+                  weightGranularity: WeightGranularity = .perTensor, biasCorrection: BiasCorrection = .off,
                   data loaded: LoadedDataset, limit: Int?, dataDescription: String, recordPredictions: Bool = false,
                   prepared: (IntegerPlan) throws -> Void = { _ in }) throws -> FixedPointEvaluation {
     let network = model.network
@@ -242,7 +248,8 @@ struct FixedPointEvaluation {
     }
     try model.preprocessing.validate(channels: network.inputShape.channels)
     let fixedPointModel = try FixedPointModel(network: network, ranges: ranges,
-                                              options: weightGranularity.applied(to: windowSearch.quantizationOptions))
+                                              options: biasCorrection.applied(
+                                                to: weightGranularity.applied(to: windowSearch.quantizationOptions)))
     let plan = try IntegerPlan(model: fixedPointModel, configuration: configuration, kernels: kernels)
     try prepared(plan)
     let floatPlan = try FloatPlan(network: network)
@@ -284,7 +291,7 @@ struct FixedPointEvaluation {
     let folded = plan.network
     return FixedPointEvaluation(
       configuration: configuration, kernels: kernels, windowSearch: windowSearch,
-      weightGranularity: weightGranularity, layerNames: folded.weightedLayerNames,
+      weightGranularity: weightGranularity, biasCorrection: biasCorrection, layerNames: folded.weightedLayerNames,
       layerMACs: folded.weightedLayerIndices.map { folded.layerStatistics[$0].macs },
       imagesPath: loaded.imagesPath, labelsPath: loaded.labelsPath, dataFormat: loaded.format, dataDescription: dataDescription,
       availableImages: data.count, evaluatedImages: count, fixedPointCorrect: total.fixedPointCorrect,
@@ -354,6 +361,8 @@ struct EvaluationReport: Codable, Hashable {
   var windowSearch: String
   /// `--weight-granularity per-channel` when applied; nil (omitted) for `per-tensor`.
   var weightGranularity: String?
+  /// `--bias-correction on` when applied; nil (omitted) for `off`.
+  var biasCorrection: String?
   /// `w8a8,w4a8,...`.
   var configuration: String
   var layers: [Layer]
@@ -372,6 +381,7 @@ struct EvaluationReport: Codable, Hashable {
     kernels = e.kernels.rawValue
     windowSearch = e.windowSearch.rawValue
     weightGranularity = e.weightGranularity.recorded
+    biasCorrection = e.biasCorrection.recorded
     configuration = e.configuration.description
     layers = e.layerNames.indices.map {
       Layer(name: e.layerNames[$0], weightBits: e.configuration.layers[$0].weightBits,
@@ -391,7 +401,8 @@ struct EvaluationReport: Codable, Hashable {
     text += "Data:     \(ModelCatalog.displayPath(data.path)): \(N.grouped(data.evaluatedImages)) of "
       + "\(N.grouped(data.availableImages)) images\n"
     text += "Kernels:  \(kernels), window search: \(windowSearch)"
-      + (weightGranularity.map { ", weight granularity: \($0)" } ?? "") + "\n\n"
+      + (weightGranularity.map { ", weight granularity: \($0)" } ?? "")
+      + (biasCorrection.map { ", bias correction: \($0)" } ?? "") + "\n\n"
     var table = TextTable([("Layer", .left), ("Weight bits", .right), ("Activation bits", .right), ("MACs", .right)])
     for layer in layers {
       table.append([layer.name, String(layer.weightBits), String(layer.activationBits), N.grouped(layer.macs)])

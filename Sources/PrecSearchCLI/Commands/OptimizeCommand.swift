@@ -86,7 +86,7 @@ struct OptimizeCommand: Subcommand {
               algorithmOption, evaluationsOption, timeLimitOption, seedOption, weightBitsOption, activationBitsOption,
               pinOption, outputOption, checkpointOption, checkpointIntervalOption, resumeOption, quietOption,
               threadsOption, validationImagesOption, testImagesOption, screeningOption, populationOption,
-              WindowSearch.option, WeightGranularity.option] + DataOptions.options,
+              WindowSearch.option, WeightGranularity.option, BiasCorrection.option] + DataOptions.options,
     examples: [
       "precsearch optimize --model fashion --budget 40% --output front.json",
       "precsearch optimize --model fashion --max-accuracy-drop 1% --weight-bits 2-8,16 --pin first=16,last=8",
@@ -138,6 +138,8 @@ struct OptimizeCommand: Subcommand {
   var windowSearch: WindowSearch?
   /// `--weight-granularity`.
   var weightGranularity: WeightGranularity
+  /// `--bias-correction`.
+  var biasCorrection: BiasCorrection
   /// The canonical command line (subcommand, then the given options in table order).
   var commandLine: [String]
 
@@ -155,6 +157,7 @@ struct OptimizeCommand: Subcommand {
     (quiet, threads, validationImages) = (setup.quiet, setup.threads, setup.validationImages)
     (screeningName, screening, windowSearch) = (setup.screeningName, setup.screening, setup.windowSearch)
     weightGranularity = setup.weightGranularity
+    biasCorrection = setup.biasCorrection
     try arguments.requireAtMostOne(of: [Self.budgetOption, Self.minimumAccuracyOption, Self.maximumDropOption])
     if let text = arguments.value(Self.budgetOption) {
       budget = (text, try EnergyBudgetResolution.parse(text, for: Self.budgetOption))
@@ -329,8 +332,9 @@ struct OptimizeCommand: Subcommand {
     let ranges = inputs.model.activationRanges!
     let (windowSearch, windowNote) = try WindowSearch.resolve(self.windowSearch, ranges: ranges, modelPath: modelValue)
     if let windowNote, !quiet { errors.write("Note: \(windowNote)\n") }
-    let fixedPointModel = try FixedPointModel(network: inputs.model.network, ranges: ranges,
-                                              options: weightGranularity.applied(to: windowSearch.quantizationOptions))
+    try biasCorrection.check(ranges: ranges, network: inputs.model.network, modelPath: modelValue)
+    let fixedPointModel = try FixedPointModel(network: inputs.model.network, ranges: ranges, options: biasCorrection.applied(
+                                                to: weightGranularity.applied(to: windowSearch.quantizationOptions)))
     let network = fixedPointModel.network
     let layerNames = network.weightedLayerNames
     let space: PrecisionSearchSpace
@@ -360,7 +364,8 @@ struct OptimizeCommand: Subcommand {
     let identity = OptimizeCheckpoint.RunIdentity(
       modelSHA256: inputs.modelSHA256, validationSHA256: inputs.validation.contentSHA256,
       testSHA256: inputs.test.contentSHA256, energyTableSHA256: table.checksum, screening: screening,
-      windowSearch: windowSearch.rawValue, weightGranularity: weightGranularity.recorded)
+      windowSearch: windowSearch.rawValue, weightGranularity: weightGranularity.recorded,
+      biasCorrection: biasCorrection.recorded)
 
     // Resume, or measure the baselines and start anew.
     var checkpoint: OptimizeCheckpoint?
@@ -490,7 +495,7 @@ struct OptimizeCommand: Subcommand {
                         commandLine: [PrecSearchTool.name] + commandLine),
       model: OptimizationRun.model(name: inputs.model.name, source: inputs.modelSource, sha256: inputs.modelSHA256,
                                    network: network, workloads: evaluator.workloads, windowSearch: windowSearch,
-                                   weightGranularity: weightGranularity),
+                                   weightGranularity: weightGranularity, biasCorrection: biasCorrection),
       data: .init(name: inputs.dataName,
                   validation: .init(source: inputs.validationSource, images: inputs.validation.count,
                                     sha256: identity.validationSHA256),

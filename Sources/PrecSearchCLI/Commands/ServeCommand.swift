@@ -78,8 +78,9 @@ struct ServeCommand: Subcommand {
     let ranges = inputs.model.activationRanges!  // `loadInputs` rejects a model without ranges
     let (windowSearch, windowNote) = try WindowSearch.resolve(setup.windowSearch, ranges: ranges, modelPath: setup.modelValue)
     if let windowNote, !setup.quiet { errors.write("Note: \(windowNote)\n") }
+    try setup.biasCorrection.check(ranges: ranges, network: inputs.model.network, modelPath: setup.modelValue)
     let fixedPointModel = try FixedPointModel(network: inputs.model.network, ranges: ranges,
-                                              options: setup.weightGranularity.applied(to: windowSearch.quantizationOptions))
+                                              options: setup.quantizationOptions(windowSearch: windowSearch))
     let network = fixedPointModel.network
     let layerNames = network.weightedLayerNames
     let space: PrecisionSearchSpace
@@ -100,6 +101,7 @@ struct ServeCommand: Subcommand {
       energyModelSHA256: table.checksum, windowSearch: windowSearch.rawValue, screening: setup.screeningName,
       toolName: PrecSearchTool.name, toolVersion: PrecSearchTool.version, commit: SourceRevision.commit)
     information.weightGranularity = setup.weightGranularity.recorded
+    information.biasCorrection = setup.biasCorrection.recorded
     do {
       return try EvaluationServer(space: space, evaluator: evaluator, information: information)
     } catch let error as EvaluationServer.SetupError {

@@ -134,6 +134,16 @@ public struct ModelFile: Sendable {
         guard r.maxMagnitude.isFinite, r.maxPositive.isFinite, r.maxMagnitude >= 0, r.maxPositive >= 0 else {
           throw fail("activationRanges.ranges[\(i)]", "maxMagnitude and maxPositive must be finite and >= 0")
         }
+        if let means = r.channelMeans {
+          let channels = folded.shapes[i].channels
+          guard means.count == channels else {
+            throw fail("activationRanges.ranges[\(i)].channelMeans",
+              "expected one mean per channel of '\(node.name)' (\(channels)), found \(means.count)")
+          }
+          guard means.allSatisfy(\.isFinite) else {
+            throw fail("activationRanges.ranges[\(i)].channelMeans", "means must be finite")
+          }
+        }
       }
       if let table = ranges.outputWindowShifts,
          let (field, message) = table.problem(heads: FixedPointModel.activationGroups(of: folded).heads.map { folded.nodes[$0].name }) {

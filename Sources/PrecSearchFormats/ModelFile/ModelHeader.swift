@@ -90,8 +90,11 @@ struct ModelHeader {
         if let value = record.optional("histogram") {
           histogram = try Self.histogram(value, path: path + ".histogram")
         }
+        var channelMeans: [Float]?
+        if record.optional("channelMeans") != nil { channelMeans = try record.floats("channelMeans") }
         records.append(ActivationRange(node: try record.string("node"), maxMagnitude: try record.float("maxMagnitude"),
-                                       maxPositive: try record.float("maxPositive"), histogram: histogram))
+                                       maxPositive: try record.float("maxPositive"), histogram: histogram,
+                                       channelMeans: channelMeans))
         try record.finish()
       }
       var outputWindowShifts: OutputWindowShifts?
@@ -426,6 +429,7 @@ struct ModelHeader {
             record["histogram"] = ["zeroCount": .integer(h.zeroCount), "indices": .integers(indices),
                                    "counts": .integers(counts)]
           }
+          if let means = $0.channelMeans { record["channelMeans"] = .floats(means) }
           return .object(record)
         }),
       ]
