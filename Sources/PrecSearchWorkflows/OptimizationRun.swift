@@ -64,7 +64,7 @@ public enum OptimizationRun {
         reason = .timeLimit
         break
       }
-      if let timeLimit, state.phase == .annealing, state.settings.algorithm == .hybrid, evaluationLimit == nil,
+      if let timeLimit, state.phase == .annealing, [.hybrid, .guided].contains(state.settings.algorithm), evaluationLimit == nil,
          seconds >= timeLimit * state.settings.annealingShare {
         try state.endAnnealingPhase()
       }
