@@ -182,6 +182,13 @@ public enum OptimizationRun {
           stopReason: stopReason.rawValue)
   }
 
+  /// The document's record of the guided search's sensitivity phase (nil for the other algorithms).
+  public static func sensitivity(state: HybridPrecisionSearch) -> ParetoFrontDocument.Search.Sensitivity? {
+    guard let guidance = state.guidance else { return nil }
+    return .init(anchorBits: guidance.anchorBits, probes: guidance.probes.count, seeds: guidance.seeds.count,
+                 evaluations: guidance.evaluations)
+  }
+
   /// The document's hypervolume entry.
   public static func hypervolume(state: HybridPrecisionSearch) -> ParetoFrontDocument.HypervolumeInfo {
     .init(referencePoint: state.hypervolumeIndicator.referencePoint, final: state.hypervolume,

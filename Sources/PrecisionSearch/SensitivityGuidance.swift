@@ -25,8 +25,8 @@ public import NetworkEngine
 ///    and the probed values, costed by the exact energy change of moving that layer alone to the pair (so a mode
 ///    boundary reached only when both widths drop is priced as such) and losing the sum of the two probes' measured
 ///    accuracy losses (clamped at 0). Its exact Pareto set of predicted (energy, loss), up to
-///    ``maximumPredictedLoss``, is sampled at up to `populationSize / 2` energies evenly spaced between its least
-///    energy and the anchor's (plus, under an energy budget or an accuracy floor, the solution for it), and those
+///    ``maximumPredictedLoss``, is sampled at up to `populationSize / 2` solutions evenly spaced along it, from its
+///    least energy to the anchor's (plus, under an energy budget or an accuracy floor, the solution for it), and those
 ///    configurations are measured.
 ///
 /// The mutation chance of a free gene is `0.5 / free genes + 0.5 * w / sum(w)` with
@@ -64,6 +64,8 @@ public struct SensitivityGuidance: Hashable, Sendable, Codable {
   public private(set) var stage: Stage
   /// The anchor genome, once chosen.
   public private(set) var anchor: [Int]?
+  /// The uniform bit-width the anchor stands for (its genome is `space.nearestUniformGenome(bits:)` of it).
+  public private(set) var anchorBits: Int?
   /// The probe genomes, in measuring order.
   public private(set) var probes: [[Int]]
   /// The seed genomes from the knapsack.
@@ -77,6 +79,7 @@ public struct SensitivityGuidance: Hashable, Sendable, Codable {
   public init() {
     stage = .uniform
     anchor = nil
+    anchorBits = nil
     probes = []
     seeds = []
     geneProbabilities = nil
@@ -95,7 +98,8 @@ public struct SensitivityGuidance: Hashable, Sendable, Codable {
       case .uniform:
         let missing = space.uniformGenomes.filter { memo[$0] == nil }
         if !missing.isEmpty { return missing }
-        anchor = Self.anchor(space: space, memo: memo)
+        anchorBits = Self.anchorBits(space: space, memo: memo)
+        anchor = anchorBits.map { space.nearestUniformGenome(bits: $0) }
         if let anchor {
           let budget = max(1, Int(Double(settings.plannedEvaluations) * Self.evaluationShare))
           probes = try Self.probes(around: anchor, space: space, evaluator: evaluator, limit: budget)
@@ -123,12 +127,13 @@ public struct SensitivityGuidance: Hashable, Sendable, Codable {
 
   // MARK: - Anchor
 
-  /// The narrowest measured uniform genome whose accuracy is within ``anchorTolerance`` of the best measured
-  /// uniform genome's; `nil` when none is measured.
-  public static func anchor(space: PrecisionSearchSpace, memo: EvaluationMemo) -> [Int]? {
-    let measured = space.uniformGenomes.compactMap { genome in memo[genome].map { (genome, $0.accuracy) } }
+  /// The bit-width of the narrowest measured uniform genome whose accuracy is within ``anchorTolerance`` of the
+  /// best measured uniform genome's (the lowest such width); `nil` when none is measured.
+  public static func anchorBits(space: PrecisionSearchSpace, memo: EvaluationMemo) -> Int? {
+    let widths = Set(space.weightCandidates + space.activationCandidates).sorted(by: >)
+    let measured = widths.compactMap { bits in memo[space.nearestUniformGenome(bits: bits)].map { (bits, $0.accuracy) } }
     guard let best = measured.map(\.1).max() else { return nil }
-    // `uniformGenomes` runs from the widest down, so the last qualifying one is the narrowest.
+    // From the widest down, so the last qualifying one is the narrowest.
     return measured.last { $0.1 >= best - anchorTolerance }?.0
   }
 
@@ -270,12 +275,14 @@ public struct SensitivityGuidance: Hashable, Sendable, Codable {
     let (problem, pairs, anchorEnergy) = try knapsack(around: anchor, probes: probes, space: space, memo: memo,
                                                       evaluator: evaluator)
     let front = try problem.paretoSolutions(maximumLoss: maximumPredictedLoss)
-    guard let cheapest = front.first, let dearest = front.last else { return [] }
+    guard !front.isEmpty else { return [] }
+    // Evenly spaced along the Pareto set (by position, so every pick is a different solution while there are
+    // enough), from the least energy to the anchor's.
     var chosen: [MultipleChoiceKnapsack.Solution] = []
-    for k in 0..<count {
-      let fraction = count == 1 ? 0 : Double(k) / Double(count - 1)
-      let target = cheapest.cost + (dearest.cost - cheapest.cost) * fraction
-      if let solution = front.last(where: { $0.cost <= target }) { chosen.append(solution) }
+    let picks = min(count, front.count)
+    for k in 0..<picks {
+      let position = picks == 1 ? front.count - 1 : (k * (front.count - 1) + (picks - 1) / 2) / (picks - 1)
+      chosen.append(front[position])
     }
     switch constraint {
     case .none:
