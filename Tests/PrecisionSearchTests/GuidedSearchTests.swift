@@ -1,3 +1,4 @@
+import EnergyModel
 import Foundation
 import MultiObjectiveSearch
 import NetworkEngine
@@ -85,5 +86,27 @@ import Testing
     #expect(even == [7, 6, 5, 4])
     #expect(SensitivityGuidance.rankedValues([7, 6], energies: [100, 100], anchorEnergy: 100).isEmpty)
     #expect(SensitivityGuidance.rankedValues([], energies: [], anchorEnergy: 100).isEmpty)
+  }
+}
+
+extension GuidedSearchTests {
+  /// Under `swp-16-8-4` a layer of the tiny network moved from 8 bits to 7, 6 or 5 stays in the 8x8 mode (only its
+  /// memory bits shrink), while 4 reaches the 4x4 mode: the probes from an 8-bit anchor try 4 first where the MACs
+  /// dominate the layer's saving; under `horowitz45-bitwise` they go one step down first (7).
+  @Test func probesAreModeAwareUnderTheModedEnergyModel() throws {
+    let space = try PrecisionSearchSpace(layerNames: TinyProblem.layerNames)
+    let anchor = space.nearestUniformGenome(bits: 8)
+    var firstValues: [String: [Int]] = [:]
+    for preset in ["swp-16-8-4", "horowitz45-bitwise"] {
+      let evaluator = try PrecisionEvaluator(model: TinyProblem.shared.model, split: TinyProblem.shared.split.prefix(40),
+                                             estimator: EnergyEstimator(presetNamed: preset))
+      let probes = try SensitivityGuidance.probes(around: anchor, space: space, evaluator: evaluator, limit: 6)
+      // The first round: one probe per free gene (6 genes), each a single gene moved down.
+      firstValues[preset] = probes.map { probe in probe[probe.indices.first { probe[$0] != anchor[$0] }!] }
+    }
+    #expect(firstValues["horowitz45-bitwise"] == [7, 7, 7, 7, 7, 7])
+    // The convolution (MAC-bound) goes to the 4x4 mode first; the two Dense layers (one MAC per weight read, so
+    // memory-bound: every step saves about as much) go one step down.
+    #expect(firstValues["swp-16-8-4"] == [4, 4, 7, 7, 7, 7])
   }
 }
