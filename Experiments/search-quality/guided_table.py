@@ -2,8 +2,9 @@
 """The guided-vs-hybrid table over every task and energy model that guided.sh wrote (stdlib only):
 for each OUT/MODEL/ENERGY_MODEL folder, the hypervolume (normalized objectives, reference point [1.1, 1.1]) of
 `hybrid` and `guided` over the seeds both have (mean, sample standard deviation, min, max), the paired difference
-guided - hybrid (mean, and on how many seeds guided is higher / lower), and the evaluations and commits the JSONs
-record.
+guided - hybrid (mean, and on how many seeds guided is higher / lower), the validation inferences each search ran
+(`effort.imagesRun`: the work behind equal evaluation counts, since screening stops dominated configurations early),
+and the evaluations and commits the JSONs record.
 
     python3 Experiments/search-quality/guided_table.py Results/search-quality/guided
 """
@@ -14,12 +15,14 @@ root = Path(sys.argv[1] if len(sys.argv) > 1 else "Results/search-quality/guided
 rows = []
 for folder in sorted(p for p in root.glob("*/*") if p.is_dir()):
     runs = {}
+    work = {}  # algorithm -> validation inferences run by the search (effort.imagesRun), per seed
     commits = set()
     evaluations = set()
     images = set()
     for path in sorted(folder.glob("*-seed*.json")):
         doc = json.loads(path.read_text())
         runs.setdefault(doc["search"]["algorithm"], {})[doc["search"]["seed"]] = doc["hypervolume"]["final"]
+        work.setdefault(doc["search"]["algorithm"], {})[doc["search"]["seed"]] = doc["effort"]["imagesRun"]
         commits.add(doc["provenance"]["commit"][:7])
         evaluations.add(doc["effort"]["evaluations"])
         images.add(doc["data"]["validation"]["images"])
@@ -33,19 +36,21 @@ for folder in sorted(p for p in root.glob("*/*") if p.is_dir()):
         sd = statistics.stdev(values) if len(values) > 1 else 0.0
         return statistics.mean(values), sd, min(values), max(values)
     differences = [runs["guided"][s] - runs["hybrid"][s] for s in seeds]
+    inferences = [statistics.mean(work[a][s] for s in seeds) for a in ("hybrid", "guided")]
     rows.append((folder.parent.name, folder.name, seeds, stats("hybrid"), stats("guided"), differences,
-                 sorted(evaluations), sorted(images), sorted(commits)))
+                 sorted(evaluations), sorted(images), sorted(commits), inferences))
 
 print("| task | energy model | seeds | hybrid HV mean ± sd [min, max] | guided HV mean ± sd [min, max] | "
-      "guided - hybrid, mean (paired) | guided higher / lower | evaluations | validation images | commits |")
-print("|---|---|---|---|---|---|---|---|---|---|")
-for task, energy, seeds, hybrid, guided, differences, evaluations, images, commits in rows:
+      "guided - hybrid, mean (paired) | guided higher / lower | evaluations | validation images | "
+      "inferences run, hybrid / guided (mean) | commits |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
+for task, energy, seeds, hybrid, guided, differences, evaluations, images, commits, inferences in rows:
     mean = statistics.mean(differences)
     print(f"| {task} | {energy} | {','.join(map(str, seeds))} | "
           f"{hybrid[0]:.4f} ± {hybrid[1]:.4f} [{hybrid[2]:.4f}, {hybrid[3]:.4f}] | "
           f"{guided[0]:.4f} ± {guided[1]:.4f} [{guided[2]:.4f}, {guided[3]:.4f}] | "
           f"{mean:+.4f} ({100 * mean / hybrid[0]:+.2f} %) | {sum(d > 0 for d in differences)} / "
           f"{sum(d < 0 for d in differences)} | {'/'.join(map(str, evaluations))} | {'/'.join(map(str, images))} | "
-          f"{', '.join(commits)} |")
+          f"{inferences[0]:,.0f} / {inferences[1]:,.0f} | {', '.join(commits)} |")
 wins = sum(statistics.mean(r[5]) > 0 for r in rows)
 print(f"\nGuided has the higher mean hypervolume in {wins} of {len(rows)} (task, energy model) pairs.")
