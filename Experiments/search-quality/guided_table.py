@@ -6,7 +6,7 @@ guided - hybrid (mean, and on how many seeds guided is higher / lower), the vali
 (`effort.imagesRun`: the work behind equal evaluation counts, since screening stops dominated configurations early),
 and the evaluations and commits the JSONs record.
 
-    python3 Experiments/search-quality/guided_table.py Results/search-quality/guided
+    python3 Experiments/search-quality/guided_table.py Results/search-quality/guided [Results/search-quality/guided-equal-work]
 """
 import json, statistics, sys
 from pathlib import Path
@@ -54,3 +54,31 @@ for task, energy, seeds, hybrid, guided, differences, evaluations, images, commi
           f"{inferences[0]:,.0f} / {inferences[1]:,.0f} | {', '.join(commits)} |")
 wins = sum(statistics.mean(r[5]) > 0 for r in rows)
 print(f"\nGuided has the higher mean hypervolume in {wins} of {len(rows)} (task, energy model) pairs.")
+
+# Equal work: hybrid reruns with more evaluations (EQUAL_WORK/TASK-hybrid-N/ENERGY_MODEL, written by guided.sh with
+# EVALUATIONS=N ALGORITHMS=hybrid) against guided at its own count, over the seeds both have.
+if len(sys.argv) > 2:
+    print("\n| task | energy model | seeds | hybrid evaluations | hybrid HV mean ± sd | hybrid inferences (mean) | "
+          "guided HV mean ± sd (300) | guided inferences (mean) | guided - hybrid, mean (paired) | guided higher / lower |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for folder in sorted(p for p in Path(sys.argv[2]).glob("*-hybrid-*/*") if p.is_dir()):
+        task, _, count = folder.parent.name.rpartition("-hybrid-")
+        def load(directory, algorithm):
+            result = {}
+            for path in sorted(directory.glob(f"{algorithm}-seed*.json")):
+                doc = json.loads(path.read_text())
+                result[doc["search"]["seed"]] = (doc["hypervolume"]["final"], doc["effort"]["imagesRun"])
+            return result
+        hybrid, guided = load(folder, "hybrid"), load(root / task / folder.name, "guided")
+        seeds = sorted(set(hybrid) & set(guided))
+        if not seeds:
+            continue
+        def summary(runs):
+            values = [runs[s][0] for s in seeds]
+            return (statistics.mean(values), statistics.stdev(values) if len(values) > 1 else 0.0,
+                    statistics.mean(runs[s][1] for s in seeds))
+        h, g = summary(hybrid), summary(guided)
+        differences = [guided[s][0] - hybrid[s][0] for s in seeds]
+        print(f"| {task} | {folder.name} | {','.join(map(str, seeds))} | {count} | {h[0]:.4f} ± {h[1]:.4f} | {h[2]:,.0f} | "
+              f"{g[0]:.4f} ± {g[1]:.4f} | {g[2]:,.0f} | {statistics.mean(differences):+.4f} | "
+              f"{sum(d > 0 for d in differences)} / {sum(d < 0 for d in differences)} |")
