@@ -6,9 +6,10 @@ much."""
 import json, statistics, sys
 from pathlib import Path
 
-ORDER = ("annealing", "nsga2", "hybrid", "pymoo-nsga2", "pymoo-nsga2-uniform")
+ORDER = ("annealing", "nsga2", "hybrid", "guided", "pymoo-nsga2", "pymoo-nsga2-uniform")
 PYMOO = ("pymoo-nsga2", "pymoo-nsga2-uniform")
 NAMES = {"annealing": "our simulated annealing", "nsga2": "our NSGA-II", "hybrid": "our hybrid (annealing seeds NSGA-II)",
+         "guided": "our sensitivity-guided search",
          "pymoo-nsga2": "pymoo's NSGA-II",
          "pymoo-nsga2-uniform": "pymoo's NSGA-II started from the uniform configurations"}
 

@@ -202,7 +202,7 @@ public struct ParetoFrontDocument: Hashable, Sendable, Codable {
 
   /// The search settings (everything that can change the result).
   public struct Search: Hashable, Sendable, Codable {
-    /// `hybrid`, `nsga2` or `annealing`.
+    /// `hybrid`, `nsga2`, `annealing`, `exhaustive` or `guided`.
     public var algorithm: String
     /// The seed.
     public var seed: UInt64
@@ -228,6 +228,27 @@ public struct ParetoFrontDocument: Hashable, Sendable, Codable {
     public var annealingShare: Double
     /// How candidates were screened on part of the validation split.
     public var screening: Screening
+    /// The sensitivity phase of `guided` (absent for the other algorithms).
+    public var sensitivity: Sensitivity?
+
+    /// What the sensitivity phase of `guided` did (docs/search-algorithms.md).
+    public struct Sensitivity: Hashable, Sendable, Codable {
+      /// The uniform bit-width of the anchor the probes moved away from (absent if none was chosen).
+      public var anchorBits: Int?
+      /// Single-gene probes planned around the anchor.
+      public var probes: Int
+      /// Configurations the knapsack proposed as seeds.
+      public var seeds: Int
+      /// Evaluations the phase used (counted in `effort.evaluations`).
+      public var evaluations: Int
+      /// Creates the entry.
+      public init(anchorBits: Int?, probes: Int, seeds: Int, evaluations: Int) {
+        self.anchorBits = anchorBits
+        self.probes = probes
+        self.seeds = seeds
+        self.evaluations = evaluations
+      }
+    }
 
     /// A pinned layer.
     public struct Pin: Hashable, Sendable, Codable {
@@ -287,7 +308,7 @@ public struct ParetoFrontDocument: Hashable, Sendable, Codable {
     /// Creates the search entry.
     public init(algorithm: String, seed: UInt64, maximumEvaluations: Int?, timeLimitSeconds: Double?, weightBits: [Int],
                 activationBits: [Int], pins: [Pin], constraint: Constraint, populationSize: Int, mutationSteps: Int,
-                annealingRuns: Int, annealingShare: Double, screening: Screening) {
+                annealingRuns: Int, annealingShare: Double, screening: Screening, sensitivity: Sensitivity? = nil) {
       self.algorithm = algorithm
       self.seed = seed
       self.maximumEvaluations = maximumEvaluations
@@ -301,6 +322,7 @@ public struct ParetoFrontDocument: Hashable, Sendable, Codable {
       self.annealingRuns = annealingRuns
       self.annealingShare = annealingShare
       self.screening = screening
+      self.sensitivity = sensitivity
     }
   }
 

@@ -64,7 +64,7 @@ public enum OptimizationRun {
         reason = .timeLimit
         break
       }
-      if let timeLimit, state.phase == .annealing, state.settings.algorithm == .hybrid, evaluationLimit == nil,
+      if let timeLimit, state.phase == .annealing, [.hybrid, .guided].contains(state.settings.algorithm), evaluationLimit == nil,
          seconds >= timeLimit * state.settings.annealingShare {
         try state.endAnnealingPhase()
       }
@@ -182,6 +182,13 @@ public enum OptimizationRun {
     .init(evaluations: state.evaluations, memoHits: state.memoHits, configurationsMeasured: state.configurationsMeasured,
           configurationsScreenedOut: state.configurationsScreenedOut, imagesRun: state.imagesRun,
           stopReason: stopReason.rawValue)
+  }
+
+  /// The document's record of the guided search's sensitivity phase (nil for the other algorithms).
+  public static func sensitivity(state: HybridPrecisionSearch) -> ParetoFrontDocument.Search.Sensitivity? {
+    guard let guidance = state.guidance else { return nil }
+    return .init(anchorBits: guidance.anchorBits, probes: guidance.probes.count, seeds: guidance.seeds.count,
+                 evaluations: guidance.evaluations)
   }
 
   /// The document's hypervolume entry.

@@ -22,6 +22,13 @@ public import NetworkEngine
 ///    point of every run, plus the uniform configurations, and refines for the remaining evaluations.
 /// 3. The result is the non-dominated union of everything measured: ``front``.
 ///
+/// **Guided** (``PrecisionSearchAlgorithm/guided``): a sensitivity phase first (``SensitivityGuidance``: probes
+/// around a good uniform configuration and the multiple-choice knapsack's seeds, all counted as evaluations); the
+/// annealing runs then share ``PrecisionSearchSettings/annealingShare`` of the evaluations left, each starting from
+/// the most accurate measured configuration within its budget (the least energetic one above an accuracy floor);
+/// NSGA-II is seeded as in the hybrid plus the knapsack's seeds, and mutates genes with the phase's per-gene
+/// chances.
+///
 /// **Measurements** go through a ``PrecisionEvaluator``: each genome is measured once (``memo``), a batch is
 /// screened against the front of complete measurements, and only complete measurements enter ``front``.
 ///
@@ -33,6 +40,8 @@ public import NetworkEngine
 public struct HybridPrecisionSearch: Sendable, Codable {
   /// Where the search is.
   public enum Phase: String, Hashable, Sendable, Codable {
+    /// The sensitivity phase of ``PrecisionSearchAlgorithm/guided``.
+    case sensitivity
     /// Simulated-annealing runs.
     case annealing
     /// NSGA-II.
@@ -73,6 +82,10 @@ public struct HybridPrecisionSearch: Sendable, Codable {
   public private(set) var evolution: NSGA2?
   /// The enumeration of ``PrecisionSearchAlgorithm/exhaustive``.
   public private(set) var enumeration: ExhaustiveEnumeration?
+  /// The sensitivity phase of ``PrecisionSearchAlgorithm/guided`` (`nil` for the other algorithms).
+  public private(set) var guidance: SensitivityGuidance?
+  /// Evaluations the sensitivity phase used (0 for the other algorithms).
+  public var guidanceEvaluations: Int { guidance?.evaluations ?? 0 }
   /// Every genome measured, with its measurement.
   public private(set) var memo: EvaluationMemo
   /// The non-dominated completely measured configurations (objectives `[energy, -accuracy]`, constraint
@@ -126,6 +139,7 @@ public struct HybridPrecisionSearch: Sendable, Codable {
     self.nextHistoryMark = settings.historyInterval
     self.evolution = nil
     self.enumeration = nil
+    self.guidance = nil
     self.annealers = []
     self.annealerConstraints = []
     self.annealerLimits = []
@@ -138,6 +152,9 @@ public struct HybridPrecisionSearch: Sendable, Codable {
       enumeration = try ExhaustiveEnumeration(searchSpace: space.searchSpace, objectiveCount: 2,
                                               batchSize: settings.populationSize)
       phase = .enumeration
+    case .guided:
+      guidance = SensitivityGuidance()
+      phase = .sensitivity
     case .hybrid, .annealing:
       let share = settings.algorithm == .hybrid ? settings.annealingShare : 1
       let total = max(settings.annealingRuns, Int(Double(settings.plannedEvaluations) * share))
@@ -185,6 +202,19 @@ public struct HybridPrecisionSearch: Sendable, Codable {
     switch phase {
     case .finished:
       return
+    case .sensitivity:
+      guard var guidance else { return finish() }
+      let batch = try guidance.nextBatch(space: space, memo: memo, evaluator: evaluator, settings: settings)
+      if batch.isEmpty {
+        self.guidance = guidance
+        try startGuidedAnnealing(evaluator: evaluator)
+        return try step(evaluator: evaluator, shouldCancel: shouldCancel)
+      }
+      let genomes = Array(batch.prefix(remainingEvaluations ?? Int.max))
+      _ = try measure(genomes, evaluator: evaluator, shouldCancel: shouldCancel)
+      guidance.evaluations += genomes.count
+      self.guidance = guidance
+      evaluations += genomes.count
     case .annealing:
       var budget = remainingEvaluations ?? Int.max
       var batches: [(run: Int, genomes: [[Int]])] = []
@@ -229,8 +259,8 @@ public struct HybridPrecisionSearch: Sendable, Codable {
     if let remaining = remainingEvaluations, remaining == 0 { finish() }
   }
 
-  /// Ends the annealing phase now (the hybrid then starts NSGA-II; annealing alone finishes). Used by a caller
-  /// that shares a time limit between the phases.
+  /// Ends the annealing phase now (the hybrid and the guided search then start NSGA-II; annealing alone finishes).
+  /// Used by a caller that shares a time limit between the phases.
   public mutating func endAnnealingPhase() throws {
     guard phase == .annealing else { return }
     if settings.algorithm == .annealing { return finish() }
@@ -282,14 +312,41 @@ public struct HybridPrecisionSearch: Sendable, Codable {
 
   // MARK: - Phases
 
+  /// The guided search's annealing phase: the runs share `annealingShare` of the evaluations left after the
+  /// sensitivity phase.
+  private mutating func startGuidedAnnealing(evaluator: PrecisionEvaluator) throws {
+    let left = max(0, settings.plannedEvaluations - evaluations)
+    let runs = settings.annealingRuns
+    let total = max(runs, Int(Double(left) * settings.annealingShare))
+    annealerLimits = (0..<runs).map { total / runs + ($0 < total % runs ? 1 : 0) }
+    try prepareAnnealers(evaluator: evaluator)
+    phase = .annealing
+  }
+
   private mutating func prepareAnnealers(evaluator: PrecisionEvaluator) throws {
     let runs = settings.annealingRuns
     let uniform = space.uniformGenomes
     let uniformEnergies = try uniform.map { try evaluator.energyPicojoules(of: space.configuration(of: $0)) }
     let minimum = try evaluator.energyPicojoules(of: space.configuration(of: space.narrowestGenome))
     let maximum = try evaluator.energyPicojoules(of: space.configuration(of: space.widestGenome))
-    /// The most energetic uniform genome within `budget`, else the narrowest genome.
+    let measuredFront = frontMeasurements
+    let guided = settings.algorithm == .guided
+    /// Guided: the most accurate front configuration within `budget` (the less energetic on a tie).
+    func measuredStart(within budget: Double) -> [Int]? {
+      measuredFront.filter { $0.measurement.energyPicojoules <= budget }.min { a, b in
+        a.measurement.correct != b.measurement.correct
+          ? a.measurement.correct > b.measurement.correct
+          : a.measurement.energyPicojoules < b.measurement.energyPicojoules
+      }.map { space.genome(of: $0.configuration) }
+    }
+    /// Guided: the least energetic front configuration meeting the accuracy floor `minimum`.
+    func measuredStart(above minimum: Double) -> [Int]? {
+      measuredFront.first { $0.measurement.accuracy >= minimum }.map { space.genome(of: $0.configuration) }
+    }
+    /// The most energetic uniform genome within `budget`, else the narrowest genome (guided: the best measured
+    /// configuration within it first).
     func start(within budget: Double) -> [Int] {
+      if guided, let measured = measuredStart(within: budget) { return measured }
       var best: (genome: [Int], energy: Double)?
       for (genome, energy) in zip(uniform, uniformEnergies) where energy <= budget {
         if best.map({ energy > $0.energy }) ?? true { best = (genome, energy) }
@@ -313,9 +370,9 @@ public struct HybridPrecisionSearch: Sendable, Codable {
         constraint = settings.constraint
         initial = start(within: budget)
         (objective, scale, temperatures) = (1, .absolute, settings.accuracyTemperatures)
-      case .minimumAccuracy:
+      case .minimumAccuracy(let floor):
         constraint = settings.constraint
-        initial = space.widestGenome
+        initial = guided ? measuredStart(above: floor) ?? space.widestGenome : space.widestGenome
         (objective, scale, temperatures) = (0, .relative, settings.energyTemperatures)
       }
       // Levels in one schedule: the smallest n with T0 * alpha^n < Tmin (the annealer restarts there).
@@ -342,6 +399,7 @@ public struct HybridPrecisionSearch: Sendable, Codable {
     for annealer in annealers {
       if let best = annealer.best?.genome { genomes.append(best) }
     }
+    genomes += guidance?.seeds ?? []
     var seen = Set<[Int]>()
     var candidates: [Candidate] = []
     for genome in genomes where seen.insert(genome).inserted {
@@ -350,7 +408,8 @@ public struct HybridPrecisionSearch: Sendable, Codable {
     }
     let configuration = NSGA2.Configuration(
       populationSize: settings.populationSize, crossover: UniformCrossover(),
-      mutation: StepMutation(geneProbability: nil, maximumStep: settings.mutationSteps),
+      mutation: StepMutation(geneProbability: nil, maximumStep: settings.mutationSteps,
+                             geneProbabilities: guidance?.geneProbabilities),
       selection: BinaryTournamentSelection(), constraintHandling: .feasibilityFirst, maximumDuplicateRetries: 32,
       hypervolume: nil, seed: SeedDerivation.seed(settings.seed, generation: -1, index: 0))
     evolution = try NSGA2(configuration: configuration, searchSpace: space.searchSpace, objectiveCount: 2,
@@ -398,7 +457,8 @@ public struct HybridPrecisionSearch: Sendable, Codable {
 
   private enum CodingKeys: String, CodingKey {
     case settings, space, uniform16BitPicojoules, hypervolumeIndicator, phase, annealers, annealerConstraints
-    case annealerLimits, evolution, enumeration, memo, front, evaluations, memoHits, configurationsMeasured
+    case annealerLimits, evolution, enumeration, guidance, memo, front, evaluations, memoHits
+    case configurationsMeasured
     case configurationsScreenedOut, imagesRun, hypervolumeHistory, nextHistoryMark
   }
 
@@ -417,6 +477,7 @@ public struct HybridPrecisionSearch: Sendable, Codable {
     annealerLimits = try c.decode([Int].self, forKey: .annealerLimits)
     evolution = try c.decodeIfPresent(NSGA2.self, forKey: .evolution)
     enumeration = try c.decodeIfPresent(ExhaustiveEnumeration.self, forKey: .enumeration)
+    guidance = try c.decodeIfPresent(SensitivityGuidance.self, forKey: .guidance)
     memo = try c.decode(EvaluationMemo.self, forKey: .memo)
     front = try c.decode(ParetoArchive.self, forKey: .front)
     evaluations = try c.decode(Int.self, forKey: .evaluations)
@@ -467,6 +528,17 @@ public struct HybridPrecisionSearch: Sendable, Codable {
       throw fail("the enumeration has another search space")
     }
     if phase == .enumeration && enumeration == nil { throw fail("phase is enumeration but the enumeration is missing") }
+    if phase == .sensitivity && guidance == nil { throw fail("phase is sensitivity but the guidance is missing") }
+    if let guidance {
+      for genome in [guidance.anchor].compactMap({ $0 }) + guidance.probes + guidance.seeds where !genes.contains(genome) {
+        throw fail("the guidance's genome \(genome) is outside the search space")
+      }
+      if let chances = guidance.geneProbabilities,
+         chances.count != genes.geneCount || !chances.allSatisfy({ (0...1).contains($0) }) {
+        throw fail("the guidance's mutation chances do not fit the genes")
+      }
+    }
+    guard (0...evaluations).contains(guidanceEvaluations) else { throw fail("sensitivity evaluations out of range") }
   }
 }
 

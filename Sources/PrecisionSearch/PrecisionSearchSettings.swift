@@ -10,6 +10,11 @@ public enum PrecisionSearchAlgorithm: String, Hashable, Sendable, Codable, CaseI
   /// Every configuration of the space, in order (`ExhaustiveEnumeration`): the exact front of a small space, for
   /// judging the other algorithms; at most `ExhaustiveEnumeration.maximumGenomeCount` configurations.
   case exhaustive
+  /// The hybrid guided by a sensitivity phase first (``SensitivityGuidance``): single-gene accuracy losses around
+  /// a good uniform configuration, a multiple-choice knapsack over them whose solutions seed the search, annealing
+  /// runs started from the best measured configurations, and NSGA-II mutating insensitive, expensive genes more
+  /// often. Opt-in; every evaluation of the phase counts against the limit.
+  case guided
 }
 
 /// What the user asked of the search besides the front.

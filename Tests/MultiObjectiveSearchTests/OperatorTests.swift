@@ -74,6 +74,44 @@ import SeededRandom
   }
 }
 
+/// Step mutation with per-gene chances (the biased mutation of the guided search).
+@Suite struct BiasedStepMutationTests {
+  @Test func perGeneChancesDecideWhichGenesMove() throws {
+    let space = try SearchSpace(geneCount: 6, domain: GeneDomain(2...16))
+    let mutation = StepMutation(maximumStep: 2, geneProbabilities: [0, 1, 0, 0.5, 0, 0])
+    try mutation.validate()
+    var generator = SplitMix64(seed: 4)
+    var moved = [Int](repeating: 0, count: 6)
+    for _ in 0..<400 {
+      var genome = [8, 8, 8, 8, 8, 8]
+      mutation.mutate(&genome, in: space, using: &generator)
+      for gene in 0..<6 where genome[gene] != 8 { moved[gene] += 1 }
+    }
+    #expect(moved[0] == 0 && moved[2] == 0 && moved[4] == 0 && moved[5] == 0)
+    #expect(moved[1] == 400)
+    #expect((150...250).contains(moved[3]), "\(moved[3]) of 400 at chance 0.5")
+  }
+
+  @Test func equalChancesDrawExactlyAsTheUniformMutation() throws {
+    let space = try SearchSpace(geneCount: 5, domain: GeneDomain(2...16))
+    let uniform = StepMutation(maximumStep: 2)
+    let listed = StepMutation(maximumStep: 2, geneProbabilities: [Double](repeating: 1 / Double(5), count: 5))
+    var a = SplitMix64(seed: 11), b = SplitMix64(seed: 11)
+    for _ in 0..<200 {
+      var x = [4, 8, 12, 16, 2], y = [4, 8, 12, 16, 2]
+      uniform.mutate(&x, in: space, using: &a)
+      listed.mutate(&y, in: space, using: &b)
+      #expect(x == y)
+    }
+  }
+
+  @Test func invalidChancesAreRejected() {
+    #expect(throws: SearchError.self) { try StepMutation(geneProbabilities: [0.5, 1.5]).validate() }
+    #expect(throws: SearchError.self) { try StepMutation(geneProbabilities: [.nan]).validate() }
+    #expect(throws: SearchError.self) { try StepMutation(geneProbabilities: [-0.1]).validate() }
+  }
+}
+
 @Suite struct TerminationTests {
   @Test func stallCountsGenerationsWithoutSufficientImprovement() {
     let stall = StallCriterion(generations: 3, minimumImprovement: 0.01)

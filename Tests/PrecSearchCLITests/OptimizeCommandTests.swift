@@ -215,6 +215,42 @@ func comparable(_ path: String, dropCommandLine: Bool = false) throws -> JSONVal
     }
   }
 
+  /// `--algorithm guided`: the document records the algorithm and its sensitivity phase, the evaluation limit holds
+  /// exactly, the same seed writes the same bytes apart from timing, and an interrupted run resumes to the same front.
+  @Test func guidedRunsRecordTheirSensitivityPhaseAndResumeExactly() throws {
+    let fixture = try OptimizeFixture()
+    defer { fixture.directory.cleanup() }
+    let base = fixture.arguments(["--algorithm", "guided", "--seed", "5"], evaluations: 40)
+    let run = runTool(base + ["--output", fixture.path("guided.json"), "--threads", "2"])
+    #expect(run.status == 0, "\(run.errors)")
+    let document = try ParetoFrontDocument.read(from: fixture.path("guided.json"))
+    #expect(document.search.algorithm == "guided")
+    #expect(document.effort.evaluations == 40)
+    let sensitivity = try #require(document.search.sensitivity)
+    #expect(sensitivity.anchorBits != nil && sensitivity.probes > 0)
+    // The baselines are recorded before the search, so the phase spends evaluations on probes and seeds only.
+    #expect(sensitivity.evaluations <= sensitivity.probes + sensitivity.seeds && sensitivity.evaluations > 0)
+    #expect(runTool(base + ["--output", fixture.path("again.json"), "--threads", "1"]).status == 0)
+    #expect(try comparable(fixture.path("again.json"), dropCommandLine: true)
+            == comparable(fixture.path("guided.json"), dropCommandLine: true))
+    // The hybrid's document has no sensitivity record.
+    #expect(runTool(fixture.arguments(["--output", fixture.path("hybrid.json")])).status == 0)
+    #expect(try ParetoFrontDocument.read(from: fixture.path("hybrid.json")).search.sensitivity == nil)
+    // Interrupted inside the sensitivity phase (after its first batch), then resumed.
+    var command = try OptimizeCommand(parsing: ArgumentScanner.parse(
+      Array((base + ["--output", fixture.path("resumed.json"), "--checkpoint", fixture.path("run.ckpt")]).dropFirst()),
+      options: OptimizeCommand.configuration.options))
+    command.interruptAfterEvaluations = 1
+    var output = "", errors = ""
+    #expect(throws: CommandFailure.self) { try command.run(output: &output, errors: &errors) }
+    let saved = try OptimizeCheckpoint.read(from: fixture.path("run.ckpt"))
+    #expect(saved.state.phase.rawValue == "sensitivity" && saved.state.evaluations < 40)
+    let resumed = runTool(base + ["--output", fixture.path("resumed.json"), "--checkpoint", fixture.path("run.ckpt"), "--resume"])
+    #expect(resumed.status == 0, "\(resumed.errors)")
+    #expect(try comparable(fixture.path("resumed.json"), dropCommandLine: true)
+            == comparable(fixture.path("guided.json"), dropCommandLine: true))
+  }
+
   /// `--algorithm exhaustive` without `--evaluations` measures every configuration of the narrowed space; its
   /// front is never beaten by a hybrid run's in the same space; a space too large to enumerate is a usage error.
   @Test func exhaustiveEnumeratesTheNarrowedSpace() throws {

@@ -122,7 +122,7 @@ import Testing
     for algorithm in PrecisionSearchAlgorithm.allCases {
       let settings = Self.settings(algorithm, seed: 9, evaluations: 30)
       let uninterrupted = try JSONCoding.data(Self.run(settings))
-      for stopAfter in algorithm == .hybrid ? [2, 7] : [4] {
+      for stopAfter in algorithm == .hybrid ? [2, 7] : algorithm == .guided ? [0, 1, 2, 5] : [4] {
         let evaluator = try TinyProblem.evaluator()
         var search = try HybridPrecisionSearch(settings: settings, space: PrecisionSearchSpace(layerNames: TinyProblem.layerNames),
                                          evaluator: evaluator)

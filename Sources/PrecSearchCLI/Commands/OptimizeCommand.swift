@@ -27,7 +27,10 @@ struct OptimizeCommand: Subcommand {
     help: "Find the least-energy configuration whose validation accuracy is at most this far below uniform "
       + "16-bit fixed point (0.01 or 1%, in accuracy points).")
   static let algorithmOption = OptionSpec.value(
-    "algorithm", valueName: "name", help: "The search algorithm.",
+    "algorithm", valueName: "name",
+    help: "The search algorithm: hybrid (annealing at several energy budgets, then NSGA-II), nsga2, annealing, "
+      + "exhaustive (every configuration of a small space) or guided (the hybrid after a sensitivity phase whose "
+      + "probes count as evaluations; docs/search-algorithms.md).",
     defaultValue: PrecisionSearchAlgorithm.hybrid.rawValue,
     allowedValues: PrecisionSearchAlgorithm.allCases.map(\.rawValue))
   static let evaluationsOption = OptionSpec.value(
@@ -508,7 +511,8 @@ struct OptimizeCommand: Subcommand {
                     pins: space.pins.map { .init(layer: layerNames[$0.layer], weightBits: $0.weightBits, activationBits: $0.activationBits) },
                     constraint: constraint.document, populationSize: settings.populationSize,
                     mutationSteps: settings.mutationSteps, annealingRuns: settings.annealingRuns,
-                    annealingShare: settings.annealingShare, screening: Self.screeningEntry(screening, name: screeningName)),
+                    annealingShare: settings.annealingShare, screening: Self.screeningEntry(screening, name: screeningName),
+                    sensitivity: OptimizationRun.sensitivity(state: state)),
       effort: OptimizationRun.effort(state: state, stopReason: stopReason),
       hypervolume: OptimizationRun.hypervolume(state: state),
       baselines: baselineEntries, points: points, selection: selection,
