@@ -149,51 +149,26 @@ static inline __attribute__((always_inline)) int16_t requantized_in_double(doubl
     }                                                                                                          \
   }
 
-#define INT32_TO_DOUBLE(x) ((double)(x))
-#define FLOAT_TO_DOUBLE(x) ((double)(x))
-#define DOUBLE_AS_IS(x) (x)
+#define EXACT_CAST_TO_DOUBLE(x) ((double)(x))
 
-// Requantization of Double sums (GEMM in Double lanes, |sum| <= 2^51 and |bias| <= 2^51; FloatingRequantization.double).
-static inline __attribute__((always_inline)) void requantize_f64_body(const double *sums, int64_t sum_stride,
-                                                                      int64_t rows, const int64_t *bias,
-                                                                      int64_t count, double scale,
-                                                                      const double *scales, double low,
-                                                                      double high, int16_t *output,
-                                                                      int64_t output_stride) {
-  REQUANTIZE_IN_DOUBLE_ROWS(double, DOUBLE_AS_IS)
-}
+// NAME_body: the Double-lane requantization of SUM_TYPE sums, each converted exactly by TO_DOUBLE (the caller
+// guarantees |sum| <= 2^51 and |bias| <= 2^51; FloatingRequantization.double and .doubleChannels); `scales` (one
+// per i) replaces `scale` when not null.
+#define DEFINE_REQUANTIZE_IN_DOUBLE(NAME, SUM_TYPE, TO_DOUBLE)                                                     \
+  static inline __attribute__((always_inline)) void NAME##_body(                                                   \
+      const SUM_TYPE *sums, int64_t sum_stride, int64_t rows, const int64_t *bias, int64_t count, double scale,    \
+      const double *scales, double low, double high, int16_t *output, int64_t output_stride) {                     \
+    REQUANTIZE_IN_DOUBLE_ROWS(SUM_TYPE, TO_DOUBLE)                                                                 \
+  }
 
-// Requantization of Int64 sums in Double lanes, as precsearch_requantize_f64 after converting each sum exactly
-// (the caller guarantees |sum| <= 2^51 and |bias| <= 2^51); `scales` (one per i) replaces `scale` when not null.
-static inline __attribute__((always_inline)) void requantize_i64_f64_body(const int64_t *sums, int64_t sum_stride,
-                                                                          int64_t rows, const int64_t *bias,
-                                                                          int64_t count, double scale,
-                                                                          const double *scales, double low,
-                                                                          double high, int16_t *output,
-                                                                          int64_t output_stride) {
-  REQUANTIZE_IN_DOUBLE_ROWS(int64_t, exact_double_of_int64)
-}
-
-// The same for Float sums (every Float is a Double exactly): the Float GEMM of a layer whose bias exceeds the Float
-// lanes (FloatingRequantization.double with exact Float accumulators).
-static inline __attribute__((always_inline)) void requantize_f32_f64_body(const float *sums, int64_t sum_stride,
-                                                                          int64_t rows, const int64_t *bias,
-                                                                          int64_t count, double scale,
-                                                                          const double *scales, double low,
-                                                                          double high, int16_t *output,
-                                                                          int64_t output_stride) {
-  REQUANTIZE_IN_DOUBLE_ROWS(float, FLOAT_TO_DOUBLE)
-}
-
-// The same for Int32 sums (every Int32 is a Double exactly).
-static inline __attribute__((always_inline)) void requantize_i32_f64_body(const int32_t *sums, int64_t sum_stride,
-                                                                          int64_t rows, const int64_t *bias,
-                                                                          int64_t count, double scale,
-                                                                          const double *scales, double low,
-                                                                          double high, int16_t *output,
-                                                                          int64_t output_stride) {
-  REQUANTIZE_IN_DOUBLE_ROWS(int32_t, INT32_TO_DOUBLE)
-}
+// Double sums (the GEMM in Double lanes).
+DEFINE_REQUANTIZE_IN_DOUBLE(requantize_f64, double, EXACT_CAST_TO_DOUBLE)
+// Int64 sums, through the exact magic-number conversion (no AVX-512DQ needed to vectorize).
+DEFINE_REQUANTIZE_IN_DOUBLE(requantize_i64_f64, int64_t, exact_double_of_int64)
+// Float sums (every Float is a Double exactly): the Float GEMM of a layer whose bias exceeds the Float lanes.
+DEFINE_REQUANTIZE_IN_DOUBLE(requantize_f32_f64, float, EXACT_CAST_TO_DOUBLE)
+// Int32 sums (every Int32 is a Double exactly).
+DEFINE_REQUANTIZE_IN_DOUBLE(requantize_i32_f64, int32_t, EXACT_CAST_TO_DOUBLE)
 
 #define DERIVE_I16_PLANES_PARAMETERS                                                                               \
   const int16_t *codes, int64_t pixels, int64_t channels, int64_t output_stride, int32_t shift, int32_t low,       \
