@@ -207,14 +207,9 @@ extension RuntimeFrontTests {
     document.model.weightGranularity = WeightGranularity.perChannel.rawValue
     let text = try document.jsonText()
     #expect(try ParetoFrontDocument.decode(Data(text.utf8), file: "f").model.weightGranularity == "per-channel")
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("granularity-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    func write(_ text: String, _ name: String) throws -> String {
-      let path = directory.appendingPathComponent(name).path
-      try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-      return path
-    }
+    let files = try TemporaryJSONFiles(prefix: "granularity")
+    defer { files.remove() }
+    let write = files.write
     let perTensor = try ParetoFrontDocument.loadRuntimeFront(from: try write(perTensorText, "t.json"), network: net, ranges: ranges)
     #expect(perTensor.quantization == QuantizationOptions(weightWindowSearch: true))
     let front = try ParetoFrontDocument.loadRuntimeFront(from: try write(text, "c.json"), network: net, ranges: ranges)
@@ -260,14 +255,9 @@ extension RuntimeFrontTests {
     #expect(!plainText.contains("biasCorrection"))
     document.model.biasCorrection = BiasCorrection.on.rawValue
     let text = try document.jsonText()
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bias-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    func write(_ text: String, _ name: String) throws -> String {
-      let path = directory.appendingPathComponent(name).path
-      try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-      return path
-    }
+    let files = try TemporaryJSONFiles(prefix: "bias")
+    defer { files.remove() }
+    let write = files.write
     let plain = try ParetoFrontDocument.loadRuntimeFront(from: try write(plainText, "p.json"), network: net, ranges: ranges)
     #expect(plain.quantization == QuantizationOptions(weightWindowSearch: true))
     let front = try ParetoFrontDocument.loadRuntimeFront(from: try write(text, "c.json"), network: net, ranges: ranges)
@@ -348,4 +338,23 @@ private typealias RuntimeFrontTestRandom = SplitMix64
     #expect(governed.pointID == "p01", "the first decision of a 1/3 mix runs the cheaper point")
     #expect(abs(try governor.expectedAccuracy(forBudget: 0.4e-6) - (0.70 + (0.92 - 0.70) / 3)) < 1e-12)
   }
+}
+
+/// A fresh temporary directory for the runtime-front tests' JSON files.
+private struct TemporaryJSONFiles {
+  let directory: URL
+
+  init(prefix: String) throws {
+    directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  }
+
+  /// Writes `text` as file `name` in the directory and returns its path.
+  func write(_ text: String, _ name: String) throws -> String {
+    let path = directory.appendingPathComponent(name).path
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    return path
+  }
+
+  func remove() { try? FileManager.default.removeItem(at: directory) }
 }
