@@ -1,32 +1,35 @@
 // Depthwise convolution and requantization in exact floating-point lanes, compiled for several instruction sets
 // and chosen at run time (see CPUFeatures.c). All variants compute the same operations in the same order.
 #include "KernelDispatch.h"
-#include <string.h>
+#include "KernelVectors.h"
 
 #pragma STDC FP_CONTRACT OFF
 
-// Unaligned vector loads and stores (statement expressions, so that no function passes a wide vector by value).
-#define LOAD_VECTOR(V, pointer) ({ V loaded_; memcpy(&loaded_, (pointer), sizeof(V)); loaded_; })
-#define STORE_VECTOR(pointer, value) do { __typeof__(value) stored_ = (value); memcpy((pointer), &stored_, sizeof(stored_)); } while (0)
+// One requantized vector of sums of type V already multiplied by their scales: clamp(roundeven(product), low,
+// high) as Int16 lanes of type I (the scalar loops' operations, lane by lane; the clamp keeps every lane an Int16).
+#define REQUANTIZED_LANES(V, I, products, low, high)                                                               \
+  __builtin_convertvector(__builtin_elementwise_min(                                                               \
+                              __builtin_elementwise_max(__builtin_elementwise_roundeven(products), (V)(low)), (V)(high)), \
+                          I)
 
-typedef float f32x16 __attribute__((ext_vector_type(16)));
-typedef double f64x16 __attribute__((ext_vector_type(16)));
-
-#define DEFINE_DEPTHWISE_BODY(NAME, T, V, ROUNDEVEN, PIXELS)                                                               \
+#define DEFINE_DEPTHWISE_BODY(NAME, T, V, V8, ROUNDEVEN, PIXELS)                                                    \
+  /* Blocks of 16 and 8 lanes, then one by one: rows are often only 8 or 16 channels long. */                      \
   static inline __attribute__((always_inline)) void NAME##_requantize(const T *sums, int64_t count, T scale,       \
                                                                       const T *scales, T low, T high,              \
                                                                       int16_t *output) {                           \
-    if (scales != 0) { /* per-channel weight formats: channel i's scale */                                         \
-      for (int64_t i = 0; i < count; i++) {                                                                        \
-        T v = ROUNDEVEN(sums[i] * scales[i]);                                                                      \
-        v = v < low ? low : v;                                                                                     \
-        v = v > high ? high : v;                                                                                   \
-        output[i] = (int16_t)v;                                                                                    \
-      }                                                                                                            \
-      return;                                                                                                      \
+    /* `scales` (per-channel weight formats) when not null, else `scale` for every channel */                      \
+    int64_t i = 0;                                                                                                 \
+    for (; i + 16 <= count; i += 16) {                                                                             \
+      const V factor = scales != 0 ? LOAD_VECTOR(V, scales + i) : (V)(scale);                                      \
+      STORE_VECTOR(output + i, REQUANTIZED_LANES(V, i16x16, LOAD_VECTOR(V, sums + i) * factor, low, high));       \
     }                                                                                                              \
-    for (int64_t i = 0; i < count; i++) {                                                                          \
-      T v = ROUNDEVEN(sums[i] * scale);                                                                            \
+    if (i + 8 <= count) {                                                                                          \
+      const V8 factor = scales != 0 ? LOAD_VECTOR(V8, scales + i) : (V8)(scale);                                   \
+      STORE_VECTOR(output + i, REQUANTIZED_LANES(V8, i16x8, LOAD_VECTOR(V8, sums + i) * factor, low, high));      \
+      i += 8;                                                                                                      \
+    }                                                                                                              \
+    for (; i < count; i++) {                                                                                       \
+      T v = ROUNDEVEN(sums[i] * (scales != 0 ? scales[i] : scale));                                                \
       v = v < low ? low : v;                                                                                       \
       v = v > high ? high : v;                                                                                     \
       output[i] = (int16_t)v;                                                                                      \
@@ -81,8 +84,8 @@ typedef double f64x16 __attribute__((ext_vector_type(16)));
   }
 
 // Four Float pixels (4 x 16 lanes: 4 zmm, or 8 ymm on AVX2) and two Double pixels (8 ymm on AVX2) stay in registers.
-DEFINE_DEPTHWISE_BODY(depthwise_f32, float, f32x16, __builtin_roundevenf, 4)
-DEFINE_DEPTHWISE_BODY(depthwise_f64, double, f64x16, __builtin_roundeven, 2)
+DEFINE_DEPTHWISE_BODY(depthwise_f32, float, f32x16, f32x8, __builtin_roundevenf, 4)
+DEFINE_DEPTHWISE_BODY(depthwise_f64, double, f64x16, f64x8, __builtin_roundeven, 2)
 
 static inline __attribute__((always_inline)) void requantize_f32_body(const float *sums, int64_t sum_stride,
                                                                       int64_t rows, const float *bias,
@@ -92,7 +95,17 @@ static inline __attribute__((always_inline)) void requantize_f32_body(const floa
   for (int64_t row = 0; row < rows; row++) {
     const float *rowSums = sums + row * sum_stride;
     int16_t *rowOutput = output + row * output_stride;
-    for (int64_t i = 0; i < count; i++) {
+    int64_t i = 0;
+    for (; i + 16 <= count; i += 16) {
+      const f32x16 products = (LOAD_VECTOR(f32x16, rowSums + i) + LOAD_VECTOR(f32x16, bias + i)) * scale;
+      STORE_VECTOR(rowOutput + i, REQUANTIZED_LANES(f32x16, i16x16, products, low, high));
+    }
+    if (i + 8 <= count) {
+      const f32x8 products = (LOAD_VECTOR(f32x8, rowSums + i) + LOAD_VECTOR(f32x8, bias + i)) * scale;
+      STORE_VECTOR(rowOutput + i, REQUANTIZED_LANES(f32x8, i16x8, products, low, high));
+      i += 8;
+    }
+    for (; i < count; i++) {
       float v = __builtin_roundevenf((rowSums[i] + bias[i]) * scale);
       v = v < low ? low : v;
       v = v > high ? high : v;

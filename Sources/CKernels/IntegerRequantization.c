@@ -3,7 +3,7 @@
 // Int32RoundingShift element for element: q = v >> shift (floor), plus one when the remainder is above half, or
 // equal to half and q is odd; then clamped to [low, high].
 #include "KernelDispatch.h"
-#include <string.h>
+#include "KernelVectors.h"
 
 static inline __attribute__((always_inline)) int16_t rounding_shift(int32_t value, int32_t shift, int32_t mask,
                                                                      int32_t half, int32_t low, int32_t high) {
@@ -22,6 +22,9 @@ static inline __attribute__((always_inline)) int16_t rounding_shift(int32_t valu
   const int32_t mask = (int32_t)((1u << shift) - 1u);                                                              \
   const int32_t half = shift > 0 ? (int32_t)(1u << (shift - 1)) : 1;
 
+// Sums in blocks of 16 and 8 lanes, then one by one: explicit vectors rather than an auto-vectorized loop, because
+// rows are short (8 or 16 output channels in the early layers of the shipped models), where the compiler's loop
+// spends its time on alias checks and remainders.
 static inline __attribute__((always_inline)) void requantize_i32_body(const int32_t *sums, int64_t sum_stride,
                                                                       int64_t rows, const int32_t *bias,
                                                                       int64_t count, int32_t shift, int32_t low,
@@ -31,8 +34,21 @@ static inline __attribute__((always_inline)) void requantize_i32_body(const int3
   for (int64_t row = 0; row < rows; row++) {
     const int32_t *rowSums = sums + row * sum_stride;
     int16_t *rowOutput = output + row * output_stride;
-    for (int64_t i = 0; i < count; i++) {
-      const int32_t value = (int32_t)((uint32_t)rowSums[i] + (uint32_t)bias[i]);  // wrapping; the true sum fits
+    int64_t i = 0;
+    // Wrapping additions (in unsigned lanes): the true sum fits.
+    for (; i + 16 <= count; i += 16) {
+      const i32x16 value = (i32x16)(LOAD_VECTOR(u32x16, rowSums + i) + LOAD_VECTOR(u32x16, bias + i));
+      STORE_VECTOR(rowOutput + i, __builtin_convertvector(
+                                      VECTOR_ROUNDING_SHIFT(i32x16, value, shift, mask, half, low, high), i16x16));
+    }
+    if (i + 8 <= count) {
+      const i32x8 value = (i32x8)(LOAD_VECTOR(u32x8, rowSums + i) + LOAD_VECTOR(u32x8, bias + i));
+      STORE_VECTOR(rowOutput + i, __builtin_convertvector(
+                                      VECTOR_ROUNDING_SHIFT(i32x8, value, shift, mask, half, low, high), i16x8));
+      i += 8;
+    }
+    for (; i < count; i++) {
+      const int32_t value = (int32_t)((uint32_t)rowSums[i] + (uint32_t)bias[i]);
       rowOutput[i] = rounding_shift(value, shift, mask, half, low, high);
     }
   }
@@ -55,19 +71,31 @@ static inline __attribute__((always_inline)) void derive_u8_body(const int16_t *
                                                                  int32_t shift, int32_t low, int32_t high,
                                                                  int32_t offset, uint8_t *output) {
   ROUNDING_CONSTANTS
-  if (channels == output_stride) {  // contiguous: one loop over every code
+  // In Int16 lanes (every code, mask, half and bound fits, and code + offset lies in 0...255), 32 codes per vector.
+  if (channels == output_stride) {  // contiguous: one pass over every code
     const int64_t count = pixels * channels;
-    for (int64_t i = 0; i < count; i++) {
-      output[i] = (uint8_t)(rounding_shift(codes[i], shift, mask, half, low, high) + offset);
+    int64_t i = 0;
+    for (; i + 32 <= count; i += 32) {
+      const i16x32 code = VECTOR_ROUNDING_SHIFT(i16x32, LOAD_VECTOR(i16x32, codes + i), shift, mask, half, low, high);
+      STORE_VECTOR(output + i, __builtin_convertvector(code + (i16x32)(offset), u8x32));
     }
+    for (; i < count; i++) output[i] = (uint8_t)(rounding_shift(codes[i], shift, mask, half, low, high) + offset);
     return;
   }
   for (int64_t pixel = 0; pixel < pixels; pixel++) {
     const int16_t *from = codes + pixel * channels;
     uint8_t *to = output + pixel * output_stride;
-    for (int64_t i = 0; i < channels; i++) {
-      to[i] = (uint8_t)(rounding_shift(from[i], shift, mask, half, low, high) + offset);
+    int64_t i = 0;
+    for (; i + 16 <= channels; i += 16) {
+      const i16x16 code = VECTOR_ROUNDING_SHIFT(i16x16, LOAD_VECTOR(i16x16, from + i), shift, mask, half, low, high);
+      STORE_VECTOR(to + i, __builtin_convertvector(code + (i16x16)(offset), u8x16));
     }
+    if (i + 8 <= channels) {
+      const i16x8 code = VECTOR_ROUNDING_SHIFT(i16x8, LOAD_VECTOR(i16x8, from + i), shift, mask, half, low, high);
+      STORE_VECTOR(to + i, __builtin_convertvector(code + (i16x8)(offset), u8x8));
+      i += 8;
+    }
+    for (; i < channels; i++) to[i] = (uint8_t)(rounding_shift(from[i], shift, mask, half, low, high) + offset);
   }
 }
 
@@ -81,12 +109,32 @@ static inline __attribute__((always_inline)) void derive_i16_planes_body(const i
   for (int64_t pixel = 0; pixel < pixels; pixel++) {
     const int16_t *from = codes + pixel * channels;
     int16_t *to_low = low_plane + pixel * output_stride;
-    if (high_plane == 0) {
-      for (int64_t i = 0; i < channels; i++) to_low[i] = rounding_shift(from[i], shift, mask, half, low, high);
-    } else {
-      int16_t *to_high = high_plane + pixel * output_stride;
-      for (int64_t i = 0; i < channels; i++) {
-        const int16_t code = rounding_shift(from[i], shift, mask, half, low, high);
+    int16_t *to_high = high_plane == 0 ? 0 : high_plane + pixel * output_stride;
+    int64_t i = 0;
+    for (; i + 16 <= channels; i += 16) {
+      const i16x16 code = VECTOR_ROUNDING_SHIFT(i16x16, LOAD_VECTOR(i16x16, from + i), shift, mask, half, low, high);
+      if (to_high == 0) {
+        STORE_VECTOR(to_low + i, code);
+      } else {
+        STORE_VECTOR(to_low + i, code & (i16x16)(255));
+        STORE_VECTOR(to_high + i, code >> (i16x16)(8));
+      }
+    }
+    if (i + 8 <= channels) {
+      const i16x8 code = VECTOR_ROUNDING_SHIFT(i16x8, LOAD_VECTOR(i16x8, from + i), shift, mask, half, low, high);
+      if (to_high == 0) {
+        STORE_VECTOR(to_low + i, code);
+      } else {
+        STORE_VECTOR(to_low + i, code & (i16x8)(255));
+        STORE_VECTOR(to_high + i, code >> (i16x8)(8));
+      }
+      i += 8;
+    }
+    for (; i < channels; i++) {
+      const int16_t code = rounding_shift(from[i], shift, mask, half, low, high);
+      if (to_high == 0) {
+        to_low[i] = code;
+      } else {
         to_low[i] = (int16_t)(code & 255);
         to_high[i] = (int16_t)(code >> 8);
       }
@@ -95,8 +143,9 @@ static inline __attribute__((always_inline)) void derive_i16_planes_body(const i
 }
 
 // Codes derived to the layer's activation precision as exact Float or Double lanes (the depthwise kernel's
-// zero-padded grid, DepthwiseLanes.c): every derived code is an Int16, exactly a Float.
-#define DEFINE_DERIVE_LANES(NAME, T)                                                                               \
+// zero-padded grid, DepthwiseLanes.c): every derived code is an Int16, exactly a Float. The lanes between a pixel's
+// last channel and the next pixel are zeroed, so that the grid's caller need not clear them first.
+#define DEFINE_DERIVE_LANES(NAME, T, V16, V8)                                                                      \
   static inline __attribute__((always_inline)) void NAME##_body(const int16_t *codes, int64_t pixels,             \
                                                                 int64_t channels, int64_t output_stride,           \
                                                                 int32_t shift, int32_t low, int32_t high,          \
@@ -105,11 +154,23 @@ static inline __attribute__((always_inline)) void derive_i16_planes_body(const i
     for (int64_t pixel = 0; pixel < pixels; pixel++) {                                                             \
       const int16_t *from = codes + pixel * channels;                                                              \
       T *to = output + pixel * output_stride;                                                                      \
-      for (int64_t i = 0; i < channels; i++) to[i] = (T)rounding_shift(from[i], shift, mask, half, low, high);     \
+      int64_t i = 0;                                                                                               \
+      for (; i + 16 <= channels; i += 16) {                                                                        \
+        const i16x16 code = VECTOR_ROUNDING_SHIFT(i16x16, LOAD_VECTOR(i16x16, from + i), shift, mask, half, low, high); \
+        STORE_VECTOR(to + i, __builtin_convertvector(__builtin_convertvector(code, i32x16), V16));                 \
+      }                                                                                                            \
+      if (i + 8 <= channels) {                                                                                     \
+        const i16x8 code = VECTOR_ROUNDING_SHIFT(i16x8, LOAD_VECTOR(i16x8, from + i), shift, mask, half, low, high); \
+        STORE_VECTOR(to + i, __builtin_convertvector(__builtin_convertvector(code, i32x8), V8));                   \
+        i += 8;                                                                                                    \
+      }                                                                                                            \
+      for (; i < channels; i++) to[i] = (T)rounding_shift(from[i], shift, mask, half, low, high);                  \
+      for (; i + 8 <= output_stride; i += 8) STORE_VECTOR(to + i, (V8)(0));                                        \
+      for (; i < output_stride; i++) to[i] = 0;                                                                    \
     }                                                                                                              \
   }
-DEFINE_DERIVE_LANES(derive_f32, float)
-DEFINE_DERIVE_LANES(derive_f64, double)
+DEFINE_DERIVE_LANES(derive_f32, float, f32x16, f32x8)
+DEFINE_DERIVE_LANES(derive_f64, double, f64x16, f64x8)
 
 // An Int64 in [-2^51, 2^51] as a Double, exactly: its bits added to those of 1.5 * 2^52 give the Double
 // 1.5 * 2^52 + value (the sum stays in the binade [2^52, 2^53], where the unit in the last place is 1), from which

@@ -172,7 +172,8 @@ void precsearch_derive_u8(const int16_t *codes, int64_t pixels, int64_t channels
 void precsearch_derive_i16_planes(const int16_t *codes, int64_t pixels, int64_t channels, int64_t output_stride,
                                   int32_t shift, int32_t low, int32_t high, int16_t *low_plane, int16_t *high_plane);
 /// For `pixels` pixels of `channels` codes: code = clamp(roundingShift(codes[p * channels + i], shift), low, high)
-/// (the derivation of precsearch_derive_u8) as a Float, written at p * output_stride + i: the depthwise lanes' grid.
+/// (the derivation of precsearch_derive_u8) as a Float, written at p * output_stride + i, and zeros at
+/// p * output_stride + i for channels <= i < output_stride: the depthwise lanes' grid.
 void precsearch_derive_f32(const int16_t *codes, int64_t pixels, int64_t channels, int64_t output_stride,
                            int32_t shift, int32_t low, int32_t high, float *output);
 /// As precsearch_derive_f32, as Doubles.

@@ -6,7 +6,8 @@ protocol DerivedCodeScalar: Numeric {
   /// Conversion from a code (exact).
   init(code: Int16)
   /// `pixels` pixels of `channels` codes, each derived with `rounding` (`Int32RoundingShift.apply`) and converted,
-  /// written `outputStride` scalars apart (`precsearch_derive_f32` / `_f64`; a loop for the integer scalars).
+  /// written `outputStride` scalars apart, the `outputStride - channels` scalars after each pixel's codes set to
+  /// zero (`precsearch_derive_f32` / `_f64`; a loop for the integer scalars).
   static func derive(_ codes: UnsafePointer<Int16>, pixels: Int, channels: Int, outputStride: Int,
                      rounding: Int32RoundingShift, into output: UnsafeMutablePointer<Self>)
 }
@@ -30,6 +31,7 @@ extension Int32: DerivedCodeScalar {
                      rounding r: Int32RoundingShift, into output: UnsafeMutablePointer<Int32>) {
     for pixel in 0..<pixels {
       for i in 0..<channels { output[pixel * outputStride + i] = Int32(r.apply(Int32(codes[pixel * channels + i]))) }
+      for i in channels..<Swift.max(channels, outputStride) { output[pixel * outputStride + i] = 0 }
     }
   }
 }
@@ -39,6 +41,7 @@ extension Int64: DerivedCodeScalar {
                      rounding r: Int32RoundingShift, into output: UnsafeMutablePointer<Int64>) {
     for pixel in 0..<pixels {
       for i in 0..<channels { output[pixel * outputStride + i] = Int64(r.apply(Int32(codes[pixel * channels + i]))) }
+      for i in channels..<Swift.max(channels, outputStride) { output[pixel * outputStride + i] = 0 }
     }
   }
 }
@@ -65,18 +68,26 @@ extension OptimizedKernels {
   }
 
   /// The input (HWC, `input`) derived, converted and copied into a zero-padded grid of `gridHeight` x `gridWidth`
-  /// pixels `pixelStride` scalars apart: input pixel (y, x) lands on grid pixel (y + padTop, x + padLeft); the
-  /// first `elementCount` scalars of the grid are zeroed first (padding, padded channels, any tail). Input rows and
-  /// columns beyond the grid are read by no tap and skipped. Padding is never negative (shape inference checks it).
+  /// pixels `pixelStride` scalars apart: input pixel (y, x) lands on grid pixel (y + padTop, x + padLeft); every
+  /// other of the first `elementCount` scalars of the grid is zero (padding, padded channels, any tail). Input rows
+  /// and columns beyond the grid are read by no tap and skipped. Padding is never negative (shape inference checks
+  /// it).
   @inline(__always)
   static func fillInputGrid<S: DerivedCodeScalar>(_ x: UnsafePointer<Int16>, input: TensorShape,
                                                   _ derivation: InputDerivation, into grid: UnsafeMutablePointer<S>,
                                                   elementCount: Int, gridHeight: Int, gridWidth: Int, pixelStride: Int,
                                                   padTop: Int, padLeft: Int) {
-    grid.update(repeating: 0, count: elementCount)
     let c = input.channels
     let columns = max(0, min(input.width, gridWidth - padLeft))
     let rounding = derivationRounding(derivation)
+    if rounding == nil {
+      grid.update(repeating: 0, count: elementCount)
+    } else {
+      // `S.derive` writes whole pixels (codes, then zeros up to the stride): only the border is left to clear.
+      fillGridBorder(grid, with: 0, elementCount: elementCount, gridHeight: gridHeight, gridWidth: gridWidth,
+                     pixelStride: pixelStride, padTop: padTop, padLeft: padLeft, copiedRows: input.height,
+                     copiedColumns: columns)
+    }
     for y in 0..<input.height {
       let gy = y + padTop
       if gy >= gridHeight { break }
@@ -89,5 +100,28 @@ extension OptimizedKernels {
         }
       }
     }
+  }
+
+  /// Sets to `value` every one of the first `elementCount` scalars of a grid (`gridHeight` x `gridWidth` pixels,
+  /// `pixelStride` scalars each, then a tail) that the row copies of an input do not cover: the rows above row
+  /// `padTop` and below the last copied row, the pixels left of column `padLeft` and right of the copied columns in
+  /// every copied row, and the tail. The copied pixels (input rows 0..<`copiedRows` and columns
+  /// 0..<`copiedColumns`, as far as they fit in the grid) are left alone: their caller writes them whole.
+  @inline(__always)
+  static func fillGridBorder<T>(_ grid: UnsafeMutablePointer<T>, with value: T, elementCount: Int, gridHeight: Int,
+                                gridWidth: Int, pixelStride: Int, padTop: Int, padLeft: Int, copiedRows: Int,
+                                copiedColumns: Int) {
+    let rowScalars = gridWidth * pixelStride
+    let topEnd = min(padTop, gridHeight)
+    let copiedEnd = max(topEnd, min(padTop + copiedRows, gridHeight))
+    let left = min(padLeft, gridWidth), right = max(left, min(padLeft + copiedColumns, gridWidth))
+    grid.update(repeating: value, count: topEnd * rowScalars)
+    for gy in topEnd..<copiedEnd {
+      let row = grid + gy * rowScalars
+      row.update(repeating: value, count: left * pixelStride)
+      (row + right * pixelStride).update(repeating: value, count: (gridWidth - right) * pixelStride)
+    }
+    let rest = copiedEnd * rowScalars
+    if elementCount > rest { (grid + rest).update(repeating: value, count: elementCount - rest) }
   }
 }

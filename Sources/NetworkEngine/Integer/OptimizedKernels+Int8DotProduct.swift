@@ -45,10 +45,17 @@ extension OptimizedKernels {
     }
     x.withUnsafeBufferPointer { xp in
       if implicit {
-        a.update(repeating: UInt8(offset), count: aBytes)
         let inputChannels = g.input.channels, gridWidth = g.gridWidth
         // Input pixels 0..<columns of a row land on grid pixels padLeft..<padLeft + columns.
         let columns = max(0, min(g.input.width, gridWidth - g.padLeft))
+        if channels4 == inputChannels {
+          // The copies below write every byte of their pixels: only the border gets the offset.
+          fillGridBorder(a, with: UInt8(offset), elementCount: aBytes, gridHeight: g.gridHeight, gridWidth: gridWidth,
+                         pixelStride: channels4, padTop: g.padTop, padLeft: g.padLeft, copiedRows: g.input.height,
+                         copiedColumns: columns)
+        } else {
+          a.update(repeating: UInt8(offset), count: aBytes)
+        }
         for y in 0..<g.input.height {
           let gy = y + g.padTop
           if gy >= g.gridHeight { break }
