@@ -12,7 +12,32 @@
                               __builtin_elementwise_max(__builtin_elementwise_roundeven(products), (V)(low)), (V)(high)), \
                           I)
 
+// NAME##SUFFIX: `COUNT` adjacent output pixels of one block of channels (one VECTOR of lanes): one sum per pixel in
+// registers, each from the bias through the taps in order (so every sum is computed exactly as alone), every weight
+// vector loaded once for all of them (the pixels' FMA chains are independent, which also hides the FMA latency).
+#define DEFINE_DEPTHWISE_PIXELS(NAME, SUFFIX, T, VECTOR, COUNT)                                                     \
+  static inline __attribute__((always_inline)) void NAME##SUFFIX(const T *pixel, int64_t pixel_step,             \
+                                                                  const int64_t *tap_offsets, int64_t taps,        \
+                                                                  const T *weight, int64_t cp, VECTOR bias_vector,      \
+                                                                  T *target, int64_t count) {                      \
+    VECTOR acc[COUNT];                                                                                                 \
+    for (int64_t p = 0; p < COUNT; p++) acc[p] = bias_vector;                                                     \
+    for (int64_t t = 0; t < taps; t++) {                                                                           \
+      const VECTOR w = LOAD_VECTOR(VECTOR, weight);                                                                          \
+      const T *tap = pixel + tap_offsets[t];                                                                       \
+      for (int64_t p = 0; p < COUNT; p++) {                                                                       \
+        if (p < count) acc[p] = __builtin_elementwise_fma(LOAD_VECTOR(VECTOR, tap + p * pixel_step), w, acc[p]);       \
+      }                                                                                                            \
+      weight += cp;                                                                                                \
+    }                                                                                                              \
+    for (int64_t p = 0; p < COUNT; p++) {                                                                         \
+      if (p < count) memcpy(target + p * cp, &acc[p], sizeof(VECTOR));                                                  \
+    }                                                                                                              \
+  }
+
 #define DEFINE_DEPTHWISE_BODY(NAME, T, V, V8, ROUNDEVEN, PIXELS)                                                    \
+  DEFINE_DEPTHWISE_PIXELS(NAME, _pixels, T, V, PIXELS)                                                             \
+  DEFINE_DEPTHWISE_PIXELS(NAME, _pixels8, T, V8, 2 * PIXELS)                                                       \
   /* Blocks of 16 and 8 lanes, then one by one: rows are often only 8 or 16 channels long. */                      \
   static inline __attribute__((always_inline)) void NAME##_requantize(const T *sums, int64_t count, T scale,       \
                                                                       const T *scales, T low, T high,              \
@@ -35,27 +60,6 @@
       output[i] = (int16_t)v;                                                                                      \
     }                                                                                                              \
   }                                                                                                                \
-  /* `PIXELS` adjacent output pixels of one 16-channel block: one sum per pixel in registers, each from the bias  \
-     through the taps in order (so every sum is computed exactly as alone), every weight vector loaded once for   \
-     all of them (the pixels' FMA chains are independent, which also hides the FMA latency). */                    \
-  static inline __attribute__((always_inline)) void NAME##_pixels(const T *pixel, int64_t pixel_step,             \
-                                                                  const int64_t *tap_offsets, int64_t taps,        \
-                                                                  const T *weight, int64_t cp, V bias_vector,      \
-                                                                  T *target, int64_t count) {                      \
-    V acc[PIXELS];                                                                                                 \
-    for (int64_t p = 0; p < PIXELS; p++) acc[p] = bias_vector;                                                     \
-    for (int64_t t = 0; t < taps; t++) {                                                                           \
-      const V w = LOAD_VECTOR(V, weight);                                                                          \
-      const T *tap = pixel + tap_offsets[t];                                                                       \
-      for (int64_t p = 0; p < PIXELS; p++) {                                                                       \
-        if (p < count) acc[p] = __builtin_elementwise_fma(LOAD_VECTOR(V, tap + p * pixel_step), w, acc[p]);       \
-      }                                                                                                            \
-      weight += cp;                                                                                                \
-    }                                                                                                              \
-    for (int64_t p = 0; p < PIXELS; p++) {                                                                         \
-      if (p < count) memcpy(target + p * cp, &acc[p], sizeof(V));                                                  \
-    }                                                                                                              \
-  }                                                                                                                \
   static inline __attribute__((always_inline)) void NAME##_body(const precsearch_depthwise_shape *shape,           \
                                                                 const T *grid, const T *weights, const T *bias,    \
                                                                 T scale, const T *scales, T low, T high,           \
@@ -64,7 +68,8 @@
     const int64_t width = shape->output_width, step = shape->pixel_step;                                           \
     for (int64_t oy = 0; oy < shape->output_height; oy++) {                                                        \
       const T *row = grid + oy * shape->row_step;                                                                  \
-      for (int64_t block = 0; block < cp; block += 16) {                                                           \
+      int64_t block = 0;                                                                                           \
+      for (; block + 16 <= cp; block += 16) {                                                                      \
         const V bias_vector = LOAD_VECTOR(V, bias + block);                                                        \
         int64_t ox = 0;                                                                                            \
         for (; ox + PIXELS <= width; ox += PIXELS) {                                                               \
@@ -76,6 +81,18 @@
                         row_sums + ox * cp + block, width - ox);                                                   \
         }                                                                                                          \
       }                                                                                                            \
+      if (block < cp) { /* the last 8 channels (cp is a multiple of 8): twice the pixels in half-width vectors */   \
+        const V8 bias_vector = LOAD_VECTOR(V8, bias + block);                                                      \
+        int64_t ox = 0;                                                                                            \
+        for (; ox + 2 * PIXELS <= width; ox += 2 * PIXELS) {                                                       \
+          NAME##_pixels8(row + ox * step + block, step, shape->tap_offsets, taps, weights + block, cp, bias_vector, \
+                         row_sums + ox * cp + block, 2 * PIXELS);                                                  \
+        }                                                                                                          \
+        if (ox < width) {                                                                                          \
+          NAME##_pixels8(row + ox * step + block, step, shape->tap_offsets, taps, weights + block, cp, bias_vector, \
+                         row_sums + ox * cp + block, width - ox);                                                  \
+        }                                                                                                          \
+      }                                                                                                            \
       int16_t *destination = output + oy * width * channels;                                                       \
       for (int64_t ox = 0; ox < width; ox++) {                                                                     \
         NAME##_requantize(row_sums + ox * cp, channels, scale, scales, low, high, destination + ox * channels);    \
@@ -83,7 +100,8 @@
     }                                                                                                              \
   }
 
-// Four Float pixels (4 x 16 lanes: 4 zmm, or 8 ymm on AVX2) and two Double pixels (8 ymm on AVX2) stay in registers.
+// Four Float pixels (4 x 16 lanes: 4 zmm, or 8 ymm on AVX2) and two Double pixels (8 ymm on AVX2) stay in registers;
+// in a last block of 8 channels, eight Float and four Double pixels (8 ymm).
 DEFINE_DEPTHWISE_BODY(depthwise_f32, float, f32x16, f32x8, __builtin_roundevenf, 4)
 DEFINE_DEPTHWISE_BODY(depthwise_f64, double, f64x16, f64x8, __builtin_roundeven, 2)
 

@@ -88,7 +88,7 @@ typedef struct {
   int64_t taps;
   /// Offset of each tap from the grid position of an output pixel's first tap (taps entries).
   const int64_t *tap_offsets;
-  /// Channels rounded up to a multiple of 16: the stride of a grid pixel, a weight tap and the bias.
+  /// Channels rounded up to a multiple of 8: the stride of a grid pixel, a weight tap and the bias.
   int64_t channel_stride;
   /// Output channels (the stride of an output pixel).
   int64_t channels;

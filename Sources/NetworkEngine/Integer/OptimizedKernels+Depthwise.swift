@@ -4,7 +4,7 @@ import FixedPointArithmetic
 extension OptimizedKernels {
   /// Depthwise convolution in exact floating-point lanes (see `DepthwiseLanes`): the input is derived, converted
   /// and copied once into a zero-padded grid (so no tap needs a bounds check); every output pixel is accumulated
-  /// 16 channels at a time in registers, starting from the bias, into a row buffer that is then requantized in
+  /// 16 (or a last 8) channels at a time in registers, starting from the bias, into a row buffer that is then requantized in
   /// the same lanes by a loop over channels.
   @inline(__always)
   static func depthwise<L: DepthwiseLane>(_ x: [Int16], _ k: WeightedLayerKernel, weights: [L], bias: [L],
@@ -34,7 +34,7 @@ extension OptimizedKernels {
                     gridHeight: gridHeight, gridWidth: gridWidth, pixelStride: channelStride, padTop: g.padTop,
                     padLeft: g.padLeft)
     }
-    // Every output pixel: 16 channels at a time from the bias through the taps (exact: every partial sum is an
+    // Every output pixel: 16 (or a last 8) channels at a time from the bias through the taps (exact: every partial sum is an
     // integer within the lanes' exact range, DepthwiseLanes.choose), then requantized row by row (CKernels).
     var shape = precsearch_depthwise_shape(
       taps: Int64(taps), tap_offsets: UnsafePointer(offsets), channel_stride: Int64(channelStride), channels: Int64(c),
@@ -177,8 +177,9 @@ enum DepthwiseLanes: Sendable {
   /// Int64 accumulators and integer requantization (`OptimizedKernels.depthwiseInteger`).
   case integer
 
-  /// Channels rounded up to a multiple of 16 (one SIMD16 block).
-  static func channelStride(_ channels: Int) -> Int { (channels + 15) / 16 * 16 }
+  /// Channels rounded up to a multiple of 8: blocks of 16 lanes and at most one of 8 (so an 8-channel layer wastes
+  /// no lanes).
+  static func channelStride(_ channels: Int) -> Int { (channels + 7) / 8 * 8 }
 
   /// The lanes for a depthwise layer with weights `[kernelHeight * kernelWidth][channels]` and `bias` at
   /// accumulator scale.
