@@ -15,27 +15,28 @@
 // NAME##SUFFIX: `COUNT` adjacent output pixels of one block of channels (one VECTOR of lanes): one sum per pixel in
 // registers, each from the bias through the taps in order (so every sum is computed exactly as alone), every weight
 // vector loaded once for all of them (the pixels' FMA chains are independent, which also hides the FMA latency).
-#define DEFINE_DEPTHWISE_PIXELS(NAME, SUFFIX, T, VECTOR, COUNT)                                                     \
-  static inline __attribute__((always_inline)) void NAME##SUFFIX(const T *pixel, int64_t pixel_step,             \
+#define DEFINE_DEPTHWISE_PIXELS(NAME, SUFFIX, T, VECTOR, COUNT)                                                    \
+  static inline __attribute__((always_inline)) void NAME##SUFFIX(const T *pixel, int64_t pixel_step,               \
                                                                   const int64_t *tap_offsets, int64_t taps,        \
-                                                                  const T *weight, int64_t cp, VECTOR bias_vector,      \
+                                                                  const T *weight, int64_t cp, const T *bias,      \
                                                                   T *target, int64_t count) {                      \
-    VECTOR acc[COUNT];                                                                                                 \
-    for (int64_t p = 0; p < COUNT; p++) acc[p] = bias_vector;                                                     \
+    VECTOR acc[COUNT];                                                                                             \
+    const VECTOR bias_vector = LOAD_VECTOR(VECTOR, bias);                                                          \
+    for (int64_t p = 0; p < COUNT; p++) acc[p] = bias_vector;                                                      \
     for (int64_t t = 0; t < taps; t++) {                                                                           \
-      const VECTOR w = LOAD_VECTOR(VECTOR, weight);                                                                          \
+      const VECTOR w = LOAD_VECTOR(VECTOR, weight);                                                                \
       const T *tap = pixel + tap_offsets[t];                                                                       \
-      for (int64_t p = 0; p < COUNT; p++) {                                                                       \
-        if (p < count) acc[p] = __builtin_elementwise_fma(LOAD_VECTOR(VECTOR, tap + p * pixel_step), w, acc[p]);       \
+      for (int64_t p = 0; p < COUNT; p++) {                                                                        \
+        if (p < count) acc[p] = __builtin_elementwise_fma(LOAD_VECTOR(VECTOR, tap + p * pixel_step), w, acc[p]);   \
       }                                                                                                            \
       weight += cp;                                                                                                \
     }                                                                                                              \
-    for (int64_t p = 0; p < COUNT; p++) {                                                                         \
-      if (p < count) memcpy(target + p * cp, &acc[p], sizeof(VECTOR));                                                  \
+    for (int64_t p = 0; p < COUNT; p++) {                                                                          \
+      if (p < count) memcpy(target + p * cp, &acc[p], sizeof(VECTOR));                                             \
     }                                                                                                              \
   }
 
-#define DEFINE_DEPTHWISE_BODY(NAME, T, V, V8, ROUNDEVEN, PIXELS)                                                    \
+#define DEFINE_DEPTHWISE_BODY(NAME, T, V, V8, ROUNDEVEN, PIXELS)                                                   \
   DEFINE_DEPTHWISE_PIXELS(NAME, _pixels, T, V, PIXELS)                                                             \
   DEFINE_DEPTHWISE_PIXELS(NAME, _pixels8, T, V8, 2 * PIXELS)                                                       \
   /* Blocks of 16 and 8 lanes, then one by one: rows are often only 8 or 16 channels long. */                      \
@@ -46,11 +47,11 @@
     int64_t i = 0;                                                                                                 \
     for (; i + 16 <= count; i += 16) {                                                                             \
       const V factor = scales != 0 ? LOAD_VECTOR(V, scales + i) : (V)(scale);                                      \
-      STORE_VECTOR(output + i, REQUANTIZED_LANES(V, i16x16, LOAD_VECTOR(V, sums + i) * factor, low, high));       \
+      STORE_VECTOR(output + i, REQUANTIZED_LANES(V, i16x16, LOAD_VECTOR(V, sums + i) * factor, low, high));        \
     }                                                                                                              \
     if (i + 8 <= count) {                                                                                          \
       const V8 factor = scales != 0 ? LOAD_VECTOR(V8, scales + i) : (V8)(scale);                                   \
-      STORE_VECTOR(output + i, REQUANTIZED_LANES(V8, i16x8, LOAD_VECTOR(V8, sums + i) * factor, low, high));      \
+      STORE_VECTOR(output + i, REQUANTIZED_LANES(V8, i16x8, LOAD_VECTOR(V8, sums + i) * factor, low, high));       \
       i += 8;                                                                                                      \
     }                                                                                                              \
     for (; i < count; i++) {                                                                                       \
@@ -70,26 +71,24 @@
       const T *row = grid + oy * shape->row_step;                                                                  \
       int64_t block = 0;                                                                                           \
       for (; block + 16 <= cp; block += 16) {                                                                      \
-        const V bias_vector = LOAD_VECTOR(V, bias + block);                                                        \
         int64_t ox = 0;                                                                                            \
         for (; ox + PIXELS <= width; ox += PIXELS) {                                                               \
-          NAME##_pixels(row + ox * step + block, step, shape->tap_offsets, taps, weights + block, cp, bias_vector, \
+          NAME##_pixels(row + ox * step + block, step, shape->tap_offsets, taps, weights + block, cp, bias + block, \
                         row_sums + ox * cp + block, PIXELS);                                                       \
         }                                                                                                          \
         if (ox < width) {                                                                                          \
-          NAME##_pixels(row + ox * step + block, step, shape->tap_offsets, taps, weights + block, cp, bias_vector, \
+          NAME##_pixels(row + ox * step + block, step, shape->tap_offsets, taps, weights + block, cp, bias + block, \
                         row_sums + ox * cp + block, width - ox);                                                   \
         }                                                                                                          \
       }                                                                                                            \
-      if (block < cp) { /* the last 8 channels (cp is a multiple of 8): twice the pixels in half-width vectors */   \
-        const V8 bias_vector = LOAD_VECTOR(V8, bias + block);                                                      \
+      if (block < cp) { /* the last 8 channels (cp is a multiple of 8): twice the pixels in half-width vectors */  \
         int64_t ox = 0;                                                                                            \
         for (; ox + 2 * PIXELS <= width; ox += 2 * PIXELS) {                                                       \
-          NAME##_pixels8(row + ox * step + block, step, shape->tap_offsets, taps, weights + block, cp, bias_vector, \
+          NAME##_pixels8(row + ox * step + block, step, shape->tap_offsets, taps, weights + block, cp, bias + block, \
                          row_sums + ox * cp + block, 2 * PIXELS);                                                  \
         }                                                                                                          \
         if (ox < width) {                                                                                          \
-          NAME##_pixels8(row + ox * step + block, step, shape->tap_offsets, taps, weights + block, cp, bias_vector, \
+          NAME##_pixels8(row + ox * step + block, step, shape->tap_offsets, taps, weights + block, cp, bias + block, \
                          row_sums + ox * cp + block, width - ox);                                                  \
         }                                                                                                          \
       }                                                                                                            \
@@ -133,7 +132,7 @@ static inline __attribute__((always_inline)) void requantize_f32_body(const floa
 }
 
 #define DEPTHWISE_PARAMETERS(T)                                                                                    \
-  const precsearch_depthwise_shape *shape, const T *grid, const T *weights, const T *bias, T scale,               \
+  const precsearch_depthwise_shape *shape, const T *grid, const T *weights, const T *bias, T scale,                \
       const T *scales, T low, T high, T *row_sums, int16_t *output
 #define DEPTHWISE_ARGUMENTS shape, grid, weights, bias, scale, scales, low, high, row_sums, output
 #define REQUANTIZE_PARAMETERS(T, B)                                                                                \

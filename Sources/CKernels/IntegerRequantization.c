@@ -146,7 +146,7 @@ static inline __attribute__((always_inline)) void derive_i16_planes_body(const i
 // zero-padded grid, DepthwiseLanes.c): every derived code is an Int16, exactly a Float. The lanes between a pixel's
 // last channel and the next pixel are zeroed, so that the grid's caller need not clear them first.
 #define DEFINE_DERIVE_LANES(NAME, T, V16, V8)                                                                      \
-  static inline __attribute__((always_inline)) void NAME##_body(const int16_t *codes, int64_t pixels,             \
+  static inline __attribute__((always_inline)) void NAME##_body(const int16_t *codes, int64_t pixels,              \
                                                                 int64_t channels, int64_t output_stride,           \
                                                                 int32_t shift, int32_t low, int32_t high,          \
                                                                 T *output) {                                       \
@@ -193,21 +193,21 @@ static inline __attribute__((always_inline)) int16_t requantized_in_double(doubl
 
 // The rows of a Double-lane requantization of SUM_TYPE sums converted by TO_DOUBLE: one loop with `scale`, or, when
 // `scales` is not null, one with scales[i] (two loops, so that each vectorizes).
-#define REQUANTIZE_IN_DOUBLE_ROWS(SUM_TYPE, TO_DOUBLE)                                                           \
-  for (int64_t row = 0; row < rows; row++) {                                                                   \
-    const SUM_TYPE *rowSums = sums + row * sum_stride;                                                         \
-    int16_t *rowOutput = output + row * output_stride;                                                         \
-    if (scales) {                                                                                              \
-      for (int64_t i = 0; i < count; i++) {                                                                    \
-        rowOutput[i] = requantized_in_double(TO_DOUBLE(rowSums[i]) + exact_double_of_int64(bias[i]), scales[i], \
-                                             low, high);                                                       \
-      }                                                                                                        \
-    } else {                                                                                                   \
-      for (int64_t i = 0; i < count; i++) {                                                                    \
-        rowOutput[i] = requantized_in_double(TO_DOUBLE(rowSums[i]) + exact_double_of_int64(bias[i]), scale,   \
-                                             low, high);                                                       \
-      }                                                                                                        \
-    }                                                                                                          \
+#define REQUANTIZE_IN_DOUBLE_ROWS(SUM_TYPE, TO_DOUBLE)                                                             \
+  for (int64_t row = 0; row < rows; row++) {                                                                       \
+    const SUM_TYPE *rowSums = sums + row * sum_stride;                                                             \
+    int16_t *rowOutput = output + row * output_stride;                                                             \
+    if (scales) {                                                                                                  \
+      for (int64_t i = 0; i < count; i++) {                                                                        \
+        rowOutput[i] = requantized_in_double(TO_DOUBLE(rowSums[i]) + exact_double_of_int64(bias[i]), scales[i],    \
+                                             low, high);                                                           \
+      }                                                                                                            \
+    } else {                                                                                                       \
+      for (int64_t i = 0; i < count; i++) {                                                                        \
+        rowOutput[i] = requantized_in_double(TO_DOUBLE(rowSums[i]) + exact_double_of_int64(bias[i]), scale,        \
+                                             low, high);                                                           \
+      }                                                                                                            \
+    }                                                                                                              \
   }
 
 #define EXACT_CAST_TO_DOUBLE(x) ((double)(x))
@@ -272,11 +272,11 @@ DEFINE_ENTRY(precsearch_requantize_i64_f64, requantize_i64_f64, REQUANTIZE_I64_F
 DEFINE_ENTRY(precsearch_requantize_i32_f64, requantize_i32_f64, REQUANTIZE_I32_F64_PARAMETERS,
              REQUANTIZE_I64_F64_ARGUMENTS)
 #define REQUANTIZE_F32_F64_PARAMETERS                                                                              \
-  const float *sums, int64_t sum_stride, int64_t rows, const int64_t *bias, int64_t count, double scale,          \
+  const float *sums, int64_t sum_stride, int64_t rows, const int64_t *bias, int64_t count, double scale,           \
       const double *scales, double low, double high, int16_t *output, int64_t output_stride
 DEFINE_ENTRY(precsearch_requantize_f32_f64, requantize_f32_f64, REQUANTIZE_F32_F64_PARAMETERS,
              REQUANTIZE_I64_F64_ARGUMENTS)
 #define REQUANTIZE_F64_PARAMETERS                                                                                  \
-  const double *sums, int64_t sum_stride, int64_t rows, const int64_t *bias, int64_t count, double scale,         \
+  const double *sums, int64_t sum_stride, int64_t rows, const int64_t *bias, int64_t count, double scale,          \
       const double *scales, double low, double high, int16_t *output, int64_t output_stride
 DEFINE_ENTRY(precsearch_requantize_f64, requantize_f64, REQUANTIZE_F64_PARAMETERS, REQUANTIZE_I64_F64_ARGUMENTS)

@@ -38,7 +38,7 @@ typedef double f64x16 __attribute__((ext_vector_type(16)));
     V quotient_ = value_ >> (V)(shift);                                                                            \
     const V remainder_ = value_ & (V)(mask);                                                                       \
     /* comparisons give -1 (true) or 0 per lane */                                                                 \
-    quotient_ += ((V)(remainder_ > (V)(half)) | ((V)(remainder_ == (V)(half)) & quotient_)) & (V)(1);             \
+    quotient_ += ((V)(remainder_ > (V)(half)) | ((V)(remainder_ == (V)(half)) & quotient_)) & (V)(1);              \
     quotient_ = __builtin_elementwise_max(quotient_, (V)(low));                                                    \
     __builtin_elementwise_min(quotient_, (V)(high));                                                               \
   })

@@ -1,5 +1,5 @@
-public import MultiObjectiveSearch
-public import NetworkEngine
+import MultiObjectiveSearch
+import NetworkEngine
 
 /// The first phase of ``PrecisionSearchAlgorithm/guided``: single-gene sensitivities measured around a good uniform
 /// configuration (the *anchor*), an additive model of accuracy loss solved as a multiple-choice knapsack
