@@ -100,6 +100,58 @@ void precsearch_gemm_u8s8(const uint8_t *a, int64_t rows, int64_t row_stride, co
   }
 }
 
+static inline __attribute__((target("avx512f,avx512bw,avx512vnni,avx512vl"))) __m256i broadcast4_256(const uint8_t *p) {
+  int32_t word;
+  memcpy(&word, p, 4);
+  return _mm256_set1_epi32(word);
+}
+
+// Columns 0..<8 only, in 256-bit vectors: the first 32 bytes of every 64-byte group row of B (column_stride 16), so
+// a layer of at most 8 output channels does not compute 8 zero columns. Two accumulators per row (k and k + 4), as
+// in the general kernel's last column block.
+__attribute__((target("avx512f,avx512bw,avx512vnni,avx512vl")))
+void precsearch_gemm_u8s8_8(const uint8_t *a, int64_t rows, int64_t row_stride, const int64_t *segment_offsets,
+                            int64_t segment_count, int64_t segment_length, const int8_t *b, int64_t column_stride,
+                            int32_t *c) {
+  const int64_t b_row = column_stride * 4;  // bytes per group of 4 k
+  for (int64_t r = 0; r < rows; r += 4) {
+    const uint8_t *base0 = a + r * row_stride;
+    const uint8_t *base1 = base0 + row_stride, *base2 = base1 + row_stride, *base3 = base2 + row_stride;
+    __m256i e0 = _mm256_setzero_si256(), e1 = _mm256_setzero_si256();
+    __m256i e2 = _mm256_setzero_si256(), e3 = _mm256_setzero_si256();
+    __m256i f0 = _mm256_setzero_si256(), f1 = _mm256_setzero_si256();
+    __m256i f2 = _mm256_setzero_si256(), f3 = _mm256_setzero_si256();
+    const int8_t *bp = b;
+    for (int64_t s = 0; s < segment_count; s++) {
+      const int64_t off = segment_offsets[s];
+      const uint8_t *r0 = base0 + off, *r1 = base1 + off, *r2 = base2 + off, *r3 = base3 + off;
+      int64_t k = 0;
+      for (; k + 8 <= segment_length; k += 8) {
+        const __m256i w0 = _mm256_loadu_si256((const void *)bp);
+        const __m256i w1 = _mm256_loadu_si256((const void *)(bp + b_row));
+        e0 = _mm256_dpbusd_epi32(e0, broadcast4_256(r0 + k), w0); f0 = _mm256_dpbusd_epi32(f0, broadcast4_256(r0 + k + 4), w1);
+        e1 = _mm256_dpbusd_epi32(e1, broadcast4_256(r1 + k), w0); f1 = _mm256_dpbusd_epi32(f1, broadcast4_256(r1 + k + 4), w1);
+        e2 = _mm256_dpbusd_epi32(e2, broadcast4_256(r2 + k), w0); f2 = _mm256_dpbusd_epi32(f2, broadcast4_256(r2 + k + 4), w1);
+        e3 = _mm256_dpbusd_epi32(e3, broadcast4_256(r3 + k), w0); f3 = _mm256_dpbusd_epi32(f3, broadcast4_256(r3 + k + 4), w1);
+        bp += 2 * b_row;
+      }
+      if (k < segment_length) {
+        const __m256i w0 = _mm256_loadu_si256((const void *)bp);
+        e0 = _mm256_dpbusd_epi32(e0, broadcast4_256(r0 + k), w0);
+        e1 = _mm256_dpbusd_epi32(e1, broadcast4_256(r1 + k), w0);
+        e2 = _mm256_dpbusd_epi32(e2, broadcast4_256(r2 + k), w0);
+        e3 = _mm256_dpbusd_epi32(e3, broadcast4_256(r3 + k), w0);
+        bp += b_row;
+      }
+    }
+    int32_t *d = c + r * column_stride;
+    _mm256_storeu_si256((void *)d, _mm256_add_epi32(e0, f0)); d += column_stride;
+    _mm256_storeu_si256((void *)d, _mm256_add_epi32(e1, f1)); d += column_stride;
+    _mm256_storeu_si256((void *)d, _mm256_add_epi32(e2, f2)); d += column_stride;
+    _mm256_storeu_si256((void *)d, _mm256_add_epi32(e3, f3));
+  }
+}
+
 #else
 
 int precsearch_has_int8_dot_product(void) { return 0; }
@@ -107,6 +159,13 @@ int precsearch_has_int8_dot_product(void) { return 0; }
 void precsearch_gemm_u8s8(const uint8_t *a, int64_t rows, int64_t row_stride, const int64_t *segment_offsets,
                           int64_t segment_count, int64_t segment_length, const int8_t *b, int64_t column_stride,
                           int32_t *c) {
+  (void)a; (void)rows; (void)row_stride; (void)segment_offsets; (void)segment_count; (void)segment_length;
+  (void)b; (void)column_stride; (void)c;
+}
+
+void precsearch_gemm_u8s8_8(const uint8_t *a, int64_t rows, int64_t row_stride, const int64_t *segment_offsets,
+                            int64_t segment_count, int64_t segment_length, const int8_t *b, int64_t column_stride,
+                            int32_t *c) {
   (void)a; (void)rows; (void)row_stride; (void)segment_offsets; (void)segment_count; (void)segment_length;
   (void)b; (void)column_stride; (void)c;
 }

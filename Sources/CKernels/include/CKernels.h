@@ -37,6 +37,11 @@ int precsearch_has_int8_dot_product(void);
 void precsearch_gemm_u8s8(const uint8_t *a, int64_t rows, int64_t row_stride, const int64_t *segment_offsets,
                           int64_t segment_count, int64_t segment_length, const int8_t *b, int64_t column_stride,
                           int32_t *c);
+/// As precsearch_gemm_u8s8 for columns 0..<8 only (a layer of at most 8 output channels, `column_stride` 16): C's
+/// columns 0..<8 of every row are written, columns 8..<column_stride are left as they were. Same requirements.
+void precsearch_gemm_u8s8_8(const uint8_t *a, int64_t rows, int64_t row_stride, const int64_t *segment_offsets,
+                            int64_t segment_count, int64_t segment_length, const int8_t *b, int64_t column_stride,
+                            int32_t *c);
 
 /// C = A x B with unsigned 8-bit A and signed 8-bit B, exact in Int32, for CPUs without VNNI: AVX2 vpmaddubsw
 /// (pairs of products into saturating Int16 lanes) and vpmaddwd (into Int32), portable C below AVX2. Layout and

@@ -73,6 +73,9 @@ extension OptimizedKernels {
       if let groupsPerFlush = form.groupsPerFlush {
         precsearch_gemm_u8s8_pairs(a, rows, rowStride, offsets, segmentCount, segmentLength, b, columnStride,
                                    Int64(groupsPerFlush), c)
+      } else if g.output.channels <= 8 {
+        // Only the first 8 columns are real (and only they are requantized): half-width vectors.
+        precsearch_gemm_u8s8_8(a, rows, rowStride, offsets, segmentCount, segmentLength, b, columnStride, c)
       } else {
         precsearch_gemm_u8s8(a, rows, rowStride, offsets, segmentCount, segmentLength, b, columnStride, c)
       }
