@@ -4,8 +4,8 @@ import FixedPointArithmetic
 extension OptimizedKernels {
   /// Depthwise convolution in exact floating-point lanes (see `DepthwiseLanes`): the input is derived, converted
   /// and copied once into a zero-padded grid (so no tap needs a bounds check); every output pixel is accumulated
-  /// 16 (or a last 8) channels at a time in registers, starting from the bias, into a row buffer that is then requantized in
-  /// the same lanes by a loop over channels.
+  /// 16 (or a last 8) channels at a time in registers, starting from the bias, into a row buffer that is then
+  /// requantized in the same lanes by a loop over channels.
   @inline(__always)
   static func depthwise<L: DepthwiseLane>(_ x: [Int16], _ k: WeightedLayerKernel, weights: [L], bias: [L],
                                           requantization r: DepthwiseRequantization<L>, _ out: inout [Int16],
@@ -34,8 +34,8 @@ extension OptimizedKernels {
                     gridHeight: gridHeight, gridWidth: gridWidth, pixelStride: channelStride, padTop: g.padTop,
                     padLeft: g.padLeft)
     }
-    // Every output pixel: 16 (or a last 8) channels at a time from the bias through the taps (exact: every partial sum is an
-    // integer within the lanes' exact range, DepthwiseLanes.choose), then requantized row by row (CKernels).
+    // Every output pixel: 16 (or a last 8) channels at a time from the bias through the taps (exact: every partial
+    // sum is an integer within the lanes' exact range, DepthwiseLanes.choose), then requantized row by row (CKernels).
     var shape = precsearch_depthwise_shape(
       taps: Int64(taps), tap_offsets: UnsafePointer(offsets), channel_stride: Int64(channelStride), channels: Int64(c),
       output_height: Int64(outputHeight), output_width: Int64(outputWidth), pixel_step: Int64(g.strideWidth * channelStride),
