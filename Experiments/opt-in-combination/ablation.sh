@@ -11,25 +11,12 @@
 # FASHION, MODELS); run.sh's recalibrated model (MODELS/TASK.psmodel) is made when missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-OUT=${OUT:-Results/opt-in-combination}
+source Experiments/opt-in-combination/tasks.sh
 SEEDS=${SEEDS:-"1"}
 ENERGY_MODELS=${ENERGY_MODELS:-"horowitz45-bitwise"}
-CIFAR10_BIN=${CIFAR10_BIN:-/tmp/cifar/bin}
-FER2013=${FER2013:-../shared/data/fer2013}
-FASHION=${FASHION:-../shared/data/fashion-mnist}
-MODELS=${MODELS:-/tmp/opt-in-combination}
 TASKS=${*:-cifar10}
-if [ -z "${PRECSEARCH:-}" ]; then swift build -c release --product precsearch >&2; PRECSEARCH=.build/release/precsearch; fi
-mkdir -p "$MODELS"
 for task in $TASKS; do
-  case $task in
-    fer) data=$FER2013; settings=(--evaluations 300 --validation-images 1000) ;;
-    cifar10) data=$CIFAR10_BIN; settings=(--evaluations 300 --validation-images 1000) ;;
-    fashion) data=$FASHION; settings=(--evaluations 600 --validation-images 2000) ;;
-    *) echo "unknown task $task" >&2; exit 64 ;;
-  esac
-  model="$MODELS/$task.psmodel"
-  [ -f "$model" ] || "$PRECSEARCH" recalibrate --model "$task" --data "$data" --activation-windows output --output "$model"
+  task_setup "$task"
   for energy in $ENERGY_MODELS; do
     for left_out in per-channel all-output bias-correction guided; do
       # The combination's options, the one left out at its default.
