@@ -26,25 +26,20 @@ extension Double: DerivedCodeScalar {
   }
 }
 
-extension Int32: DerivedCodeScalar {
+/// The integer scalars' derivation, element by element.
+extension DerivedCodeScalar where Self: FixedWidthInteger {
   static func derive(_ codes: UnsafePointer<Int16>, pixels: Int, channels: Int, outputStride: Int,
-                     rounding r: Int32RoundingShift, into output: UnsafeMutablePointer<Int32>) {
+                     rounding r: Int32RoundingShift, into output: UnsafeMutablePointer<Self>) {
     for pixel in 0..<pixels {
-      for i in 0..<channels { output[pixel * outputStride + i] = Int32(r.apply(Int32(codes[pixel * channels + i]))) }
+      for i in 0..<channels { output[pixel * outputStride + i] = Self(r.apply(Int32(codes[pixel * channels + i]))) }
       for i in channels..<Swift.max(channels, outputStride) { output[pixel * outputStride + i] = 0 }
     }
   }
 }
 
-extension Int64: DerivedCodeScalar {
-  static func derive(_ codes: UnsafePointer<Int16>, pixels: Int, channels: Int, outputStride: Int,
-                     rounding r: Int32RoundingShift, into output: UnsafeMutablePointer<Int64>) {
-    for pixel in 0..<pixels {
-      for i in 0..<channels { output[pixel * outputStride + i] = Int64(r.apply(Int32(codes[pixel * channels + i]))) }
-      for i in channels..<Swift.max(channels, outputStride) { output[pixel * outputStride + i] = 0 }
-    }
-  }
-}
+extension Int32: DerivedCodeScalar {}
+
+extension Int64: DerivedCodeScalar {}
 
 extension OptimizedKernels {
   /// The rounding that derives a layer's stored input codes (`derivation`), or nil when only the general path can
