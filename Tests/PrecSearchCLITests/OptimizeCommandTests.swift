@@ -40,9 +40,10 @@ struct OptimizeFixture {
       return try ImageDataset(height: 8, width: 8, channels: 1, pixels: pixels, labels: labels)
     }
     let calibration = try images(32, seed: 1)
-    let ranges = ActivationRanges(observing: floatPlan, inputs: (0..<32).map {
-      preprocessing.apply(calibration.image($0), channels: 1)
-    })
+    let inputs = (0..<32).map { preprocessing.apply(calibration.image($0), channels: 1) }
+    var ranges = ActivationRanges(observing: floatPlan, inputs: inputs)
+    // The output-chosen windows too, as `recalibrate` and `import` record them: every default applies.
+    ranges.outputWindowShifts = try OutputWindowShifts.calibrate(network: network, ranges: ranges, inputs: inputs)
     try ModelFile(name: "tiny", network: network, preprocessing: preprocessing, labels: (0..<10).map { "c\($0)" },
                   activationRanges: ranges).write(to: directory.path("tiny.psmodel"))
     try Fixtures.writeIDX(try images(48, seed: 2), images: directory.path("validation-images-idx3-ubyte"),
@@ -234,7 +235,7 @@ func comparable(_ path: String, dropCommandLine: Bool = false) throws -> JSONVal
     #expect(try comparable(fixture.path("again.json"), dropCommandLine: true)
             == comparable(fixture.path("guided.json"), dropCommandLine: true))
     // The hybrid's document has no sensitivity record.
-    #expect(runTool(fixture.arguments(["--output", fixture.path("hybrid.json")])).status == 0)
+    #expect(runTool(fixture.arguments(["--output", fixture.path("hybrid.json"), "--algorithm", "hybrid"])).status == 0)
     #expect(try ParetoFrontDocument.read(from: fixture.path("hybrid.json")).search.sensitivity == nil)
     // Interrupted inside the sensitivity phase (after its first batch), then resumed.
     var command = try OptimizeCommand(parsing: ArgumentScanner.parse(

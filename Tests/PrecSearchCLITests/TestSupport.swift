@@ -53,12 +53,15 @@ enum Fixtures {
     return try calibrated(builder.build(), name: "test-tiny", samples: 16, seed: seed)
   }
 
-  /// `network` with ranges observed by the float reference on `samples` random images.
+  /// `network` with ranges (histograms and channel means included) observed by the float reference on `samples`
+  /// random images, and the activation window shifts chosen for its output on them, as `recalibrate` and `import`
+  /// record them: a model ready for every default of `optimize` and `evaluate`.
   static func calibrated(_ network: Network, name: String, samples: Int, seed: UInt64) throws -> ModelFile {
     let calibration = try images(count: samples, seed: seed &+ 100)
     let floatPlan = try FloatPlan(network: network)
     let inputs = (0..<calibration.images.count).map { preprocessing.apply(calibration.images.image($0), channels: 1) }
-    let ranges = ActivationRanges(observing: floatPlan, inputs: inputs)
+    var ranges = ActivationRanges(observing: floatPlan, inputs: inputs)
+    ranges.outputWindowShifts = try OutputWindowShifts.calibrate(network: network, ranges: ranges, inputs: inputs)
     return ModelFile(name: name, network: network, preprocessing: preprocessing,
                      labels: (0..<10).map { "class\($0)" }, activationRanges: ranges)
   }

@@ -38,6 +38,13 @@ import PrecSearchTestSupport
     #expect(fallback == .weights && note?.contains("precsearch recalibrate") == true)
     let (chosen, none) = try WindowSearch.resolve(nil, ranges: full, modelPath: "m.psmodel")
     #expect(chosen == WindowSearch.defaultValue && none == nil)
+    // Histograms without the output-chosen shifts: the histogram criterion, with a note naming the fix.
+    var histogramsOnly = full
+    histogramsOnly.outputWindowShifts = nil
+    let (histogramChosen, histogramNote) = try WindowSearch.resolve(nil, ranges: histogramsOnly, modelPath: "m.psmodel")
+    #expect(WindowSearch.defaultValue == .allOutput)
+    #expect(histogramChosen == .all && histogramNote?.contains("--activation-windows output") == true)
+    #expect(throws: CommandFailure.self) { try WindowSearch.resolve(.allOutput, ranges: histogramsOnly, modelPath: "m") }
     #expect(throws: CommandFailure.self) { try WindowSearch.resolve(.activations, ranges: bare, modelPath: "m.psmodel") }
     #expect(try WindowSearch.resolve(.disabled, ranges: bare, modelPath: "m").0 == .disabled)
   }
@@ -54,15 +61,18 @@ import PrecSearchTestSupport
     for mode in WindowSearch.allCases {
       let run = runTool(["evaluate", "--model", modelPath, "--data", directory.path(""), "--weight-bits", "3",
                          "--activation-bits", "3", "--window-search", mode.rawValue, "--json"])
-      if mode.usesOutputCriterion {
-        // The fixture records no output-chosen shifts: refused, naming the option that adds them.
-        #expect(run.status == 1 && run.errors.contains("--activation-windows output"), "\(run.errors)")
-        continue
-      }
       #expect(run.status == 0, "\(run.errors)")
       #expect(run.output.contains("\"windowSearch\" : \"\(mode.rawValue)\""), "\(run.output.prefix(400))")
       reports[mode.rawValue] = run.output
     }
+    // Output modes need the output-chosen shifts: without them, refused, naming the option that adds them.
+    var withoutShifts = try Fixtures.tinyModel()
+    withoutShifts.activationRanges?.outputWindowShifts = nil
+    let withoutShiftsPath = directory.path("histograms-only.psmodel")
+    try withoutShifts.write(to: withoutShiftsPath)
+    let refusedOutput = runTool(["evaluate", "--model", withoutShiftsPath, "--data", directory.path(""), "--weight-bits",
+                                 "3", "--activation-bits", "3", "--window-search", "all-output"])
+    #expect(refusedOutput.status == 1 && refusedOutput.errors.contains("--activation-windows output"), "\(refusedOutput.errors)")
     let bad = runTool(["evaluate", "--model", modelPath, "--data", directory.path(""), "--weight-bits", "8",
                        "--activation-bits", "8", "--window-search", "both"])
     #expect(bad.status == 64 && bad.errors.contains("window-search"))
@@ -120,11 +130,15 @@ import PrecSearchTestSupport
     ranges.outputWindowShifts = nil
     #expect(table == (try OutputWindowShifts.calibrate(network: fixture.network, ranges: ranges,
                                                       inputs: (0..<8).map { inputs[$0 * 2] })))
-    // Without the option no table is written, and the output modes of evaluate need it.
-    let plainPath = directory.path("plain.psmodel")
+    // With 'histogram' no table is written; the default writes one (on every calibration image here: 16 < 256).
+    let plainPath = directory.path("plain.psmodel"), defaultPath = directory.path("default.psmodel")
     #expect(runTool(["recalibrate", "--model", modelPath, "--data", directory.path(""), "--output", plainPath,
-                     "--images", "16"]).status == 0)
+                     "--images", "16", "--activation-windows", "histogram"]).status == 0)
     #expect(try ModelFile.read(from: plainPath).activationRanges?.outputWindowShifts == nil)
+    #expect(runTool(["recalibrate", "--model", modelPath, "--data", directory.path(""), "--output", defaultPath,
+                     "--images", "16"]).status == 0)
+    #expect(try ModelFile.read(from: defaultPath).activationRanges?.outputWindowShifts
+            == (try OutputWindowShifts.calibrate(network: fixture.network, ranges: ranges, inputs: inputs)))
     let evaluated = runTool(["evaluate", "--model", outputPath, "--data", directory.path(""), "--weight-bits", "3",
                              "--activation-bits", "3", "--window-search", "all-output", "--json"])
     #expect(evaluated.status == 0 && evaluated.output.contains("\"windowSearch\" : \"all-output\""), "\(evaluated.errors)")
@@ -161,8 +175,11 @@ import PrecSearchTestSupport
     let fixture = try OptimizeFixture()
     defer { fixture.directory.cleanup() }
     let front = fixture.path("front.json")
+    // The other arithmetic settings pinned to the histogram criterion and no correction, so that only the
+    // granularity differs from the per-tensor evaluation below.
+    let others = ["--window-search", "all", "--bias-correction", "off"]
     let run = runTool(fixture.arguments(["--output", front, "--weight-bits", "2-8", "--activation-bits", "4-8",
-                                         "--weight-granularity", "per-channel"]))
+                                         "--weight-granularity", "per-channel"] + others))
     #expect(run.status == 0, "\(run.errors)")
     let document = try ParetoFrontDocument.read(from: front)
     #expect(document.model.weightGranularity == "per-channel")
@@ -173,17 +190,54 @@ import PrecSearchTestSupport
     let bits = ["--weight-bits", point.layers.map { String($0.weightBits) }.joined(separator: ","),
                 "--activation-bits", point.layers.map { String($0.activationBits) }.joined(separator: ",")]
     let evaluated = runTool(["evaluate", "--model", fixture.model, "--data", fixture.data, "--json",
-                             "--weight-granularity", "per-channel"] + bits)
+                             "--weight-granularity", "per-channel"] + others + bits)
     #expect(evaluated.status == 0, "\(evaluated.errors)")
     let report = try #require(JSONValue.parse(Data(evaluated.output.utf8)).objectValue)
     #expect(report["weightGranularity"]?.stringValue == "per-channel")
     #expect(report["accuracy"]?["fixedPointCorrect"]?.doubleValue == Double(point.test.correct))
     // Per tensor: written as before the option existed (no key in the front, none in evaluate's report).
-    let perTensor = runTool(["evaluate", "--model", fixture.model, "--data", fixture.data, "--json"] + bits)
+    let perTensor = runTool(["evaluate", "--model", fixture.model, "--data", fixture.data, "--json",
+                             "--weight-granularity", "per-tensor"] + others + bits)
     #expect(perTensor.status == 0 && !perTensor.output.contains("weightGranularity"))
     let bad = runTool(["evaluate", "--model", fixture.model, "--data", fixture.data, "--weight-granularity", "per-row"]
                       + bits)
     #expect(bad.status == 64 && bad.errors.contains("weight-granularity"))
+  }
+}
+
+/// The arithmetic and search defaults of `optimize` (issue #20, measured in Results/opt-in-combination): on a model
+/// that records histograms, channel means and output-chosen windows, per-channel weights, `all-output` windows,
+/// bias correction and the guided search, each recorded in the Pareto JSON; on a model without them, the fallbacks,
+/// each with a note.
+@Suite struct OptimizeDefaultsTests {
+  @Test func defaultsAreTheMeasuredCombinationAndFallBackWithNotes() throws {
+    let fixture = try OptimizeFixture()
+    defer { fixture.directory.cleanup() }
+    let front = fixture.path("front.json")
+    let run = runTool(fixture.arguments(["--output", front], evaluations: 30).filter { $0 != "--quiet" })
+    #expect(run.status == 0 && !run.errors.contains("Note:"), "\(run.errors)")
+    let document = try ParetoFrontDocument.read(from: front)
+    #expect(document.model.weightGranularity == "per-channel" && document.model.biasCorrection == "on")
+    #expect(document.model.windowSearch == "all-output" && document.search.algorithm == "guided")
+    #expect(try ParetoFrontDocument.quantizationOptions(ofFront: JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: front))))
+            == QuantizationOptions(weightWindowSearch: true, activationWindowSearch: true,
+                                   activationWindowCriterion: .output, perChannelWeights: true, biasCorrection: true))
+    // The same model without histograms, means and shifts: weight windows only and no correction, with two notes.
+    var bare = try ModelFile.read(from: fixture.model)
+    let ranges = try #require(bare.activationRanges)
+    bare.activationRanges = ActivationRanges(ranges: ranges.ranges.map {
+      ActivationRange(node: $0.node, maxMagnitude: $0.maxMagnitude, maxPositive: $0.maxPositive)
+    }, sampleCount: ranges.sampleCount)
+    let barePath = fixture.path("bare.psmodel"), bareFront = fixture.path("bare.json")
+    try bare.write(to: barePath)
+    let fallback = runTool(["optimize", "--model", barePath, "--data", fixture.data, "--evaluations", "12",
+                            "--population-size", "4", "--output", bareFront])
+    #expect(fallback.status == 0, "\(fallback.errors)")
+    #expect(fallback.errors.contains("only weight windows") && fallback.errors.contains("records no channel means"),
+            "\(fallback.errors)")
+    let fallbackDocument = try ParetoFrontDocument.read(from: bareFront)
+    #expect(fallbackDocument.model.windowSearch == "weights" && fallbackDocument.model.biasCorrection == nil)
+    #expect(fallbackDocument.model.weightGranularity == "per-channel")
   }
 }
 
@@ -196,8 +250,10 @@ import PrecSearchTestSupport
     let fixture = try OptimizeFixture()
     defer { fixture.directory.cleanup() }
     let front = fixture.path("front.json")
+    // The other arithmetic settings pinned (per tensor, histogram criterion), so that only the correction differs.
+    let others = ["--window-search", "all", "--weight-granularity", "per-tensor"]
     let run = runTool(fixture.arguments(["--output", front, "--weight-bits", "2-6", "--activation-bits", "4-8",
-                                         "--bias-correction", "on"]))
+                                         "--bias-correction", "on"] + others))
     #expect(run.status == 0, "\(run.errors)")
     let document = try ParetoFrontDocument.read(from: front)
     #expect(document.model.biasCorrection == "on")
@@ -210,7 +266,7 @@ import PrecSearchTestSupport
     var corrects: [String: Double] = [:]
     for setting in ["on", "off"] {
       let evaluated = runTool(["evaluate", "--model", fixture.model, "--data", fixture.data, "--json",
-                               "--bias-correction", setting] + bits)
+                               "--bias-correction", setting] + others + bits)
       #expect(evaluated.status == 0, "\(evaluated.errors)")
       let report = try #require(JSONValue.parse(Data(evaluated.output.utf8)).objectValue)
       #expect(report["biasCorrection"]?.stringValue == (setting == "on" ? "on" : nil))
@@ -229,11 +285,12 @@ import PrecSearchTestSupport
     let source = try String(contentsOfFile: fixture.path("c/tiny.c"), encoding: .utf8)
     #expect(source.contains("tiny_bias_correction_0") && source.contains("tiny_correct_bias("))
     // serve with the same setting describes it and measures the point's validation count exactly.
-    let session = try serve(["--model", fixture.model, "--data", fixture.data, "--quiet", "--bias-correction", "on"],
-                            requests: [#"{"describe": true}"#, try request(point)])
+    let session = try serve(["--model", fixture.model, "--data", fixture.data, "--quiet", "--bias-correction", "on"]
+                              + others, requests: [#"{"describe": true}"#, try request(point)])
     #expect(session.answers.first?["model"]?["biasCorrection"] == "on")
     #expect(session.answers.last?["correct"] == .integer(point.validation.correct))
-    let plain = try serve(["--model", fixture.model, "--data", fixture.data, "--quiet"], requests: [#"{"describe": true}"#])
+    let plain = try serve(["--model", fixture.model, "--data", fixture.data, "--quiet", "--bias-correction", "off"],
+                          requests: [#"{"describe": true}"#])
     #expect(plain.answers.first?["model"]?["biasCorrection"] == nil)
   }
 
@@ -250,8 +307,11 @@ import PrecSearchTestSupport
     let refused = runTool(common + ["--bias-correction", "on"])
     #expect(refused.status == 1 && refused.errors.contains("'--bias-correction on' needs the calibration means")
             && refused.errors.contains("precsearch recalibrate"), "\(refused.errors)")
+    // Without the option the default (on) falls back to off, with a note naming the fix.
     let plain = runTool(common)
     #expect(plain.status == 0 && !plain.output.contains("bias correction"), "\(plain.errors)")
+    #expect(plain.errors.contains("records no channel means") && plain.errors.contains("precsearch recalibrate"),
+            "\(plain.errors)")
     let bad = runTool(common + ["--bias-correction", "maybe"])
     #expect(bad.status == 64 && bad.errors.contains("bias-correction"), "\(bad.errors)")
     // recalibrate adds the means, after which the option works.

@@ -65,8 +65,8 @@ struct SearchSetupOptions {
   var windowSearch: WindowSearch?
   /// `--weight-granularity`.
   var weightGranularity: WeightGranularity
-  /// `--bias-correction`.
-  var biasCorrection: BiasCorrection
+  /// `--bias-correction` (nil: the default for the model).
+  var biasCorrection: BiasCorrection?
   /// `--quiet`.
   var quiet: Bool
   /// `--tensor-column`, `--resize`.
@@ -93,9 +93,9 @@ struct SearchSetupOptions {
     biasCorrection = try BiasCorrection.parse(arguments)
   }
 
-  /// The engine options of `windowSearch` (as resolved for the model) with `--weight-granularity` and
-  /// `--bias-correction`.
-  func quantizationOptions(windowSearch: WindowSearch) -> QuantizationOptions {
+  /// The engine options of `windowSearch` and `biasCorrection` (both as resolved for the model) with
+  /// `--weight-granularity`.
+  func quantizationOptions(windowSearch: WindowSearch, biasCorrection: BiasCorrection) -> QuantizationOptions {
     biasCorrection.applied(to: weightGranularity.applied(to: windowSearch.quantizationOptions))
   }
 }

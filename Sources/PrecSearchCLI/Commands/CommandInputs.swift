@@ -293,8 +293,9 @@ enum FileChecks {
 /// `--weight-granularity per-tensor|per-channel`: the engine's `WeightGranularity` (one master format per weight
 /// tensor, or per output channel), with its option and default.
 extension WeightGranularity {
-  /// The value used when the option is absent.
-  static let defaultValue = WeightGranularity.perTensor
+  /// The value used when the option is absent (measured with the other defaults of issue #20:
+  /// Results/opt-in-combination/).
+  static let defaultValue = WeightGranularity.perChannel
 
   /// The shared option.
   static let option = OptionSpec.value(
@@ -314,33 +315,39 @@ extension WeightGranularity {
 /// `--bias-correction on|off`: the engine's `BiasCorrection` (correct each weighted layer's bias by the expected
 /// output shift of its derived weights), with its option, default and model check.
 extension BiasCorrection {
-  /// The value used when the option is absent (measured: Results/bias-correction/).
-  static let defaultValue = BiasCorrection.off
+  /// The value used when the option is absent (measured with the other defaults of issue #20:
+  /// Results/opt-in-combination/); a model without channel means falls back to `off`, with a note.
+  static let defaultValue = BiasCorrection.on
 
   /// The shared option.
   static let option = OptionSpec.value(
     "bias-correction", valueName: "on|off",
     help: "Subtract from each weighted layer's bias the expected output shift its derived b-bit weights cause, "
       + "from the calibration means of its input (needs ranges with channel means: precsearch recalibrate; "
-      + "docs/arithmetic.md). Default: \(defaultValue.rawValue).")
+      + "docs/arithmetic.md). Default: \(defaultValue.rawValue) (off for a model without channel means).")
 
-  /// The option's value, or the default when absent.
-  static func parse(_ arguments: ParsedArguments) throws(UsageError) -> BiasCorrection {
-    try arguments.choice(option, as: BiasCorrection.self) ?? defaultValue
+  /// The option's value, or `nil` when absent.
+  static func parse(_ arguments: ParsedArguments) throws(UsageError) -> BiasCorrection? {
+    try arguments.choice(option, as: BiasCorrection.self)
   }
 
   /// The setting as recorded in documents: nil for `off` (the only setting before it was recorded).
   var recorded: String? { self == .off ? nil : rawValue }
 
-  /// Throws a failure naming the fix when the setting is `on` and `ranges` lack the channel means of a weighted
-  /// layer's input of `network` (unfolded or folded).
-  func check(ranges: ActivationRanges, network: Network, modelPath: String) throws {
-    guard self == .on else { return }
-    guard ranges.hasChannelMeans(for: try network.foldingBatchNorm()) else {
+  /// The setting to use: `given`, else the default, which falls back to `off` (with a note) when `ranges` lack the
+  /// channel means of a weighted layer's input of `network` (unfolded or folded). A given `on` that needs means the
+  /// model lacks is an error naming the fix.
+  static func resolve(_ given: BiasCorrection?, ranges: ActivationRanges, network: Network,
+                      modelPath: String) throws -> (BiasCorrection, note: String?) {
+    let wanted = given ?? defaultValue
+    guard wanted == .on, !ranges.hasChannelMeans(for: try network.foldingBatchNorm()) else { return (wanted, nil) }
+    guard given == nil else {
       throw CommandFailure("'--bias-correction on' needs the calibration means of every weighted layer's input, "
         + "which model '\(modelPath)' does not record; add them with 'precsearch recalibrate --model \(modelPath) "
         + "--data TRAINING-DATA --output FILE'")
     }
+    return (.off, "model '\(modelPath)' records no channel means of its layers' inputs, so biases are not corrected "
+      + "(--bias-correction off); 'precsearch recalibrate' adds them")
   }
 }
 
@@ -349,9 +356,10 @@ extension BiasCorrection {
 typealias WindowSearch = WindowSearchMode
 
 extension WindowSearchMode {
-  /// The value used when the option is absent (measured: Results/window-shift/); a model without activation
-  /// histograms falls back to `weights`, with a note.
-  static let defaultValue = WindowSearchMode.all
+  /// The value used when the option is absent (measured: Results/window-shift/, and with the other defaults of
+  /// issue #20: Results/opt-in-combination/); a model without output-chosen shifts falls back to `all`, one without
+  /// activation histograms to `weights`, each with a note.
+  static let defaultValue = WindowSearchMode.allOutput
 
   /// The shared option.
   static let option = OptionSpec.value(
@@ -360,15 +368,17 @@ extension WindowSearchMode {
       + "tensor and/or activation group sit lower in its 16-bit master when that lowers the quantization error "
       + "(activations need ranges with histograms: precsearch recalibrate). The -output modes take the activation "
       + "shifts chosen for the network's output instead (precsearch recalibrate --activation-windows output). "
-      + "Default: \(defaultValue.rawValue) (weights for a model without histograms).")
+      + "Default: \(defaultValue.rawValue) (all for a model without output-chosen shifts, weights for one without "
+      + "histograms).")
 
   /// The option's value, or `nil` when absent.
   static func parse(_ arguments: ParsedArguments) throws(UsageError) -> WindowSearchMode? {
     try arguments.choice(option, as: WindowSearchMode.self)
   }
 
-  /// The setting to use: `given`, else the default, which falls back to `weights` (with a note) when the model's
-  /// ranges have no histograms. A `given` setting that needs histograms the model lacks is an error naming the fix.
+  /// The setting to use: `given`, else the default, which falls back (with a note) to `all` when the model's ranges
+  /// have no output-chosen shifts and to `weights` when they have no histograms. A `given` setting that needs
+  /// histograms or shifts the model lacks is an error naming the fix.
   static func resolve(_ given: WindowSearchMode?, ranges: ActivationRanges, modelPath: String) throws -> (WindowSearchMode, note: String?) {
     if let given {
       if given.quantizationOptions.activationWindowSearch && !ranges.hasHistograms {
@@ -385,6 +395,11 @@ extension WindowSearchMode {
     if defaultValue.quantizationOptions.activationWindowSearch && !ranges.hasHistograms {
       return (.weights, "model '\(modelPath)' records no activation histograms, so only weight windows are searched "
         + "(--window-search weights); 'precsearch recalibrate' adds them")
+    }
+    if defaultValue.usesOutputCriterion && ranges.outputWindowShifts == nil {
+      return (.all, "model '\(modelPath)' records no activation window shifts chosen for the network's output, so "
+        + "each activation group's window minimises its own error (--window-search all); 'precsearch recalibrate "
+        + "--activation-windows output' adds them")
     }
     return (defaultValue, nil)
   }

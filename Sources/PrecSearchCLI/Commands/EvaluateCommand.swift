@@ -78,9 +78,9 @@ struct EvaluateCommand: Subcommand {
   /// `--window-search` (nil: the default for the model).
   var windowSearch: WindowSearch?
   /// `--weight-granularity`.
-  var weightGranularity: WeightGranularity = .perTensor
-  /// `--bias-correction`.
-  var biasCorrection: BiasCorrection = .off
+  var weightGranularity: WeightGranularity = .defaultValue
+  /// `--bias-correction` (nil: the default for the model).
+  var biasCorrection: BiasCorrection?
   /// A preset name or an energy table file, resolved in `run`.
   var energyModel: String
   /// `--predictions`: where to write the per-input CSV.
@@ -159,7 +159,9 @@ struct EvaluateCommand: Subcommand {
     var energy: EnergySummary?
     let (windowSearch, note) = try WindowSearch.resolve(self.windowSearch, ranges: ranges, modelPath: modelPath)
     if let note { errors.write("Note: \(note)\n") }
-    try biasCorrection.check(ranges: ranges, network: network, modelPath: modelPath)
+    let (biasCorrection, biasNote) = try BiasCorrection.resolve(self.biasCorrection, ranges: ranges, network: network,
+                                                                modelPath: modelPath)
+    if let biasNote { errors.write("Note: \(biasNote)\n") }
     let evaluation = try FixedPointEvaluation.run(model: model, ranges: ranges, configuration: configuration, kernels: kernels,
                                         windowSearch: windowSearch, weightGranularity: weightGranularity,
                                         biasCorrection: biasCorrection, data: data, limit: limit, dataDescription: dataPath,

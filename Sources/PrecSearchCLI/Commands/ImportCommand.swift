@@ -50,8 +50,8 @@ struct ImportCommand: Subcommand {
       the engine's network (HWC; BatchNorm and fused activations folded; ONNX's NCHW weights and flatten order \
       converted so outputs are unchanged; int8 weights dequantized), records its provenance (file name, format, \
       SHA-256, producer, versions, operator counts) and where each node came from ('precsearch inspect' shows \
-      it), and computes the activation ranges and histograms the fixed-point engine needs on the calibration \
-      data. The result is an ordinary model file for evaluate, optimize, run, serve and the runtime. \
+      it), and computes the activation ranges, histograms, channel means and output-chosen activation windows \
+      (as precsearch recalibrate) the fixed-point engine's defaults need on the calibration data. The result is an ordinary model file for evaluate, optimize, run, serve and the runtime. \
       Supported operators and the exact mapping: docs/model-import.md.
 
       A quantized input (int8/uint8, or QUANTIZE at the model's edge) becomes the input's preprocessing, \
@@ -142,7 +142,11 @@ struct ImportCommand: Subcommand {
     let count = min(calibrationSamples, calibration.count)
     let channels = model.network.inputShape.channels
     let inputs = (0..<count).map { model.preprocessing.apply(calibration.image($0), channels: channels) }
-    model.activationRanges = ActivationRanges(observing: try FloatPlan(network: model.network), inputs: inputs)
+    var ranges = ActivationRanges(observing: try FloatPlan(network: model.network), inputs: inputs)
+    // The output-chosen activation windows of the default --window-search all-output, as `recalibrate` chooses them.
+    ranges.outputWindowShifts = try RecalibrateCommand.outputWindowShifts(
+      network: model.network, ranges: ranges, inputs: inputs, images: RecalibrateCommand.defaultWindowImages)
+    model.activationRanges = ranges
     let calibrationSeconds = OptimizeCommand.seconds(clock.now - calibrationStart)
     model.provenance = Self.provenance(model.provenance, calibration: [
       "source": .string(calibrationSource), "samples": .integer(count),
@@ -160,7 +164,9 @@ struct ImportCommand: Subcommand {
     text += "  input \(network.inputShape) (\(model.inputEncoding.rawValue) data, real = \(model.preprocessing.scale) x u - "
       + "\(model.preprocessing.mean[0]))\n"
     if provenance.hasQuantizedWeights { text += "  int8 weights dequantized to float (the engine re-quantizes them from a 16-bit master)\n" }
-    text += "Calibrated activation ranges on \(NumberFormatting.grouped(count)) samples in "
+    text += "Calibrated activation ranges (and windows chosen for the output on "
+      + "\(NumberFormatting.grouped(min(count, RecalibrateCommand.defaultWindowImages))) of them) on "
+      + "\(NumberFormatting.grouped(count)) samples in "
       + "\(NumberFormatting.fixed(calibrationSeconds, decimals: 1)) s: \(calibrationSource)\n"
     text += "Wrote \(outputPath)\n"
     output.write(text)

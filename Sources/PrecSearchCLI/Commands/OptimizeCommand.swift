@@ -26,12 +26,15 @@ struct OptimizeCommand: Subcommand {
     "max-accuracy-drop", valueName: "drop",
     help: "Find the least-energy configuration whose validation accuracy is at most this far below uniform "
       + "16-bit fixed point (0.01 or 1%, in accuracy points).")
+  /// The algorithm used when `--algorithm` is absent (measured: Results/search-quality/guided/, and with the other
+  /// defaults of issue #20: Results/opt-in-combination/).
+  static let defaultAlgorithm = PrecisionSearchAlgorithm.guided
   static let algorithmOption = OptionSpec.value(
     "algorithm", valueName: "name",
     help: "The search algorithm: hybrid (annealing at several energy budgets, then NSGA-II), nsga2, annealing, "
       + "exhaustive (every configuration of a small space) or guided (the hybrid after a sensitivity phase whose "
       + "probes count as evaluations; docs/search-algorithms.md).",
-    defaultValue: PrecisionSearchAlgorithm.hybrid.rawValue,
+    defaultValue: defaultAlgorithm.rawValue,
     allowedValues: PrecisionSearchAlgorithm.allCases.map(\.rawValue))
   static let evaluationsOption = OptionSpec.value(
     "evaluations", valueName: "count",
@@ -141,8 +144,8 @@ struct OptimizeCommand: Subcommand {
   var windowSearch: WindowSearch?
   /// `--weight-granularity`.
   var weightGranularity: WeightGranularity
-  /// `--bias-correction`.
-  var biasCorrection: BiasCorrection
+  /// `--bias-correction` (nil: the default for the model).
+  var biasCorrection: BiasCorrection?
   /// The canonical command line (subcommand, then the given options in table order).
   var commandLine: [String]
 
@@ -171,7 +174,7 @@ struct OptimizeCommand: Subcommand {
     if let text = arguments.value(Self.maximumDropOption) {
       accuracyRequirement = (text, .maximumDrop(try Self.fraction(text, for: Self.maximumDropOption)))
     }
-    algorithm = try arguments.choice(Self.algorithmOption, as: PrecisionSearchAlgorithm.self) ?? .hybrid
+    algorithm = try arguments.choice(Self.algorithmOption, as: PrecisionSearchAlgorithm.self) ?? Self.defaultAlgorithm
     evaluations = try arguments.integer(Self.evaluationsOption, in: 1...100_000_000)
     timeLimit = try arguments.number(Self.timeLimitOption, in: 0.001...1e9)
     if evaluations == nil && timeLimit == nil && algorithm != .exhaustive { evaluations = Self.defaultEvaluations }
@@ -335,7 +338,9 @@ struct OptimizeCommand: Subcommand {
     let ranges = inputs.model.activationRanges!
     let (windowSearch, windowNote) = try WindowSearch.resolve(self.windowSearch, ranges: ranges, modelPath: modelValue)
     if let windowNote, !quiet { errors.write("Note: \(windowNote)\n") }
-    try biasCorrection.check(ranges: ranges, network: inputs.model.network, modelPath: modelValue)
+    let (biasCorrection, biasNote) = try BiasCorrection.resolve(self.biasCorrection, ranges: ranges,
+                                                                network: inputs.model.network, modelPath: modelValue)
+    if let biasNote, !quiet { errors.write("Note: \(biasNote)\n") }
     let fixedPointModel = try FixedPointModel(network: inputs.model.network, ranges: ranges, options: biasCorrection.applied(
                                                 to: weightGranularity.applied(to: windowSearch.quantizationOptions)))
     let network = fixedPointModel.network

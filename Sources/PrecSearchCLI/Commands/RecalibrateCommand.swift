@@ -30,7 +30,7 @@ struct RecalibrateCommand: Subcommand {
     help: "'output' also chooses every activation group's window shift per bit-width by its effect on the network's "
       + "output (mean KL divergence from the float reference on --window-images calibration images, evenly spaced) and "
       + "records them for --window-search activations-output|all-output; 'histogram' records only the histograms.",
-    defaultValue: ActivationWindowCriterion.histogram.rawValue,
+    defaultValue: ActivationWindowCriterion.output.rawValue,
     allowedValues: ActivationWindowCriterion.allCases.map(\.rawValue))
   static let windowWeightsOption = OptionSpec.value(
     "window-weights", valueName: "bits",
@@ -41,11 +41,13 @@ struct RecalibrateCommand: Subcommand {
   static let windowImagesOption = OptionSpec.value(
     "window-images", valueName: "count",
     help: "With --activation-windows output: the calibration images the shifts are chosen on.",
-    defaultValue: "256")
+    defaultValue: String(defaultWindowImages))
+  /// `--window-images` when absent (also `import`'s).
+  static let defaultWindowImages = 256
 
   static let configuration = CommandConfiguration(
     name: "recalibrate",
-    abstract: "Recompute a model's activation ranges and histograms on its training images.",
+    abstract: "Recompute a model's activation ranges, histograms and output-chosen windows on its training images.",
     discussion: """
       The fixed-point engine chooses every activation format from ranges observed on training images; activation \
       window shifts (--window-search activations) also need a histogram of each tensor's magnitudes. This command \
@@ -57,9 +59,10 @@ struct RecalibrateCommand: Subcommand {
       (WORD/*.wav) that is not a split accuracy is reported on (e.g. speech-commands-mini/training); all its clips \
       are calibration inputs, through the model's audio front-end.
 
-      With --activation-windows output it also chooses, on --window-images evenly spaced calibration images, each \
-      activation group's window shift at every bit-width 2...15 by the network's output (docs/arithmetic.md) and \
-      records them in the model (activationRanges.outputWindowShifts).
+      With --activation-windows output (the default) it also chooses, on --window-images evenly spaced calibration \
+      images, each activation group's window shift at every bit-width 2...15 by the network's output \
+      (docs/arithmetic.md) and records them in the model (activationRanges.outputWindowShifts), which the default \
+      --window-search all-output of optimize, evaluate and serve uses; 'histogram' records the histograms only.
       """,
     options: [modelOption, dataOption, outputOption, imagesOption, activationWindowsOption, windowWeightsOption,
               windowImagesOption],
@@ -80,8 +83,8 @@ struct RecalibrateCommand: Subcommand {
     dataPath = try arguments.requiredValue(Self.dataOption)
     outputPath = try arguments.requiredValue(Self.outputOption)
     images = try arguments.integer(Self.imagesOption, in: 1...1_000_000)
-    activationWindows = try arguments.choice(Self.activationWindowsOption, as: ActivationWindowCriterion.self) ?? .histogram
-    windowImages = try arguments.integer(Self.windowImagesOption, in: 1...1_000_000) ?? 256
+    activationWindows = try arguments.choice(Self.activationWindowsOption, as: ActivationWindowCriterion.self) ?? .output
+    windowImages = try arguments.integer(Self.windowImagesOption, in: 1...1_000_000) ?? Self.defaultWindowImages
     windowWeights = try arguments.choice(Self.windowWeightsOption, as: OutputWindowShifts.CalibrationWeights.self) ?? .sixteen
   }
 
@@ -130,12 +133,8 @@ struct RecalibrateCommand: Subcommand {
     let plan = try FloatPlan(network: network)  // folds BatchNorm, as the ranges require
     var ranges = ActivationRanges(observing: plan, inputs: inputs)
     if activationWindows == .output {
-      let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 256))
-      // Evenly spaced over the calibration inputs (a WAV folder is ordered by word).
-      let n = min(windowImages, inputs.count)
-      ranges.outputWindowShifts = try OutputWindowShifts.calibrate(
-        network: network, ranges: ranges, inputs: (0..<n).map { inputs[$0 * inputs.count / n] },
-        weights: windowWeights, threads: threads)
+      ranges.outputWindowShifts = try Self.outputWindowShifts(network: network, ranges: ranges, inputs: inputs,
+                                                              images: windowImages, weights: windowWeights)
     }
 
     let changed = model.activationRanges.map { old in
@@ -153,5 +152,16 @@ struct RecalibrateCommand: Subcommand {
     case .some(let n): output.write("Activation ranges changed at \(n) of \(ranges.ranges.count) nodes. Wrote \(outputPath)\n")
     case .none: output.write("Activation ranges recorded (the model had none). Wrote \(outputPath)\n")
     }
+  }
+
+  /// The activation window shifts chosen for the network's output (`OutputWindowShifts.calibrate`) on `images` of
+  /// `inputs`, evenly spaced (a WAV folder is ordered by word), on every core; shared with `import`.
+  static func outputWindowShifts(network: Network, ranges: ActivationRanges, inputs: [[Float]], images: Int,
+                                 weights: OutputWindowShifts.CalibrationWeights = .sixteen) throws -> OutputWindowShifts {
+    let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 256))
+    let n = min(images, inputs.count)
+    return try OutputWindowShifts.calibrate(network: network, ranges: ranges,
+                                            inputs: (0..<n).map { inputs[$0 * inputs.count / n] },
+                                            weights: weights, threads: threads)
   }
 }

@@ -78,9 +78,12 @@ struct ServeCommand: Subcommand {
     let ranges = inputs.model.activationRanges!  // `loadInputs` rejects a model without ranges
     let (windowSearch, windowNote) = try WindowSearch.resolve(setup.windowSearch, ranges: ranges, modelPath: setup.modelValue)
     if let windowNote, !setup.quiet { errors.write("Note: \(windowNote)\n") }
-    try setup.biasCorrection.check(ranges: ranges, network: inputs.model.network, modelPath: setup.modelValue)
+    let (biasCorrection, biasNote) = try BiasCorrection.resolve(setup.biasCorrection, ranges: ranges,
+                                                                network: inputs.model.network, modelPath: setup.modelValue)
+    if let biasNote, !setup.quiet { errors.write("Note: \(biasNote)\n") }
     let fixedPointModel = try FixedPointModel(network: inputs.model.network, ranges: ranges,
-                                              options: setup.quantizationOptions(windowSearch: windowSearch))
+                                              options: setup.quantizationOptions(windowSearch: windowSearch,
+                                                                                 biasCorrection: biasCorrection))
     let network = fixedPointModel.network
     let layerNames = network.weightedLayerNames
     let space: PrecisionSearchSpace
@@ -101,7 +104,7 @@ struct ServeCommand: Subcommand {
       energyModelSHA256: table.checksum, windowSearch: windowSearch.rawValue, screening: setup.screeningName,
       toolName: PrecSearchTool.name, toolVersion: PrecSearchTool.version, commit: SourceRevision.commit)
     information.weightGranularity = setup.weightGranularity.recorded
-    information.biasCorrection = setup.biasCorrection.recorded
+    information.biasCorrection = biasCorrection.recorded
     do {
       return try EvaluationServer(space: space, evaluator: evaluator, information: information)
     } catch let error as EvaluationServer.SetupError {
