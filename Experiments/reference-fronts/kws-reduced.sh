@@ -6,8 +6,9 @@
 # Space: `--weight-bits 4,8 --activation-bits 8` on the shipped kws DS-CNN (10 weighted layers: 2^10 = 1,024
 # configurations). For each energy model: `optimize --algorithm exhaustive --screening exact` measures every
 # configuration on every validation clip (exact screening never drops a configuration that is non-dominated on the
-# whole split), which gives the exact front; then the default search (hybrid, 1,000 evaluations, confidence
-# screening) runs in the same space with seeds 1-5. The table gives each run's validation hypervolume
+# whole split), which gives the exact front; then the default search (since issue #20: guided, 1,000 evaluations,
+# confidence screening, with the default arithmetic; before it: hybrid) runs in the same space with seeds 1-5.
+# Both use the default arithmetic of the binary (recorded in each JSON's `model`). The table gives each run's validation hypervolume
 # (`hypervolume.final`, the energy-accuracy indicator of docs/pareto-json.md) as a percentage of the exact front's.
 #
 # Environment: PRECSEARCH (binary; default: a release build), OUT (Results/reference-fronts/kws-reduced),

@@ -4,11 +4,11 @@
 #   Experiments/reference-fronts/long-runs.sh [TASK ...]        # default: fashion kws cifar10 fer
 #
 # Per task and energy model (both presets):
-# 1. a long run: hybrid, EVALUATIONS (default 10,000: 10x the 1,000 of a default run and over 10x the 600 of the
+# 1. a long run: the default search (guided since issue #20; hybrid before) with the default arithmetic, EVALUATIONS (default 10,000: 10x the 1,000 of a default run and over 10x the 600 of the
 #    Results/pareto runs), every validation image, screening off, seed 101, checkpointed every 60 s and resumed when
 #    its checkpoint exists, so that it can span sessions; run at low priority (nice 19);
 # 2. the default run (`optimize` with default settings: 1,000 evaluations, confidence screening, every validation
-#    image) with seeds 1-5;
+#    image, the default arithmetic) with seeds 1-5;
 # 3. summary.md: the best-known front is the non-dominated union of the fronts of all these runs (all measured on the
 #    same whole validation split, so their points compare; a point non-dominated among everything measured is on its
 #    own run's front); each run's hypervolume (docs/pareto-json.md: x = energy / uniform 16-bit, y = 1 - validation
