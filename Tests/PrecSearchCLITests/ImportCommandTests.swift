@@ -62,6 +62,9 @@ struct ImportCommandTests {
     #expect(file.inputEncoding == .uint8)
     #expect(file.preprocessing.scale == 0.02)
     #expect(file.activationRanges?.sampleCount == 2)  // the validation half: 1 of the 3 tensors of each class
+    // By default the windows of --window-search all-output too, on the calibration inputs, as recalibrate chooses them.
+    #expect(file.activationRanges?.outputWindowShifts?.sampleCount == 2)
+    #expect(run.output.contains("windows chosen for the output on 2 of them"), "\(run.output)")
     let source = try #require(file.provenance["source"])
     #expect(source["sha256"]?.stringValue == (try sha256Hex(ofFile: Self.fixture("uint8_input_dequantize_conv.tflite"))))
     #expect(source["format"]?.stringValue == "TFLite")
@@ -151,7 +154,8 @@ struct ImportCommandTests {
     let data = SharedData.path("data/mlperf-tiny-kws")
     let run = runTool(["import", SharedData.path("models/mlperf-tiny/kws_ref_model_float32.tflite"), "--output", model,
                        "--calibration-data", data, "--calibration-samples", "50",
-                       "--input-type", "int8", "--input-scale", "0.5847029", "--input-zero-point", "83"])
+                       "--input-type", "int8", "--input-scale", "0.5847029", "--input-zero-point", "83",
+                       "--activation-windows", "histogram"])  // ranges only: the output windows take minutes in debug
     #expect(run.status == 0, "\(run.errors)")
     let evaluate = runTool(["evaluate", "--model", model, "--data", data, "--weight-bits", "16", "--activation-bits", "16",
                             "--limit", "300", "--json"])

@@ -51,8 +51,8 @@ struct ImportCommand: Subcommand {
       converted so outputs are unchanged; int8 weights dequantized), records its provenance (file name, format, \
       SHA-256, producer, versions, operator counts) and where each node came from ('precsearch inspect' shows \
       it), and computes the activation ranges, histograms, channel means and output-chosen activation windows \
-      (as precsearch recalibrate) the fixed-point engine's defaults need on the calibration data. The result is an ordinary model file for evaluate, optimize, run, serve and the runtime. \
-      Supported operators and the exact mapping: docs/model-import.md.
+      (as precsearch recalibrate) the fixed-point engine's defaults need on the calibration data. The result is an \
+      ordinary model file for evaluate, optimize, run, serve and the runtime. Supported operators and the exact mapping: docs/model-import.md.
 
       A quantized input (int8/uint8, or QUANTIZE at the model's edge) becomes the input's preprocessing, \
       real = scale * (q - zero point); a float model fed quantized features (MLPerf Tiny's int8 MFCCs) takes \
@@ -60,7 +60,8 @@ struct ImportCommand: Subcommand {
       """,
     arguments: [PositionalArgument(name: "model", help: "The model to import: a .tflite or .onnx file.")],
     options: [outputOption, calibrationDataOption, calibrationSamplesOption, labelsOption, nameOption, inputTypeOption,
-              inputScaleOption, inputZeroPointOption, audioFrontEndOption] + DataOptions.options,
+              inputScaleOption, inputZeroPointOption, audioFrontEndOption, RecalibrateCommand.activationWindowsOption,
+              RecalibrateCommand.windowImagesOption] + DataOptions.options,
     examples: [
       "precsearch import resnet8_float32.tflite --output resnet8.psmodel --calibration-data cifar-10-batches-bin",
       "precsearch import kws_ref_model_float32.tflite --output ds-cnn.psmodel --calibration-data mlperf-tiny-kws "
@@ -73,6 +74,9 @@ struct ImportCommand: Subcommand {
   var outputPath: String
   var calibrationDataPath: String
   var calibrationSamples: Int
+  /// `--activation-windows` and `--window-images`, shared with `recalibrate`.
+  var activationWindows: ActivationWindowCriterion
+  var windowImages: Int
   var labelsPath: String?
   var name: String?
   var inputType: InputEncoding?
@@ -91,6 +95,10 @@ struct ImportCommand: Subcommand {
     outputPath = try arguments.requiredValue(Self.outputOption)
     calibrationDataPath = try arguments.requiredValue(Self.calibrationDataOption)
     calibrationSamples = try arguments.integer(Self.calibrationSamplesOption, in: 1...1_000_000) ?? 1000
+    activationWindows = try arguments.choice(RecalibrateCommand.activationWindowsOption, as: ActivationWindowCriterion.self)
+      ?? .output
+    windowImages = try arguments.integer(RecalibrateCommand.windowImagesOption, in: 1...1_000_000)
+      ?? RecalibrateCommand.defaultWindowImages
     labelsPath = arguments.value(Self.labelsOption)
     name = arguments.value(Self.nameOption)
     if let name, name.isEmpty || name.contains(where: { $0.isNewline }) {
@@ -144,8 +152,10 @@ struct ImportCommand: Subcommand {
     let inputs = (0..<count).map { model.preprocessing.apply(calibration.image($0), channels: channels) }
     var ranges = ActivationRanges(observing: try FloatPlan(network: model.network), inputs: inputs)
     // The output-chosen activation windows of the default --window-search all-output, as `recalibrate` chooses them.
-    ranges.outputWindowShifts = try RecalibrateCommand.outputWindowShifts(
-      network: model.network, ranges: ranges, inputs: inputs, images: RecalibrateCommand.defaultWindowImages)
+    if activationWindows == .output {
+      ranges.outputWindowShifts = try RecalibrateCommand.outputWindowShifts(
+        network: model.network, ranges: ranges, inputs: inputs, images: windowImages)
+    }
     model.activationRanges = ranges
     let calibrationSeconds = OptimizeCommand.seconds(clock.now - calibrationStart)
     model.provenance = Self.provenance(model.provenance, calibration: [
@@ -164,9 +174,10 @@ struct ImportCommand: Subcommand {
     text += "  input \(network.inputShape) (\(model.inputEncoding.rawValue) data, real = \(model.preprocessing.scale) x u - "
       + "\(model.preprocessing.mean[0]))\n"
     if provenance.hasQuantizedWeights { text += "  int8 weights dequantized to float (the engine re-quantizes them from a 16-bit master)\n" }
-    text += "Calibrated activation ranges (and windows chosen for the output on "
-      + "\(NumberFormatting.grouped(min(count, RecalibrateCommand.defaultWindowImages))) of them) on "
-      + "\(NumberFormatting.grouped(count)) samples in "
+    text += "Calibrated activation ranges "
+      + (activationWindows == .output
+         ? "(and windows chosen for the output on \(NumberFormatting.grouped(min(count, windowImages))) of them) " : "")
+      + "on \(NumberFormatting.grouped(count)) samples in "
       + "\(NumberFormatting.fixed(calibrationSeconds, decimals: 1)) s: \(calibrationSource)\n"
     text += "Wrote \(outputPath)\n"
     output.write(text)
