@@ -92,10 +92,4 @@ struct SearchSetupOptions {
     weightGranularity = try WeightGranularity.parse(arguments)
     biasCorrection = try BiasCorrection.parse(arguments)
   }
-
-  /// The engine options of `windowSearch` and `biasCorrection` (both as resolved for the model) with
-  /// `--weight-granularity`.
-  func quantizationOptions(windowSearch: WindowSearch, biasCorrection: BiasCorrection) -> QuantizationOptions {
-    biasCorrection.applied(to: weightGranularity.applied(to: windowSearch.quantizationOptions))
-  }
 }

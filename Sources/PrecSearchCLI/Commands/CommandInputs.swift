@@ -405,3 +405,28 @@ extension WindowSearchMode {
   }
 
 }
+
+/// The arithmetic settings of `optimize`, `evaluate` and `serve` as resolved for one model: `--window-search` and
+/// `--bias-correction` (each falling back, with a note, when the model lacks the data its default needs; a given
+/// setting the model cannot support throws), `--weight-granularity`, and the engine options they make together.
+struct ResolvedArithmetic {
+  var windowSearch: WindowSearchMode
+  var weightGranularity: WeightGranularity
+  var biasCorrection: BiasCorrection
+  /// The fallback notes, in option order, for the command to print as `Note: ...` unless it is quiet.
+  var notes: [String]
+
+  init(windowSearch: WindowSearchMode?, weightGranularity: WeightGranularity, biasCorrection: BiasCorrection?,
+       ranges: ActivationRanges, network: Network, modelPath: String) throws {
+    let (window, windowNote) = try WindowSearchMode.resolve(windowSearch, ranges: ranges, modelPath: modelPath)
+    let (bias, biasNote) = try BiasCorrection.resolve(biasCorrection, ranges: ranges, network: network,
+                                                      modelPath: modelPath)
+    (self.windowSearch, self.weightGranularity, self.biasCorrection) = (window, weightGranularity, bias)
+    notes = [windowNote, biasNote].compactMap { $0 }
+  }
+
+  /// The engine options of the three settings.
+  var quantizationOptions: QuantizationOptions {
+    biasCorrection.applied(to: weightGranularity.applied(to: windowSearch.quantizationOptions))
+  }
+}

@@ -157,14 +157,13 @@ struct EvaluateCommand: Subcommand {
     let data = try DatasetLoading.load(path: dataPath, model: model, options: dataOptions)
     // Priced as soon as the plan exists, so that a table that cannot run the configuration fails before the images.
     var energy: EnergySummary?
-    let (windowSearch, note) = try WindowSearch.resolve(self.windowSearch, ranges: ranges, modelPath: modelPath)
-    if let note { errors.write("Note: \(note)\n") }
-    let (biasCorrection, biasNote) = try BiasCorrection.resolve(self.biasCorrection, ranges: ranges, network: network,
-                                                                modelPath: modelPath)
-    if let biasNote { errors.write("Note: \(biasNote)\n") }
+    let arithmetic = try ResolvedArithmetic(windowSearch: windowSearch, weightGranularity: weightGranularity,
+                                            biasCorrection: biasCorrection, ranges: ranges, network: network,
+                                            modelPath: modelPath)
+    for note in arithmetic.notes { errors.write("Note: \(note)\n") }
     let evaluation = try FixedPointEvaluation.run(model: model, ranges: ranges, configuration: configuration, kernels: kernels,
-                                        windowSearch: windowSearch, weightGranularity: weightGranularity,
-                                        biasCorrection: biasCorrection, data: data, limit: limit, dataDescription: dataPath,
+                                        windowSearch: arithmetic.windowSearch, weightGranularity: weightGranularity,
+                                        biasCorrection: arithmetic.biasCorrection, data: data, limit: limit, dataDescription: dataPath,
                                         recordPredictions: predictionsPath != nil) { plan in
       energy = try EnergySummary(plan: plan, table: energyTable, estimator: estimator)
     }

@@ -336,13 +336,13 @@ struct OptimizeCommand: Subcommand {
     if !quiet { for note in notes { errors.write("Note: \(note)\n") } }
     try inputs.model.preprocessing.validate(channels: inputs.model.network.inputShape.channels)
     let ranges = inputs.model.activationRanges!
-    let (windowSearch, windowNote) = try WindowSearch.resolve(self.windowSearch, ranges: ranges, modelPath: modelValue)
-    if let windowNote, !quiet { errors.write("Note: \(windowNote)\n") }
-    let (biasCorrection, biasNote) = try BiasCorrection.resolve(self.biasCorrection, ranges: ranges,
-                                                                network: inputs.model.network, modelPath: modelValue)
-    if let biasNote, !quiet { errors.write("Note: \(biasNote)\n") }
-    let fixedPointModel = try FixedPointModel(network: inputs.model.network, ranges: ranges, options: biasCorrection.applied(
-                                                to: weightGranularity.applied(to: windowSearch.quantizationOptions)))
+    let arithmetic = try ResolvedArithmetic(windowSearch: self.windowSearch, weightGranularity: weightGranularity,
+                                            biasCorrection: self.biasCorrection, ranges: ranges,
+                                            network: inputs.model.network, modelPath: modelValue)
+    if !quiet { for note in arithmetic.notes { errors.write("Note: \(note)\n") } }
+    let (windowSearch, biasCorrection) = (arithmetic.windowSearch, arithmetic.biasCorrection)
+    let fixedPointModel = try FixedPointModel(network: inputs.model.network, ranges: ranges,
+                                              options: arithmetic.quantizationOptions)
     let network = fixedPointModel.network
     let layerNames = network.weightedLayerNames
     let space: PrecisionSearchSpace

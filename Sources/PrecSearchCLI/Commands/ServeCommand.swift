@@ -76,14 +76,13 @@ struct ServeCommand: Subcommand {
     if !setup.quiet { for note in notes { errors.write("Note: \(note)\n") } }
     try inputs.model.preprocessing.validate(channels: inputs.model.network.inputShape.channels)
     let ranges = inputs.model.activationRanges!  // `loadInputs` rejects a model without ranges
-    let (windowSearch, windowNote) = try WindowSearch.resolve(setup.windowSearch, ranges: ranges, modelPath: setup.modelValue)
-    if let windowNote, !setup.quiet { errors.write("Note: \(windowNote)\n") }
-    let (biasCorrection, biasNote) = try BiasCorrection.resolve(setup.biasCorrection, ranges: ranges,
-                                                                network: inputs.model.network, modelPath: setup.modelValue)
-    if let biasNote, !setup.quiet { errors.write("Note: \(biasNote)\n") }
+    let arithmetic = try ResolvedArithmetic(windowSearch: setup.windowSearch, weightGranularity: setup.weightGranularity,
+                                            biasCorrection: setup.biasCorrection, ranges: ranges,
+                                            network: inputs.model.network, modelPath: setup.modelValue)
+    if !setup.quiet { for note in arithmetic.notes { errors.write("Note: \(note)\n") } }
+    let (windowSearch, biasCorrection) = (arithmetic.windowSearch, arithmetic.biasCorrection)
     let fixedPointModel = try FixedPointModel(network: inputs.model.network, ranges: ranges,
-                                              options: setup.quantizationOptions(windowSearch: windowSearch,
-                                                                                 biasCorrection: biasCorrection))
+                                              options: arithmetic.quantizationOptions)
     let network = fixedPointModel.network
     let layerNames = network.weightedLayerNames
     let space: PrecisionSearchSpace
