@@ -10,7 +10,7 @@ public import NetworkEngine
 /// **Objectives.** `[energy in pJ, -accuracy]`, both minimized; a ``PrecisionConstraint`` (energy budget or
 /// minimum accuracy) is handled as feasibility first.
 ///
-/// **Hybrid** (default; see ``PrecisionSearchAlgorithm``):
+/// **Hybrid** (the default before issue #20; see ``PrecisionSearchAlgorithm``):
 /// 1. ``PrecisionSearchSettings/annealingRuns`` simulated-annealing runs, interleaved batch by batch, share
 ///    ``PrecisionSearchSettings/annealingShare`` of the evaluations. Without a constraint, run `i` maximizes
 ///    accuracy under the budget `Emin * (Emax / Emin)^((i + 1) / (runs + 1))`, geometrically spaced between the
@@ -22,7 +22,7 @@ public import NetworkEngine
 ///    point of every run, plus the uniform configurations, and refines for the remaining evaluations.
 /// 3. The result is the non-dominated union of everything measured: ``front``.
 ///
-/// **Guided** (``PrecisionSearchAlgorithm/guided``): a sensitivity phase first (``SensitivityGuidance``: probes
+/// **Guided** (``PrecisionSearchAlgorithm/guided``, the default): a sensitivity phase first (``SensitivityGuidance``: probes
 /// around a good uniform configuration and the multiple-choice knapsack's seeds, all counted as evaluations); the
 /// annealing runs then share ``PrecisionSearchSettings/annealingShare`` of the evaluations left, each starting from
 /// the most accurate measured configuration within its budget (the least energetic one above an accuracy floor);

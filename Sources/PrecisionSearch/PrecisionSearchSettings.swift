@@ -1,7 +1,7 @@
 /// Which search drives the precision problem.
 public enum PrecisionSearchAlgorithm: String, Hashable, Sendable, Codable, CaseIterable {
   /// Simulated-annealing runs at several energy budgets first, then NSGA-II seeded with everything they found
-  /// and the uniform configurations (the default).
+  /// and the uniform configurations (the default before issue #20).
   case hybrid
   /// NSGA-II alone, seeded with the uniform configurations.
   case nsga2
@@ -13,7 +13,8 @@ public enum PrecisionSearchAlgorithm: String, Hashable, Sendable, Codable, CaseI
   /// The hybrid guided by a sensitivity phase first (``SensitivityGuidance``): single-gene accuracy losses around
   /// a good uniform configuration, a multiple-choice knapsack over them whose solutions seed the search, annealing
   /// runs started from the best measured configurations, and NSGA-II mutating insensitive, expensive genes more
-  /// often. Opt-in; every evaluation of the phase counts against the limit.
+  /// often. The default (``PrecisionSearchSettings/defaultAlgorithm``); every evaluation of the phase counts
+  /// against the limit.
   case guided
 }
 
@@ -50,13 +51,20 @@ public enum PrecisionConstraint: Hashable, Sendable, Codable {
 
 /// Settings of a precision search. The defaults are the ones `precsearch optimize` uses.
 public struct PrecisionSearchSettings: Hashable, Sendable, Codable {
-  /// The algorithm. Default ``PrecisionSearchAlgorithm/hybrid``.
+  /// The default algorithm: ``PrecisionSearchAlgorithm/guided`` (measured against the hybrid in
+  /// Results/search-quality/guided/ and Results/opt-in-combination/).
+  public static let defaultAlgorithm = PrecisionSearchAlgorithm.guided
+  /// The default evaluation limit: 1,000 (the percentage of the best-known front it reaches per task is in
+  /// Results/reference-fronts/).
+  public static let defaultMaximumEvaluations = 1000
+
+  /// The algorithm. Default ``defaultAlgorithm``.
   public var algorithm: PrecisionSearchAlgorithm
   /// The seed every random stream derives from.
   public var seed: UInt64
   /// The largest number of evaluations (genomes told to the algorithms, memo hits included), >= 1. `nil`: no
   /// limit (the caller stops the search, for example by time); the annealing schedules then plan for
-  /// ``plannedEvaluationsWithoutLimit``.
+  /// ``plannedEvaluationsWithoutLimit``. Default ``defaultMaximumEvaluations``.
   public var maximumEvaluations: Int?
   /// The constraint; with one, the algorithms handle it as feasibility first.
   public var constraint: PrecisionConstraint
@@ -66,7 +74,8 @@ public struct PrecisionSearchSettings: Hashable, Sendable, Codable {
   public var mutationSteps: Int
   /// The number of simulated-annealing runs (1...64). Default 4.
   public var annealingRuns: Int
-  /// In the hybrid, the share of the evaluations given to annealing, in (0, 1). Default 0.3.
+  /// In the hybrid and the guided search, the share of the evaluations given to annealing (the guided search's:
+  /// of those left after its sensitivity phase), in (0, 1). Default 0.3.
   public var annealingShare: Double
   /// Annealing temperatures when maximizing accuracy: in accuracy units (0.02 accepts a 2-point drop with
   /// probability 1/e). Defaults 0.02 and 0.0005.
@@ -84,7 +93,8 @@ public struct PrecisionSearchSettings: Hashable, Sendable, Codable {
 
   /// Creates settings.
   public init(
-    algorithm: PrecisionSearchAlgorithm = .hybrid, seed: UInt64 = 1, maximumEvaluations: Int? = 2000,
+    algorithm: PrecisionSearchAlgorithm = defaultAlgorithm, seed: UInt64 = 1,
+    maximumEvaluations: Int? = defaultMaximumEvaluations,
     constraint: PrecisionConstraint = .none, populationSize: Int = 40, mutationSteps: Int = 2, annealingRuns: Int = 4,
     annealingShare: Double = 0.3, accuracyTemperatures: ClosedRange<Double> = 0.0005...0.02,
     energyTemperatures: ClosedRange<Double> = 0.001...0.05, coolingFactor: Double = 0.85, historyInterval: Int = 40

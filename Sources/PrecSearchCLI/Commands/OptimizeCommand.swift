@@ -26,9 +26,8 @@ struct OptimizeCommand: Subcommand {
     "max-accuracy-drop", valueName: "drop",
     help: "Find the least-energy configuration whose validation accuracy is at most this far below uniform "
       + "16-bit fixed point (0.01 or 1%, in accuracy points).")
-  /// The algorithm used when `--algorithm` is absent (measured: Results/search-quality/guided/, and with the other
-  /// defaults of issue #20: Results/opt-in-combination/).
-  static let defaultAlgorithm = PrecisionSearchAlgorithm.guided
+  /// The algorithm used when `--algorithm` is absent: the library's default.
+  static let defaultAlgorithm = PrecisionSearchSettings.defaultAlgorithm
   static let algorithmOption = OptionSpec.value(
     "algorithm", valueName: "name",
     help: "The search algorithm: hybrid (annealing at several energy budgets, then NSGA-II), nsga2, annealing, "
@@ -65,8 +64,8 @@ struct OptimizeCommand: Subcommand {
   static let populationOption = OptionSpec.value(
     "population-size", valueName: "count", help: "NSGA-II's population size.", defaultValue: "40")
 
-  /// Evaluations when neither `--evaluations` nor `--time-limit` is given.
-  static let defaultEvaluations = 1000
+  /// Evaluations when neither `--evaluations` nor `--time-limit` is given: the library's default.
+  static let defaultEvaluations = PrecisionSearchSettings.defaultMaximumEvaluations
   /// The uniform baselines, measured on both splits: every bit-width from 16 down to 2 (the static fixed-point
   /// configurations the front is compared with).
   static let baselineBits = OptimizationRun.baselineBits
@@ -77,11 +76,12 @@ struct OptimizeCommand: Subcommand {
     discussion: """
       Searches the weight and input-activation bit-width of every Conv2D and Dense layer (2 to 16 bits) to \
       minimize the energy per inference (--energy-model) and maximize top-1 accuracy on the validation split, \
-      measured with the bit-exact fixed-point engine. The default search runs simulated annealing at several \
-      energy budgets, then NSGA-II seeded with what annealing found and the uniform configurations; the result \
-      is the non-dominated union of every configuration measured. Every point of the final front and the \
-      uniform baselines (every bit-width from 16 down to 2) are then re-measured on the test split, which the search \
-      never sees.
+      measured with the bit-exact fixed-point engine. The default search (guided) first measures each layer's \
+      sensitivity around a good uniform configuration, then runs simulated annealing at several energy budgets, \
+      then NSGA-II seeded with what annealing found, the sensitivity phase's knapsack solutions and the uniform \
+      configurations; the result is the non-dominated union of every configuration measured. Every point of the \
+      final front and the uniform baselines (every bit-width from 16 down to 2) are then re-measured on the test \
+      split, which the search never sees.
 
       With --budget the answer is the most accurate configuration within the budget; with --min-accuracy or \
       --max-accuracy-drop, the least-energy configuration meeting the floor; otherwise the whole front. The \
