@@ -12,7 +12,8 @@
 # 3. summary.md: the best-known front is the non-dominated union of the fronts of all these runs (all measured on the
 #    same whole validation split, so their points compare; a point non-dominated among everything measured is on its
 #    own run's front); each run's hypervolume (docs/pareto-json.md: x = energy / uniform 16-bit, y = 1 - validation
-#    accuracy, reference point [1.1, 1.1]) as a percentage of the best-known front's.
+#    accuracy, reference point [1.1, 1.1]) as a percentage of the best-known front's, and the same share at <= 3
+#    points loss against uniform 16 bits; summary-test.md: both with every point placed by its test accuracy.
 # A finished run (its JSON exists) is skipped, so the script resumes where it stopped.
 #
 # Environment: PRECSEARCH (binary; default: a release build), OUT (Results/reference-fronts/long), EVALUATIONS
@@ -60,3 +61,4 @@ for task in $TASKS; do
 done
 
 python3 Experiments/reference-fronts/summarize.py "$OUT" | tee "$OUT/summary.md"
+python3 Experiments/reference-fronts/summarize.py "$OUT" --split test > "$OUT/summary-test.md"

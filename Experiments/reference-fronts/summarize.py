@@ -1,6 +1,6 @@
 """Best-known fronts and each run's share of their hypervolume (Experiments/reference-fronts/long-runs.sh).
 
-    python3 Experiments/reference-fronts/summarize.py OUT
+    python3 Experiments/reference-fronts/summarize.py OUT [--split test]
 
 OUT holds TASK/ENERGY/*.json Pareto documents (docs/pareto-json.md) measured on the same validation split. The
 best-known front of a (task, energy model) is the non-dominated union of all their points; hypervolumes use the
@@ -11,6 +11,10 @@ A second share looks only at the part of the plane a user deploys from: the hype
 [1.1, 1 - (uniform 16-bit validation accuracy - 0.03)], i.e. of the points that lose at most 3 accuracy points
 against uniform 16-bit fixed point. The whole-plane share is dominated by the large box every front covers; this
 one shows how close a run comes where the front is used.
+
+With `--split test` every point is placed by its test accuracy instead (the runs' front points re-measured on the
+test split, which no search saw), the best-known front is the non-dominated union of those, and the uniform 16-bit
+accuracy is the test one; the documents' validation hypervolumes are not checked then.
 """
 import json
 import os
@@ -19,8 +23,8 @@ import sys
 REFERENCE = (1.1, 1.1)
 
 
-def objectives(document):
-    return [(p["relativeEnergy"], 1 - p["validation"]["accuracy"]) for p in document["points"]]
+def objectives(document, split="validation"):
+    return [(p["relativeEnergy"], 1 - p[split]["accuracy"]) for p in document["points"]]
 
 
 def non_dominated(points):
@@ -44,11 +48,11 @@ def hypervolume(points, reference=REFERENCE):
     return area
 
 
-def uniform16_validation_accuracy(document):
-    return next(b["validation"]["accuracy"] for b in document["baselines"] if b["bits"] == 16)
+def uniform16_accuracy(document, split="validation"):
+    return next(b[split]["accuracy"] for b in document["baselines"] if b["bits"] == 16)
 
 
-def main(out):
+def main(out, split):
     print("| task | energy model | run | evaluations | front points | hypervolume | % of best-known "
           "| % of best-known at <= 3 points loss | points on the best-known front |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -69,18 +73,18 @@ def main(out):
                 mine = hypervolume(objectives(doc))
                 if abs(mine - doc["hypervolume"]["final"]) > 1e-9:
                     sys.exit(f"{d}/{name}: hypervolume {mine} differs from the document's {doc['hypervolume']['final']}")
-            accuracies16 = {uniform16_validation_accuracy(doc) for doc in documents.values()}
+            accuracies16 = {uniform16_accuracy(doc, split) for doc in documents.values()}
             if len(accuracies16) != 1:
                 sys.exit(f"{d}: the runs' uniform 16-bit validation accuracies differ: {sorted(accuracies16)}")
             usable = (REFERENCE[0], 1 - (accuracies16.pop() - USABLE_LOSS))
-            best = non_dominated([p for doc in documents.values() for p in objectives(doc)])
+            best = non_dominated([p for doc in documents.values() for p in objectives(doc, split)])
             reference = hypervolume(best)
             usable_reference = hypervolume(best, usable)
             best_set = set(best)
             for name, doc in documents.items():
-                own = objectives(doc)
+                own = objectives(doc, split)
                 on_best = sum(1 for p in set(own) if p in best_set)
-                hv = doc["hypervolume"]["final"]
+                hv = doc["hypervolume"]["final"] if split == "validation" else hypervolume(own)
                 print(f"| {task} | {energy} | {name[:-5]} | {doc['effort']['evaluations']} | {len(doc['points'])} | "
                       f"{hv:.6f} | {100 * hv / reference:.3f} | {100 * hypervolume(own, usable) / usable_reference:.2f} "
                       f"| {on_best} of {len(best)} |")
@@ -88,4 +92,7 @@ def main(out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if len(sys.argv) not in (2, 4) or (len(sys.argv) == 4 and (sys.argv[2] != "--split"
+                                                                or sys.argv[3] not in ("validation", "test"))):
+        sys.exit("usage: summarize.py OUT [--split validation|test]")
+    main(sys.argv[1], sys.argv[3] if len(sys.argv) == 4 else "validation")
