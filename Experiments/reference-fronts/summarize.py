@@ -75,7 +75,7 @@ def main(out, split):
                     sys.exit(f"{d}/{name}: hypervolume {mine} differs from the document's {doc['hypervolume']['final']}")
             accuracies16 = {uniform16_accuracy(doc, split) for doc in documents.values()}
             if len(accuracies16) != 1:
-                sys.exit(f"{d}: the runs' uniform 16-bit validation accuracies differ: {sorted(accuracies16)}")
+                sys.exit(f"{d}: the runs' uniform 16-bit {split} accuracies differ: {sorted(accuracies16)}")
             usable = (REFERENCE[0], 1 - (accuracies16.pop() - USABLE_LOSS))
             best = non_dominated([p for doc in documents.values() for p in objectives(doc, split)])
             reference = hypervolume(best)
