@@ -14,13 +14,14 @@ one shows how close a run comes where the front is used.
 
 With `--split test` every point is placed by its test accuracy instead (the runs' front points re-measured on the
 test split, which no search saw), the best-known front is the non-dominated union of those, and the uniform 16-bit
-accuracy is the test one; the documents' validation hypervolumes are not checked then.
+accuracy is the test one (the documents' validation hypervolumes are still checked).
 """
 import json
 import os
 import sys
 
 REFERENCE = (1.1, 1.1)
+USABLE_LOSS = 0.03  # the second share counts points at most this far below uniform 16-bit accuracy
 
 
 def objectives(document, split="validation"):
@@ -33,9 +34,6 @@ def non_dominated(points):
         if not front or y < front[-1][1]:
             front.append((x, y))
     return front
-
-
-USABLE_LOSS = 0.03
 
 
 def hypervolume(points, reference=REFERENCE):

@@ -22,12 +22,12 @@ public import NetworkEngine
 ///    point of every run, plus the uniform configurations, and refines for the remaining evaluations.
 /// 3. The result is the non-dominated union of everything measured: ``front``.
 ///
-/// **Guided** (``PrecisionSearchAlgorithm/guided``, the default): a sensitivity phase first (``SensitivityGuidance``: probes
-/// around a good uniform configuration and the multiple-choice knapsack's seeds, all counted as evaluations); the
-/// annealing runs then share ``PrecisionSearchSettings/annealingShare`` of the evaluations left, each starting from
-/// the most accurate measured configuration within its budget (the least energetic one above an accuracy floor);
-/// NSGA-II is seeded as in the hybrid plus the knapsack's seeds, and mutates genes with the phase's per-gene
-/// chances.
+/// **Guided** (``PrecisionSearchAlgorithm/guided``, the default): a sensitivity phase first
+/// (``SensitivityGuidance``: probes around a good uniform configuration and the multiple-choice knapsack's seeds,
+/// all counted as evaluations); the annealing runs then share ``PrecisionSearchSettings/annealingShare`` of the
+/// evaluations left, each starting from the most accurate measured configuration within its budget (the least
+/// energetic one above an accuracy floor); NSGA-II is seeded as in the hybrid plus the knapsack's seeds, and
+/// mutates genes with the phase's per-gene chances.
 ///
 /// **Measurements** go through a ``PrecisionEvaluator``: each genome is measured once (``memo``), a batch is
 /// screened against the front of complete measurements, and only complete measurements enter ``front``.
