@@ -224,8 +224,11 @@ public struct ParetoFrontDocument: Hashable, Sendable, Codable {
     public var mutationSteps: Int
     /// Simulated-annealing runs.
     public var annealingRuns: Int
-    /// Share of the evaluations given to annealing in the hybrid.
+    /// Share of the evaluations given to annealing in the hybrid and the guided search.
     public var annealingShare: Double
+    /// Candidate offspring per offspring measured in the guided search's NSGA-II (surrogate pre-selection; 1: off);
+    /// absent for the other algorithms and in documents written before it existed.
+    public var preselectionCandidates: Int?
     /// How candidates were screened on part of the validation split.
     public var screening: Screening
     /// The sensitivity phase of `guided` (absent for the other algorithms).
@@ -308,7 +311,8 @@ public struct ParetoFrontDocument: Hashable, Sendable, Codable {
     /// Creates the search entry.
     public init(algorithm: String, seed: UInt64, maximumEvaluations: Int?, timeLimitSeconds: Double?, weightBits: [Int],
                 activationBits: [Int], pins: [Pin], constraint: Constraint, populationSize: Int, mutationSteps: Int,
-                annealingRuns: Int, annealingShare: Double, screening: Screening, sensitivity: Sensitivity? = nil) {
+                annealingRuns: Int, annealingShare: Double, preselectionCandidates: Int? = nil, screening: Screening,
+                sensitivity: Sensitivity? = nil) {
       self.algorithm = algorithm
       self.seed = seed
       self.maximumEvaluations = maximumEvaluations
@@ -321,6 +325,7 @@ public struct ParetoFrontDocument: Hashable, Sendable, Codable {
       self.mutationSteps = mutationSteps
       self.annealingRuns = annealingRuns
       self.annealingShare = annealingShare
+      self.preselectionCandidates = preselectionCandidates
       self.screening = screening
       self.sensitivity = sensitivity
     }

@@ -27,7 +27,9 @@ public import NetworkEngine
 /// all counted as evaluations); the annealing runs then share ``PrecisionSearchSettings/annealingShare`` of the
 /// evaluations left, each starting from the most accurate measured configuration within its budget (the least
 /// energetic one above an accuracy floor); NSGA-II is seeded as in the hybrid plus the knapsack's seeds, and
-/// mutates genes with the phase's per-gene chances.
+/// mutates genes with the phase's per-gene chances. With ``PrecisionSearchSettings/preselectionCandidates`` above 1,
+/// each NSGA-II generation is chosen from that many times as many candidate offspring by `OffspringPreselection`
+/// (a surrogate refitted on the memo before every generation; opt-in).
 ///
 /// **Measurements** go through a ``PrecisionEvaluator``: each genome is measured once (``memo``), a batch is
 /// screened against the front of complete measurements, and only complete measurements enter ``front``.
@@ -239,7 +241,21 @@ public struct HybridPrecisionSearch: Sendable, Codable {
       evaluations += offset
     case .evolution:
       guard var evolution else { return finish() }
-      let genomes = evolution.ask(maximumCount: remainingEvaluations ?? Int.max)
+      let limit = remainingEvaluations ?? Int.max
+      let genomes: [[Int]]
+      if settings.algorithm == .guided, settings.preselectionCandidates > 1,
+         let preselection = try OffspringPreselection(space: space, memo: memo) {
+        let front = frontMeasurements.map {
+          [$0.measurement.energyPicojoules / uniform16BitPicojoules, 1 - $0.measurement.accuracy]
+        }
+        let (space, memo, uniform16, constraint) = (self.space, self.memo, uniform16BitPicojoules, settings.constraint)
+        genomes = try evolution.ask(maximumCount: limit, candidatesPerOffspring: settings.preselectionCandidates) {
+          try preselection.choose($0, count: $1, space: space, memo: memo, front: front,
+                                  uniform16BitPicojoules: uniform16, constraint: constraint, evaluator: evaluator)
+        }
+      } else {
+        genomes = evolution.ask(maximumCount: limit)
+      }
       if genomes.isEmpty { return finish() }
       let measurements = try measure(genomes, evaluator: evaluator, shouldCancel: shouldCancel)
       try evolution.tell(measurements.map { evaluation($0, under: settings.constraint) })

@@ -77,6 +77,12 @@ public struct PrecisionSearchSettings: Hashable, Sendable, Codable {
   /// In the hybrid and the guided search, the share of the evaluations given to annealing (the guided search's:
   /// of those left after its sensitivity phase), in (0, 1). Default 0.3.
   public var annealingShare: Double
+  /// In the guided search, NSGA-II builds this many candidate offspring for each one it measures and measures
+  /// those a surrogate predicts to add the most hypervolume (``HybridPrecisionSearch``, "pre-selection"); 1 turns
+  /// pre-selection off, as in the other algorithms, which ignore it. 1...``maximumPreselectionCandidates``.
+  /// Default 1 (off: it measures offspring nearer the front, which screening stops less often, so a run takes
+  /// longer; Results/reference-fronts/preselection/ has what it gains and costs).
+  public var preselectionCandidates: Int
   /// Annealing temperatures when maximizing accuracy: in accuracy units (0.02 accepts a 2-point drop with
   /// probability 1/e). Defaults 0.02 and 0.0005.
   public var accuracyTemperatures: ClosedRange<Double>
@@ -88,6 +94,9 @@ public struct PrecisionSearchSettings: Hashable, Sendable, Codable {
   /// The hypervolume history gets an entry every this many evaluations (>= 1). Default 40.
   public var historyInterval: Int
 
+  /// The largest ``preselectionCandidates``.
+  public static let maximumPreselectionCandidates = 16
+
   /// The evaluation count annealing schedules are planned for when ``maximumEvaluations`` is `nil`.
   public static let plannedEvaluationsWithoutLimit = 2000
 
@@ -96,7 +105,8 @@ public struct PrecisionSearchSettings: Hashable, Sendable, Codable {
     algorithm: PrecisionSearchAlgorithm = defaultAlgorithm, seed: UInt64 = 1,
     maximumEvaluations: Int? = defaultMaximumEvaluations,
     constraint: PrecisionConstraint = .none, populationSize: Int = 40, mutationSteps: Int = 2, annealingRuns: Int = 4,
-    annealingShare: Double = 0.3, accuracyTemperatures: ClosedRange<Double> = 0.0005...0.02,
+    annealingShare: Double = 0.3, preselectionCandidates: Int = 1,
+    accuracyTemperatures: ClosedRange<Double> = 0.0005...0.02,
     energyTemperatures: ClosedRange<Double> = 0.001...0.05, coolingFactor: Double = 0.85, historyInterval: Int = 40
   ) {
     self.algorithm = algorithm
@@ -107,10 +117,35 @@ public struct PrecisionSearchSettings: Hashable, Sendable, Codable {
     self.mutationSteps = mutationSteps
     self.annealingRuns = annealingRuns
     self.annealingShare = annealingShare
+    self.preselectionCandidates = preselectionCandidates
     self.accuracyTemperatures = accuracyTemperatures
     self.energyTemperatures = energyTemperatures
     self.coolingFactor = coolingFactor
     self.historyInterval = historyInterval
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case algorithm, seed, maximumEvaluations, constraint, populationSize, mutationSteps, annealingRuns, annealingShare
+    case preselectionCandidates, accuracyTemperatures, energyTemperatures, coolingFactor, historyInterval
+  }
+
+  /// Decodes settings; ``preselectionCandidates`` is 1 (off) when absent, as in a checkpoint written before it
+  /// existed, so such a search resumes as it began.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    algorithm = try c.decode(PrecisionSearchAlgorithm.self, forKey: .algorithm)
+    seed = try c.decode(UInt64.self, forKey: .seed)
+    maximumEvaluations = try c.decodeIfPresent(Int.self, forKey: .maximumEvaluations)
+    constraint = try c.decode(PrecisionConstraint.self, forKey: .constraint)
+    populationSize = try c.decode(Int.self, forKey: .populationSize)
+    mutationSteps = try c.decode(Int.self, forKey: .mutationSteps)
+    annealingRuns = try c.decode(Int.self, forKey: .annealingRuns)
+    annealingShare = try c.decode(Double.self, forKey: .annealingShare)
+    preselectionCandidates = try c.decodeIfPresent(Int.self, forKey: .preselectionCandidates) ?? 1
+    accuracyTemperatures = try c.decode(ClosedRange<Double>.self, forKey: .accuracyTemperatures)
+    energyTemperatures = try c.decode(ClosedRange<Double>.self, forKey: .energyTemperatures)
+    coolingFactor = try c.decode(Double.self, forKey: .coolingFactor)
+    historyInterval = try c.decode(Int.self, forKey: .historyInterval)
   }
 
   /// The evaluation count the schedules are planned for.
@@ -132,6 +167,9 @@ public struct PrecisionSearchSettings: Hashable, Sendable, Codable {
       guard range.lowerBound > 0, range.upperBound.isFinite, range.lowerBound < range.upperBound else {
         throw fail(name, "0 < minimum < initial < infinity", range)
       }
+    }
+    guard (1...Self.maximumPreselectionCandidates).contains(preselectionCandidates) else {
+      throw fail("pre-selection candidates", "1...\(Self.maximumPreselectionCandidates)", preselectionCandidates)
     }
     guard coolingFactor > 0, coolingFactor < 1 else { throw fail("cooling factor", "a value in (0, 1)", coolingFactor) }
     guard historyInterval >= 1 else { throw fail("history interval", "at least 1", historyInterval) }

@@ -301,6 +301,11 @@ func comparable(_ path: String, dropCommandLine: Bool = false) throws -> JSONVal
     (["--evaluations", "0"], "out of range for '--evaluations <count>'"),
     (["--seed", "-1"], "out of range for '--seed <seed>'"),
     (["--energy-model", "no-such-table"], "expected a preset name"),
+    (["--annealing-share", "1"], "out of range for '--annealing-share <share>'"),
+    (["--algorithm", "nsga2", "--annealing-share", "0.2"], "'--annealing-share' applies only to --algorithm hybrid or guided"),
+    (["--preselection-candidates", "17"], "out of range for '--preselection-candidates <count>'"),
+    (["--algorithm", "hybrid", "--preselection-candidates", "4"],
+     "'--preselection-candidates' applies only to --algorithm guided"),
   ])
   func usageErrorsExit64NamingTheOption(extra: [String], message: String) throws {
     let fixture = try OptimizeFixture()
@@ -310,6 +315,21 @@ func comparable(_ path: String, dropCommandLine: Bool = false) throws -> JSONVal
     #expect(run.errors.contains(message), "\(run.errors)")
     #expect(run.errors.contains("Usage: precsearch optimize"))
     #expect(run.output.isEmpty)
+  }
+
+  @Test func annealingShareAndPreselectionReachTheSearchAndTheDocument() throws {
+    let fixture = try OptimizeFixture()
+    defer { fixture.directory.cleanup() }
+    let (plain, tuned) = (fixture.path("plain.json"), fixture.path("tuned.json"))
+    let first = runTool(fixture.arguments(["--output", plain], evaluations: 60))
+    let second = runTool(fixture.arguments(["--output", tuned, "--annealing-share", "0.1", "--preselection-candidates", "4"],
+                                           evaluations: 60))
+    #expect(first.status == 0 && second.status == 0, "\(first.errors) \(second.errors)")
+    let plainSearch = try #require(comparable(plain).objectValue?["search"]?.objectValue)
+    let tunedSearch = try #require(comparable(tuned).objectValue?["search"]?.objectValue)
+    #expect(plainSearch["annealingShare"]?.doubleValue == 0.3 && plainSearch["preselectionCandidates"]?.integerValue == 1)
+    #expect(tunedSearch["annealingShare"]?.doubleValue == 0.1 && tunedSearch["preselectionCandidates"]?.integerValue == 4)
+    #expect(try comparable(plain).objectValue?["points"] != comparable(tuned).objectValue?["points"])
   }
 
   @Test func missingModelOrDataAreUsageOrRuntimeErrors() throws {

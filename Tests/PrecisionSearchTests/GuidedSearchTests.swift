@@ -110,3 +110,56 @@ extension GuidedSearchTests {
     #expect(firstValues["swp-16-8-4"] == [4, 4, 7, 7, 7, 7])
   }
 }
+
+@Suite struct OffspringPreselectionTests {
+  static func run(candidates: Int) throws -> HybridPrecisionSearch {
+    try PrecisionSearchTests.run(PrecisionSearchSettings(
+      algorithm: .guided, seed: 3, maximumEvaluations: 120, populationSize: 8, annealingRuns: 2,
+      preselectionCandidates: candidates, historyInterval: 10))
+  }
+
+  @Test func settingsDefaultsAndLimits() throws {
+    #expect(PrecisionSearchSettings().preselectionCandidates == 1)
+    let guided = PrecisionSearchSettings(algorithm: .guided, preselectionCandidates: 4)
+    for bad in [0, PrecisionSearchSettings.maximumPreselectionCandidates + 1] {
+      #expect(throws: PrecisionSearchError.self) { try PrecisionSearchSettings(preselectionCandidates: bad).validate() }
+    }
+    try PrecisionSearchSettings(preselectionCandidates: 1).validate()
+    // Settings saved before the field existed decode with pre-selection off, so such a search resumes as it began.
+    var object = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(guided)) as? [String: Any])
+    #expect(object["preselectionCandidates"] as? Int == 4)
+    object["preselectionCandidates"] = nil
+    let old = try JSONDecoder().decode(PrecisionSearchSettings.self, from: JSONSerialization.data(withJSONObject: object))
+    #expect(old.preselectionCandidates == 1)
+    #expect(try JSONDecoder().decode(PrecisionSearchSettings.self, from: JSONEncoder().encode(guided)) == guided)
+  }
+
+  @Test func preselectionChangesWhatNSGA2MeasuresAndStaysDeterministic() throws {
+    let plain = try Self.run(candidates: 1)
+    let preselected = try Self.run(candidates: 4)
+    #expect(plain.evaluations == 120 && preselected.evaluations == 120)
+    #expect(try JSONCoding.data(preselected) == JSONCoding.data(Self.run(candidates: 4)))
+    // The phases before NSGA-II are the same; NSGA-II then measures other offspring.
+    #expect(plain.guidance == preselected.guidance)
+    #expect(Set(plain.memo.sortedEntries.map(\.genome)) != Set(preselected.memo.sortedEntries.map(\.genome)))
+  }
+
+  @Test func theSurrogateRanksMeasuredConfigurations() throws {
+    // Fitted on everything a search measured, the surrogate orders those configurations' error rates mostly as
+    // measured: Kendall's tau over the complete measurements is well above 0 (0 is no better than chance).
+    let search = try Self.run(candidates: 4)
+    let preselection = try #require(try OffspringPreselection(space: search.space, memo: search.memo))
+    let complete = search.memo.sortedEntries.filter { $0.measurement.isComplete }
+    let pairs = complete.map { (1 - $0.measurement.accuracy, preselection.predictedError($0.genome)) }
+    var concordant = 0, discordant = 0
+    for i in pairs.indices {
+      for j in pairs.indices where j > i {
+        let product = (pairs[i].0 - pairs[j].0) * (pairs[i].1 - pairs[j].1)
+        if product > 0 { concordant += 1 } else if product < 0 { discordant += 1 }
+      }
+    }
+    let tau = Double(concordant - discordant) / Double(max(1, concordant + discordant))
+    #expect(complete.count >= 50)
+    #expect(tau > 0.5, "Kendall's tau \(tau) over \(complete.count) configurations")
+  }
+}

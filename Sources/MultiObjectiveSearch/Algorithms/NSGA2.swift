@@ -132,6 +132,46 @@ public struct NSGA2: SearchAlgorithm, Hashable, Sendable, Codable {
     return batch
   }
 
+  /// Like ``ask(maximumCount:)``, but an offspring generation is chosen by `choose` from
+  /// `candidatesPerOffspring` times as many candidates (pre-selection, for example by a surrogate:
+  /// ``HypervolumePreselection``).
+  ///
+  /// The candidates are the offspring ``ask(maximumCount:)`` would build for a generation of
+  /// `candidatesPerOffspring × count` (the same streams, so its first `count` are the ones it would
+  /// ask); `choose(candidates, count)` returns the indices of the `count` to evaluate, in batch
+  /// order. The initial population is asked as by ``ask(maximumCount:)``. With
+  /// `candidatesPerOffspring` 1, or when there are no more candidates than `count`, `choose` is not
+  /// called.
+  ///
+  /// - Throws: ``SearchError/invalidParameter(name:expected:actual:)`` when `candidatesPerOffspring`
+  ///   is below 1 or `choose` returns other than `count` distinct indices of the candidates (the
+  ///   state is then unchanged), or what `choose` throws.
+  public mutating func ask(
+    maximumCount: Int, candidatesPerOffspring: Int, choose: ([[Int]], Int) throws -> [Int]
+  ) throws -> [[Int]] {
+    guard candidatesPerOffspring >= 1 else {
+      throw SearchError.invalidParameter(
+        name: "candidatesPerOffspring", expected: "at least 1", actual: "\(candidatesPerOffspring)")
+    }
+    if let pendingGenomes { return pendingGenomes }
+    guard isInitialized, candidatesPerOffspring > 1 else { return ask(maximumCount: maximumCount) }
+    let count = min(maximumCount, configuration.populationSize)
+    guard count > 0 else { return [] }
+    let candidates = offspring(count: count * candidatesPerOffspring)
+    var batch = candidates
+    if candidates.count > count {
+      let chosen = try choose(candidates, count)
+      guard chosen.count == count, Set(chosen).count == count, chosen.allSatisfy(candidates.indices.contains) else {
+        throw SearchError.invalidParameter(
+          name: "pre-selection", expected: "\(count) distinct indices below \(candidates.count)",
+          actual: "\(chosen)")
+      }
+      batch = chosen.map { candidates[$0] }
+    }
+    if !batch.isEmpty { pendingGenomes = batch }
+    return batch
+  }
+
   /// Takes the evaluations of the outstanding batch and completes the generation (survival,
   /// archive update, hypervolume record).
   ///

@@ -63,6 +63,15 @@ struct OptimizeCommand: Subcommand {
   static let screeningOption = SearchSetupOptions.screeningOption
   static let populationOption = OptionSpec.value(
     "population-size", valueName: "count", help: "NSGA-II's population size.", defaultValue: "40")
+  static let annealingShareOption = OptionSpec.value(
+    "annealing-share", valueName: "share",
+    help: "With --algorithm hybrid or guided, the share of the evaluations given to simulated annealing (guided: of "
+      + "those left after its sensitivity phase), in 0.01...0.99.", defaultValue: "0.3")
+  static let preselectionOption = OptionSpec.value(
+    "preselection-candidates", valueName: "count",
+    help: "With --algorithm guided, NSGA-II builds this many offspring for each one it measures and measures those "
+      + "a surrogate of the measurements so far predicts to add the most hypervolume (1...16; 1: off). It measures "
+      + "more images per evaluation, so a run takes longer (docs/search-algorithms.md).", defaultValue: "1")
 
   /// Evaluations when neither `--evaluations` nor `--time-limit` is given: the library's default.
   static let defaultEvaluations = PrecisionSearchSettings.defaultMaximumEvaluations
@@ -92,7 +101,7 @@ struct OptimizeCommand: Subcommand {
               algorithmOption, evaluationsOption, timeLimitOption, seedOption, weightBitsOption, activationBitsOption,
               pinOption, outputOption, checkpointOption, checkpointIntervalOption, resumeOption, quietOption,
               threadsOption, validationImagesOption, testImagesOption, screeningOption, populationOption,
-              WindowSearch.option, WeightGranularity.option, BiasCorrection.option] + DataOptions.options,
+              annealingShareOption, preselectionOption, WindowSearch.option, WeightGranularity.option, BiasCorrection.option] + DataOptions.options,
     examples: [
       "precsearch optimize --model fashion --budget 40% --output front.json",
       "precsearch optimize --model fashion --max-accuracy-drop 1% --weight-bits 2-8,16 --pin first=16,last=8",
@@ -140,6 +149,10 @@ struct OptimizeCommand: Subcommand {
   var screening: ScreeningSettings
   var screeningName: String
   var populationSize: Int
+  /// `--annealing-share`.
+  var annealingShare: Double
+  /// `--preselection-candidates`.
+  var preselectionCandidates: Int
   /// `--window-search` (nil: the default for the model).
   var windowSearch: WindowSearch?
   /// `--weight-granularity`.
@@ -188,6 +201,16 @@ struct OptimizeCommand: Subcommand {
     }
     testImages = try arguments.integer(Self.testImagesOption, in: 1...Int.max)
     populationSize = try arguments.integer(Self.populationOption, in: 2...10_000) ?? 40
+    annealingShare = try arguments.number(Self.annealingShareOption, in: 0.01...0.99) ?? 0.3
+    if arguments.isPresent(Self.annealingShareOption) && ![.hybrid, .guided].contains(algorithm) {
+      throw UsageError("'\(Self.annealingShareOption.longSpelling)' applies only to --algorithm hybrid or guided, "
+        + "not \(algorithm.rawValue).")
+    }
+    preselectionCandidates = try arguments.integer(
+      Self.preselectionOption, in: 1...PrecisionSearchSettings.maximumPreselectionCandidates) ?? 1
+    if arguments.isPresent(Self.preselectionOption) && algorithm != .guided {
+      throw UsageError("'\(Self.preselectionOption.longSpelling)' applies only to --algorithm guided, not \(algorithm.rawValue).")
+    }
     var line = [Self.configuration.name]
     for option in Self.configuration.options where arguments.isPresent(option) {
       line.append(option.longSpelling)
@@ -401,12 +424,13 @@ struct OptimizeCommand: Subcommand {
     let constraint = try resolvedConstraint(baselines: baselines, network: network, estimator: estimator)
     let settings = PrecisionSearchSettings(
       algorithm: algorithm, seed: seed, maximumEvaluations: evaluations, constraint: constraint.constraint,
-      populationSize: populationSize)
+      populationSize: populationSize, annealingShare: annealingShare, preselectionCandidates: preselectionCandidates)
     var state: HybridPrecisionSearch
     if let checkpoint {
       guard checkpoint.state.settings == settings, checkpoint.state.space == space else {
         throw CommandFailure("cannot resume from checkpoint '\(checkpointPath ?? "")': it was saved with other search "
-          + "settings (algorithm, seed, evaluations, constraint, bit-width lists, pins or population size); "
+          + "settings (algorithm, seed, evaluations, constraint, bit-width lists, pins, population size, annealing "
+          + "share or pre-selection candidates); "
           + "use the same options or another checkpoint file")
       }
       state = checkpoint.state
@@ -516,7 +540,9 @@ struct OptimizeCommand: Subcommand {
                     pins: space.pins.map { .init(layer: layerNames[$0.layer], weightBits: $0.weightBits, activationBits: $0.activationBits) },
                     constraint: constraint.document, populationSize: settings.populationSize,
                     mutationSteps: settings.mutationSteps, annealingRuns: settings.annealingRuns,
-                    annealingShare: settings.annealingShare, screening: Self.screeningEntry(screening, name: screeningName),
+                    annealingShare: state.settings.annealingShare,
+                    preselectionCandidates: state.settings.algorithm == .guided ? state.settings.preselectionCandidates : nil,
+                    screening: Self.screeningEntry(screening, name: screeningName),
                     sensitivity: OptimizationRun.sensitivity(state: state)),
       effort: OptimizationRun.effort(state: state, stopReason: stopReason),
       hypervolume: OptimizationRun.hypervolume(state: state),
