@@ -17,18 +17,9 @@ OUT=${OUT:-Results/reference-fronts/preselection}
 SEEDS=${SEEDS:-"1 2 3 4 5"}
 ENERGY_MODELS=${ENERGY_MODELS:-"horowitz45-bitwise swp-16-8-4"}
 EXTRA=${EXTRA:-"--preselection-candidates 4 --annealing-share 0.1"}
-CIFAR10_BIN=${CIFAR10_BIN:-/tmp/cifar/bin}
-FER2013=${FER2013:-../shared/data/fer2013}
 TASKS=${*:-kws}
-if [ -z "${PRECSEARCH:-}" ]; then swift build -c release --product precsearch >&2; PRECSEARCH=.build/release/precsearch; fi
-
-data_options() {
-  case $1 in
-    cifar10) echo "--data $CIFAR10_BIN" ;;
-    fer) echo "--data $FER2013" ;;
-    *) echo "" ;;
-  esac
-}
+# shellcheck source=common.sh
+. Experiments/reference-fronts/common.sh
 
 for task in $TASKS; do
   for energy in $ENERGY_MODELS; do
