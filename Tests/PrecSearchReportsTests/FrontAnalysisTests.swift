@@ -93,6 +93,19 @@ import Testing
                                           FrontSummary.Run(file: "b.json", document: bigger)]) } throws: {
       "\($0)".contains("search.populationSize")
     }
+    var preselected = ReportFixtures.document(seed: 2)
+    preselected.search.preselectionCandidates = 4
+    #expect { _ = try FrontSummary(runs: [FrontSummary.Run(file: "a.json", document: ReportFixtures.document(seed: 1)),
+                                          FrontSummary.Run(file: "b.json", document: preselected)]) } throws: {
+      "\($0)".contains("search.preselectionCandidates")
+    }
+    // Absent (an older document) and 1 both mean off: seeds of one setting.
+    var explicitOff = ReportFixtures.document(seed: 2)
+    explicitOff.search.preselectionCandidates = 1
+    #expect(throws: Never.self) {
+      _ = try FrontSummary(runs: [FrontSummary.Run(file: "a.json", document: ReportFixtures.document(seed: 1)),
+                                  FrontSummary.Run(file: "b.json", document: explicitOff)])
+    }
     #expect { _ = try FrontSummary(runs: [FrontSummary.Run(file: "a.json", document: ReportFixtures.document(seed: 3)),
                                           FrontSummary.Run(file: "b.json", document: ReportFixtures.document(seed: 3))]) } throws: {
       "\($0)".contains("both seed 3") && "\($0)".contains("'a.json'")

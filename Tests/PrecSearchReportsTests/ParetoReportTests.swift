@@ -53,6 +53,15 @@ import Testing
     }
   }
 
+  @Test func theSearchTableNamesPreselectionOnlyWhenItWasOn() throws {
+    var document = ReportFixtures.document()
+    let plain = try ParetoReport.html(for: document, options: ParetoReport.Options(sourcePath: "a.json"))
+    #expect(!plain.contains("pre-selected"))
+    document.search.preselectionCandidates = 4
+    let preselected = try ParetoReport.html(for: document, options: ParetoReport.Options(sourcePath: "a.json"))
+    #expect(preselected.contains("each offspring pre-selected from 4 candidates"))
+  }
+
   @Test func theSavingsTableFindsTheCheapestPointAndUniformWithinEachLoss() throws {
     let html = try ParetoReport.html(for: ReportFixtures.document())
     // Validation, 16-bit at 91.4%: within 1 point (>= 90.4%) the cheapest point is p05 (90.5%, 52.5% of 16-bit energy)

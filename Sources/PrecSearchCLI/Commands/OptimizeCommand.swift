@@ -101,7 +101,8 @@ struct OptimizeCommand: Subcommand {
               algorithmOption, evaluationsOption, timeLimitOption, seedOption, weightBitsOption, activationBitsOption,
               pinOption, outputOption, checkpointOption, checkpointIntervalOption, resumeOption, quietOption,
               threadsOption, validationImagesOption, testImagesOption, screeningOption, populationOption,
-              annealingShareOption, preselectionOption, WindowSearch.option, WeightGranularity.option, BiasCorrection.option] + DataOptions.options,
+              annealingShareOption, preselectionOption, WindowSearch.option, WeightGranularity.option,
+              BiasCorrection.option] + DataOptions.options,
     examples: [
       "precsearch optimize --model fashion --budget 40% --output front.json",
       "precsearch optimize --model fashion --max-accuracy-drop 1% --weight-bits 2-8,16 --pin first=16,last=8",

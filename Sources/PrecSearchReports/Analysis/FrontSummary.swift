@@ -118,6 +118,8 @@ public struct FrontSummary: Sendable {
       ("search.mutationSteps", text(a.mutationSteps), text(b.mutationSteps)),
       ("search.annealingRuns", text(a.annealingRuns), text(b.annealingRuns)),
       ("search.annealingShare", text(a.annealingShare), text(b.annealingShare)),
+      // Absent (other algorithms, older documents) means off, as 1 does.
+      ("search.preselectionCandidates", text(a.preselectionCandidates ?? 1), text(b.preselectionCandidates ?? 1)),
       ("search.screening", text(a.screening), text(b.screening)),
     ].filter { $0.1 != $0.2 }
   }

@@ -393,7 +393,10 @@ public enum ParetoReport {
     }
     searchRows.append(("Pinned layers", e(pins.isEmpty ? "none" : pins.joined(separator: "; "))))
     searchRows.append(("Constraint", e(constraintText(search.constraint))))
-    searchRows.append(("NSGA-II", e("population \(search.populationSize), largest mutation step \(search.mutationSteps)")))
+    let preselection = (search.preselectionCandidates ?? 1) > 1
+      ? ", each offspring pre-selected from \(search.preselectionCandidates ?? 1) candidates" : ""
+    searchRows.append(("NSGA-II", e("population \(search.populationSize), largest mutation step \(search.mutationSteps)"
+      + preselection)))
     searchRows.append(("Simulated annealing", e("\(search.annealingRuns) runs, share \(ReportText.fixed(search.annealingShare, decimals: 2))")))
     let screening = search.screening
     searchRows.append(("Screening", e("\(screening.rule), \(screening.chunks) chunks"
