@@ -41,8 +41,8 @@ struct OffspringPreselection {
   }
 
   /// The predicted error rate (0...1) of `genome`.
-  func predictedError(_ genome: [Int]) -> Double {
-    min(1, max(0, LibM.exp(surrogate.predict(genome))))
+  func predictedError(_ genome: [Int]) throws -> Double {
+    min(1, max(0, LibM.exp(try surrogate.predict(genome))))
   }
 
   /// The indices of the `count` candidates to measure.
@@ -50,7 +50,7 @@ struct OffspringPreselection {
               front: [[Double]], uniform16BitPicojoules: Double, constraint: PrecisionConstraint,
               evaluator: PrecisionEvaluator) throws -> [Int] {
     let energies = try candidates.map { try evaluator.energyPicojoules(of: space.configuration(of: $0)) }
-    let predicted = zip(candidates, energies).map { [$1 / uniform16BitPicojoules, predictedError($0)] }
+    let predicted = try zip(candidates, energies).map { [$1 / uniform16BitPicojoules, try predictedError($0)] }
     var excluded = Set(candidates.indices.filter { memo[candidates[$0]] != nil })
     if case .maximumEnergy(let budget) = constraint {
       excluded.formUnion(candidates.indices.filter { energies[$0] > budget })

@@ -28,7 +28,7 @@ import Testing
     let surrogate = try AdditiveSurrogate(searchSpace: space, samples: genomes.map { ($0, Self.additive($0)) },
                                           ridge: 1e-9)
     for genome in genomes {
-      #expect(abs(surrogate.predict(genome) - Self.additive(genome)) < 1e-6, "\(genome)")
+      #expect(abs(try surrogate.predict(genome) - Self.additive(genome)) < 1e-6, "\(genome)")
     }
   }
 
@@ -46,7 +46,7 @@ import Testing
     }
     let surrogate = try AdditiveSurrogate(searchSpace: space, samples: samples, ridge: 1e-9)
     for genome in Self.allGenomes(space) {
-      #expect(abs(surrogate.predict(genome) - Self.additive(genome)) < 1e-6, "\(genome)")
+      #expect(abs(try surrogate.predict(genome) - Self.additive(genome)) < 1e-6, "\(genome)")
     }
   }
 
@@ -56,7 +56,9 @@ import Testing
     let space = try Self.space()
     let samples = Self.allGenomes(space).filter { $0[0] != 4 }.map { ($0, Self.additive($0)) }
     let surrogate = try AdditiveSurrogate(searchSpace: space, samples: samples, ridge: 1e-6)
-    let (low, middle, high) = (surrogate.predict([2, 16, 7]), surrogate.predict([4, 16, 7]), surrogate.predict([8, 16, 7]))
+    let low = try surrogate.predict([2, 16, 7])
+    let middle = try surrogate.predict([4, 16, 7])
+    let high = try surrogate.predict([8, 16, 7])
     #expect(abs(low - Self.additive([2, 16, 7])) < 1e-4 && abs(high - Self.additive([8, 16, 7])) < 1e-4)
     #expect(abs(middle - (low + high) / 2) < 1e-4)
   }
@@ -65,7 +67,8 @@ import Testing
     let space = try Self.space()
     let surrogate = try AdditiveSurrogate(searchSpace: space, samples: [([2, 3, 1], 0.25), ([8, 16, 7], 0.25)],
                                           ridge: 1)
-    for genome in Self.allGenomes(space) { #expect(abs(surrogate.predict(genome) - 0.25) < 1e-12) }
+    for genome in Self.allGenomes(space) { #expect(abs(try surrogate.predict(genome) - 0.25) < 1e-12) }
+    #expect(throws: SearchError.self) { try surrogate.predict([2, 3]) }
   }
 
   @Test func solvesAKnownSystem() {

@@ -150,7 +150,7 @@ extension GuidedSearchTests {
     let search = try Self.run(candidates: 4)
     let preselection = try #require(try OffspringPreselection(space: search.space, memo: search.memo))
     let complete = search.memo.sortedEntries.filter { $0.measurement.isComplete }
-    let pairs = complete.map { (1 - $0.measurement.accuracy, preselection.predictedError($0.genome)) }
+    let pairs = try complete.map { (1 - $0.measurement.accuracy, try preselection.predictedError($0.genome)) }
     var concordant = 0, discordant = 0
     for i in pairs.indices {
       for j in pairs.indices where j > i {

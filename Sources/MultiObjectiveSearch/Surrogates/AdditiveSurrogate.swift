@@ -4,8 +4,8 @@
 /// the model is `value ≈ intercept + Σ_g Σ_{j ≥ 1} weight(g, j) · [x_g < v_j]`: each step down a gene's domain adds
 /// its own weight. A value never sampled between two sampled ones is predicted between them, by steps (its two
 /// steps' features always agree in the samples, and ridge splits their effect equally); a step beyond every sampled
-/// value gets no weight. Fitted by least squares on centred features with the penalty `ridge · |weight|²` (the intercept is not
-/// penalized), solved by a Cholesky factorization of the normal equations.
+/// value gets no weight. Fitted by least squares on centred features with the penalty `ridge · |weight|²` (the
+/// intercept is not penalized), solved by a Cholesky factorization of the normal equations.
 ///
 /// Used by the precision search to choose which NSGA-II offspring to measure (``HypervolumePreselection``); it is
 /// deterministic (a function of the samples in order) and cheap next to one measurement.
@@ -21,7 +21,7 @@ public struct AdditiveSurrogate: Hashable, Sendable {
 
   /// Per gene, the thresholds of its features: its allowed values but the lowest.
   public let thresholds: [[Int]]
-  /// The penalty on the squared weights (≥ 0).
+  /// The penalty on the squared weights (> 0).
   public let ridge: Double
   /// The fitted constant.
   public private(set) var intercept: Double
@@ -77,9 +77,15 @@ public struct AdditiveSurrogate: Hashable, Sendable {
     return result
   }
 
-  /// The predicted value of `genome` (a genome of the space the surrogate was fitted on).
-  public func predict(_ genome: [Int]) -> Double {
-    activeFeatures(of: genome).reduce(intercept) { $0 + weights[$1] }
+  /// The predicted value of `genome`, a genome of the space the surrogate was fitted on (a value outside a gene's
+  /// domain is placed by the thresholds it is below).
+  ///
+  /// - Throws: ``SearchError/genomeLengthMismatch(expected:actual:)`` for a genome of another length.
+  public func predict(_ genome: [Int]) throws -> Double {
+    guard genome.count == thresholds.count else {
+      throw SearchError.genomeLengthMismatch(expected: thresholds.count, actual: genome.count)
+    }
+    return activeFeatures(of: genome).reduce(intercept) { $0 + weights[$1] }
   }
 
   /// Solves `(Xcᵀ Xc + ridge · I) w = Xcᵀ (y - ȳ)` with `Xc` the centred features, then `intercept = ȳ - w · x̄`.
