@@ -66,12 +66,15 @@ struct OptimizeCommand: Subcommand {
   static let annealingShareOption = OptionSpec.value(
     "annealing-share", valueName: "share",
     help: "With --algorithm hybrid or guided, the share of the evaluations given to simulated annealing (guided: of "
-      + "those left after its sensitivity phase), in 0.01...0.99.", defaultValue: "0.3")
+      + "those left after its sensitivity phase), in 0.01...0.99.", defaultValue: "\(defaultSettings.annealingShare)")
   static let preselectionOption = OptionSpec.value(
     "preselection-candidates", valueName: "count",
     help: "With --algorithm guided, NSGA-II builds this many offspring for each one it measures and measures those "
       + "a surrogate of the measurements so far predicts to add the most hypervolume (1...16; 1: off). It measures "
-      + "more images per evaluation, so a run takes longer (docs/search-algorithms.md).", defaultValue: "1")
+      + "more images per evaluation, so a run takes longer (docs/search-algorithms.md).",
+    defaultValue: "\(defaultSettings.preselectionCandidates)")
+  /// The library's default settings, whose annealing share and pre-selection the options default to.
+  static let defaultSettings = PrecisionSearchSettings()
 
   /// Evaluations when neither `--evaluations` nor `--time-limit` is given: the library's default.
   static let defaultEvaluations = PrecisionSearchSettings.defaultMaximumEvaluations
@@ -202,13 +205,14 @@ struct OptimizeCommand: Subcommand {
     }
     testImages = try arguments.integer(Self.testImagesOption, in: 1...Int.max)
     populationSize = try arguments.integer(Self.populationOption, in: 2...10_000) ?? 40
-    annealingShare = try arguments.number(Self.annealingShareOption, in: 0.01...0.99) ?? 0.3
+    annealingShare = try arguments.number(Self.annealingShareOption, in: 0.01...0.99) ?? Self.defaultSettings.annealingShare
     if arguments.isPresent(Self.annealingShareOption) && ![.hybrid, .guided].contains(algorithm) {
       throw UsageError("'\(Self.annealingShareOption.longSpelling)' applies only to --algorithm hybrid or guided, "
         + "not \(algorithm.rawValue).")
     }
     preselectionCandidates = try arguments.integer(
-      Self.preselectionOption, in: 1...PrecisionSearchSettings.maximumPreselectionCandidates) ?? 1
+      Self.preselectionOption, in: 1...PrecisionSearchSettings.maximumPreselectionCandidates)
+      ?? Self.defaultSettings.preselectionCandidates
     if arguments.isPresent(Self.preselectionOption) && algorithm != .guided {
       throw UsageError("'\(Self.preselectionOption.longSpelling)' applies only to --algorithm guided, not \(algorithm.rawValue).")
     }
