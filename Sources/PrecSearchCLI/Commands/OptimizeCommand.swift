@@ -205,7 +205,8 @@ struct OptimizeCommand: Subcommand {
     }
     testImages = try arguments.integer(Self.testImagesOption, in: 1...Int.max)
     populationSize = try arguments.integer(Self.populationOption, in: 2...10_000) ?? 40
-    annealingShare = try arguments.number(Self.annealingShareOption, in: 0.01...0.99) ?? Self.defaultSettings.annealingShare
+    annealingShare = try arguments.number(Self.annealingShareOption, in: 0.01...0.99)
+      ?? Self.defaultSettings.annealingShare
     if arguments.isPresent(Self.annealingShareOption) && ![.hybrid, .guided].contains(algorithm) {
       throw UsageError("'\(Self.annealingShareOption.longSpelling)' applies only to --algorithm hybrid or guided, "
         + "not \(algorithm.rawValue).")
