@@ -21,7 +21,7 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from summarize import hypervolume, non_dominated, objectives, uniform16_accuracy  # noqa: E402
+from summarize import folders, hypervolume, non_dominated, objectives, uniform16_accuracy  # noqa: E402
 
 
 def capped(points, floor):
@@ -53,36 +53,32 @@ def main(out, runs):
           "| their gain on test (points) | above 16-bit on test | share of the best-known hypervolume above 16-bit "
           "| runs' share of the best-known / capped best-known hypervolume (%) |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for task in sorted(os.listdir(out)):
-        task_dir = os.path.join(out, task)
-        if not os.path.isdir(task_dir):
+    for task, energy, folder in folders(out):
+        reference = references(folder)
+        if reference is None:
             continue
-        for energy in sorted(os.listdir(task_dir)):
-            reference = references(os.path.join(task_dir, energy))
-            if reference is None:
-                continue
-            documents, best, whole, whole_capped, floor = reference
-            first = next(iter(documents.values()))
-            accuracy16 = {split: uniform16_accuracy(first, split) for split in ("validation", "test")}
-            points = [p for doc in documents.values() for p in doc["points"]]
-            best = set(best)
-            chosen = {}
-            for p in points:  # one document point per front point (the same configuration may appear in several runs)
-                key = (p["relativeEnergy"], 1 - p["validation"]["accuracy"])
-                if key in best and key[1] < floor:
-                    chosen.setdefault(key, p)
-            above = [chosen[key] for key in sorted(chosen)]
-            gains = {split: [100 * (p[split]["accuracy"] - accuracy16[split]) for p in above]
-                     for split in ("validation", "test")}
-            run_shares = []
-            for name, doc in documents.items():
-                label = name.removesuffix(".json").replace("default-seed", "seed ")
-                run_shares.append("{}: {:.2f} / {:.2f}".format(label, *shares(doc, reference)))
-            mean = (lambda values: f"{statistics.mean(values):+.2f}" if values else "-")
-            print(f"| {task} | {energy} | {first['points'][0]['validation']['images']} | {len(above)} | "
-                  f"{mean(gains['validation'])} | {mean(gains['test'])} | "
-                  f"{sum(g > 0 for g in gains['test'])} of {len(above)} | {100 * (1 - whole_capped / whole):.2f} % | "
-                  f"{'; '.join(run_shares)} |")
+        documents, best, whole, whole_capped, floor = reference
+        first = next(iter(documents.values()))
+        accuracy16 = {split: uniform16_accuracy(first, split) for split in ("validation", "test")}
+        points = [p for doc in documents.values() for p in doc["points"]]
+        best = set(best)
+        chosen = {}
+        for p in points:  # one document point per front point (the same configuration may appear in several runs)
+            key = (p["relativeEnergy"], 1 - p["validation"]["accuracy"])
+            if key in best and key[1] < floor:
+                chosen.setdefault(key, p)
+        above = [chosen[key] for key in sorted(chosen)]
+        gains = {split: [100 * (p[split]["accuracy"] - accuracy16[split]) for p in above]
+                 for split in ("validation", "test")}
+        run_shares = []
+        for name, doc in documents.items():
+            label = name.removesuffix(".json").replace("default-seed", "seed ")
+            run_shares.append("{}: {:.2f} / {:.2f}".format(label, *shares(doc, reference)))
+        mean = (lambda values: f"{statistics.mean(values):+.2f}" if values else "-")
+        print(f"| {task} | {energy} | {first['points'][0]['validation']['images']} | {len(above)} | "
+              f"{mean(gains['validation'])} | {mean(gains['test'])} | "
+              f"{sum(g > 0 for g in gains['test'])} of {len(above)} | {100 * (1 - whole_capped / whole):.2f} % | "
+              f"{'; '.join(run_shares)} |")
     if runs:
         print()
         print("| run | task | energy model | seed | % of best-known | % of capped best-known |")

@@ -50,43 +50,48 @@ def uniform16_accuracy(document, split="validation"):
     return next(b[split]["accuracy"] for b in document["baselines"] if b["bits"] == 16)
 
 
-def main(out, split):
-    print("| task | energy model | run | evaluations | front points | hypervolume | % of best-known "
-          "| % of best-known at <= 3 points loss | points on the best-known front |")
-    print("|---|---|---|---|---|---|---|---|---|")
+def folders(out):
+    """(task, energy model, folder) for every OUT/TASK/ENERGY folder, sorted by task and energy model."""
     for task in sorted(os.listdir(out)):
         task_dir = os.path.join(out, task)
         if not os.path.isdir(task_dir):
             continue
         for energy in sorted(os.listdir(task_dir)):
-            d = os.path.join(task_dir, energy)
-            names = sorted(f for f in os.listdir(d) if f.endswith(".json"))
-            if not names:
-                continue
-            documents = {name: json.load(open(os.path.join(d, name))) for name in names}
-            splits = {doc["data"]["validation"]["sha256"] for doc in documents.values()}
-            if len(splits) != 1:
-                sys.exit(f"{d}: the runs were measured on different validation splits")
-            for name, doc in documents.items():
-                mine = hypervolume(objectives(doc))
-                if abs(mine - doc["hypervolume"]["final"]) > 1e-9:
-                    sys.exit(f"{d}/{name}: hypervolume {mine} differs from the document's {doc['hypervolume']['final']}")
-            accuracies16 = {uniform16_accuracy(doc, split) for doc in documents.values()}
-            if len(accuracies16) != 1:
-                sys.exit(f"{d}: the runs' uniform 16-bit {split} accuracies differ: {sorted(accuracies16)}")
-            usable = (REFERENCE[0], 1 - (accuracies16.pop() - USABLE_LOSS))
-            best = non_dominated([p for doc in documents.values() for p in objectives(doc, split)])
-            reference = hypervolume(best)
-            usable_reference = hypervolume(best, usable)
-            best_set = set(best)
-            for name, doc in documents.items():
-                own = objectives(doc, split)
-                on_best = sum(1 for p in set(own) if p in best_set)
-                hv = doc["hypervolume"]["final"] if split == "validation" else hypervolume(own)
-                print(f"| {task} | {energy} | {name[:-5]} | {doc['effort']['evaluations']} | {len(doc['points'])} | "
-                      f"{hv:.6f} | {100 * hv / reference:.3f} | {100 * hypervolume(own, usable) / usable_reference:.2f} "
-                      f"| {on_best} of {len(best)} |")
-            print(f"| {task} | {energy} | best-known front | | {len(best)} | {reference:.6f} | 100.000 | 100.00 | |")
+            yield task, energy, os.path.join(task_dir, energy)
+
+
+def main(out, split):
+    print("| task | energy model | run | evaluations | front points | hypervolume | % of best-known "
+          "| % of best-known at <= 3 points loss | points on the best-known front |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for task, energy, d in folders(out):
+        names = sorted(f for f in os.listdir(d) if f.endswith(".json"))
+        if not names:
+            continue
+        documents = {name: json.load(open(os.path.join(d, name))) for name in names}
+        splits = {doc["data"]["validation"]["sha256"] for doc in documents.values()}
+        if len(splits) != 1:
+            sys.exit(f"{d}: the runs were measured on different validation splits")
+        for name, doc in documents.items():
+            mine = hypervolume(objectives(doc))
+            if abs(mine - doc["hypervolume"]["final"]) > 1e-9:
+                sys.exit(f"{d}/{name}: hypervolume {mine} differs from the document's {doc['hypervolume']['final']}")
+        accuracies16 = {uniform16_accuracy(doc, split) for doc in documents.values()}
+        if len(accuracies16) != 1:
+            sys.exit(f"{d}: the runs' uniform 16-bit {split} accuracies differ: {sorted(accuracies16)}")
+        usable = (REFERENCE[0], 1 - (accuracies16.pop() - USABLE_LOSS))
+        best = non_dominated([p for doc in documents.values() for p in objectives(doc, split)])
+        reference = hypervolume(best)
+        usable_reference = hypervolume(best, usable)
+        best_set = set(best)
+        for name, doc in documents.items():
+            own = objectives(doc, split)
+            on_best = sum(1 for p in set(own) if p in best_set)
+            hv = doc["hypervolume"]["final"] if split == "validation" else hypervolume(own)
+            print(f"| {task} | {energy} | {name[:-5]} | {doc['effort']['evaluations']} | {len(doc['points'])} | "
+                  f"{hv:.6f} | {100 * hv / reference:.3f} | {100 * hypervolume(own, usable) / usable_reference:.2f} "
+                  f"| {on_best} of {len(best)} |")
+        print(f"| {task} | {energy} | best-known front | | {len(best)} | {reference:.6f} | 100.000 | 100.00 | |")
 
 
 if __name__ == "__main__":
