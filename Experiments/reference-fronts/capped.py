@@ -25,6 +25,7 @@ from summarize import folders, hypervolume, non_dominated, objectives, uniform16
 
 
 def capped(points, floor):
+    """The (energy, error) points with every error raised to at least `floor` (the uniform 16-bit error)."""
     return [(x, max(y, floor)) for x, y in points]
 
 
