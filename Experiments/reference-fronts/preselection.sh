@@ -8,6 +8,8 @@
 # score.py compares each with the default run of the same seed in Results/reference-fronts/long/TASK/ENERGY
 # (the best-known front is that directory's union, which these runs did not join) and writes OUT/TASK/ENERGY/score.md.
 #
+# EXTRA may name any optimize options (Results/reference-fronts/annealing-share: EXTRA="--annealing-share 0.1").
+#
 # Environment: PRECSEARCH (binary; default: a release build), OUT (Results/reference-fronts/preselection), SEEDS
 # ("1 2 3 4 5"), ENERGY_MODELS ("horowitz45-bitwise swp-16-8-4"), EXTRA, CIFAR10_BIN (/tmp/cifar/bin), FER2013
 # (../shared/data/fer2013).

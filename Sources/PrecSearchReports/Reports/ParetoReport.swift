@@ -393,8 +393,8 @@ public enum ParetoReport {
     }
     searchRows.append(("Pinned layers", e(pins.isEmpty ? "none" : pins.joined(separator: "; "))))
     searchRows.append(("Constraint", e(constraintText(search.constraint))))
-    let preselection = (search.preselectionCandidates ?? 1) > 1
-      ? ", each offspring pre-selected from \(search.preselectionCandidates ?? 1) candidates" : ""
+    let candidates = search.preselectionCandidates ?? 1
+    let preselection = candidates > 1 ? ", each offspring pre-selected from \(candidates) candidates" : ""
     searchRows.append(("NSGA-II", e("population \(search.populationSize), largest mutation step \(search.mutationSteps)"
       + preselection)))
     searchRows.append(("Simulated annealing", e("\(search.annealingRuns) runs, share \(ReportText.fixed(search.annealingShare, decimals: 2))")))
